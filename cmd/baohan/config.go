@@ -1,0 +1,349 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/baohangateway/baohan/platform"
+)
+
+// Config is the whole configuration: a YAML file, then BAOHAN_<PATH>
+// environment variables over it (upper case, "_" between levels, list items by
+// index: BAOHAN_PLATFORMS_0_APPSECRET; a list of strings as one comma-separated
+// value: BAOHAN_API_TOKENS). Every key has a working default.
+type Config struct {
+	Listen    string           `yaml:"listen"`
+	PublicURL string           `yaml:"public_url"`
+	Database  DatabaseConfig   `yaml:"database"`
+	Platforms []PlatformConfig `yaml:"platforms"`
+	API       APIConfig        `yaml:"api"`
+	Inbound   InboundConfig    `yaml:"inbound"`
+	Log       LogConfig        `yaml:"log"`
+}
+
+// DatabaseConfig selects the database.
+type DatabaseConfig struct {
+	Driver string `yaml:"driver"` // sqlite | mysql
+	DSN    string `yaml:"dsn"`
+}
+
+// PlatformConfig is one trading platform we are connected to.
+type PlatformConfig struct {
+	Name          string `yaml:"name"`
+	AppKey        string `yaml:"appkey"`
+	AppSecret     string `yaml:"appsecret"`
+	AppSecretFile string `yaml:"appsecret_file"` // read the secret from this file instead
+	NotifyURL     string `yaml:"notify_url"`
+}
+
+// APIConfig protects the admin API.
+type APIConfig struct {
+	Tokens []string `yaml:"tokens"`
+	// Names of the tokens, in the same order, as the audit trail shows them;
+	// a token without a name is "API令牌#<n>".
+	TokenNames []string `yaml:"token_names"`
+}
+
+// InboundConfig tunes the platform API.
+type InboundConfig struct {
+	MaxBodyBytes    int64         `yaml:"max_body_bytes"`
+	TimestampWindow time.Duration `yaml:"timestamp_window"` // how far a message's timestamp may be from our clock
+}
+
+// LogConfig selects the log format and level.
+type LogConfig struct {
+	Format string `yaml:"format"` // text | json
+	Level  string `yaml:"level"`  // debug | info | warn | error
+}
+
+// defaultConfig is what runs without a file: SQLite under ./data, a demo
+// platform on localhost.
+func defaultConfig() Config {
+	return Config{
+		Listen:    "127.0.0.1:8080",
+		PublicURL: "http://127.0.0.1:8080",
+		Database:  DatabaseConfig{Driver: "sqlite", DSN: "data/baohan.db"},
+		Platforms: []PlatformConfig{{
+			Name:      "吉林省公共资源交易一体化平台",
+			AppKey:    "finance_demo",
+			AppSecret: "change-me",
+			NotifyURL: "http://127.0.0.1:9090/gbsapi",
+		}},
+		API:     APIConfig{Tokens: []string{"change-me-too"}},
+		Inbound: InboundConfig{MaxBodyBytes: 1 << 20, TimestampWindow: platform.DefaultWindow},
+		Log:     LogConfig{Format: "text", Level: "info"},
+	}
+}
+
+// LoadConfig reads the file at path (none: the defaults) and applies the
+// environment (env, as os.Environ gives it), then validates.
+func LoadConfig(path string, env []string) (Config, error) {
+	cfg := defaultConfig()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: %w", err)
+		}
+		// A file that lists platforms replaces the demo platform.
+		cfg.Platforms = nil
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) { // io.EOF: an empty file
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+		if cfg.Platforms == nil {
+			cfg.Platforms = defaultConfig().Platforms
+		}
+	}
+	if err := applyEnv(&cfg, env); err != nil {
+		return cfg, err
+	}
+	for i := range cfg.Platforms {
+		p := &cfg.Platforms[i]
+		if p.AppSecretFile != "" {
+			b, err := os.ReadFile(p.AppSecretFile)
+			if err != nil {
+				return cfg, fmt.Errorf("config platforms[%d].appsecret_file: %w", i, err)
+			}
+			p.AppSecret = strings.TrimSpace(string(b))
+		}
+	}
+	return cfg, cfg.Validate()
+}
+
+// Validate checks every key and names the one that is wrong.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config %s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		bad("listen", "want host:port, got %q", c.Listen)
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("public_url", "want an absolute http(s) URL, got %q", c.PublicURL)
+	}
+	switch c.Database.Driver {
+	case "sqlite", "mysql":
+	default:
+		bad("database.driver", "want sqlite or mysql, got %q", c.Database.Driver)
+	}
+	if strings.TrimSpace(c.Database.DSN) == "" {
+		bad("database.dsn", "must not be empty")
+	}
+	if len(c.Platforms) == 0 {
+		bad("platforms", "at least one platform is needed")
+	}
+	seen := map[string]bool{}
+	for i, p := range c.Platforms {
+		key := fmt.Sprintf("platforms[%d]", i)
+		if strings.TrimSpace(p.Name) == "" {
+			bad(key+".name", "must not be empty")
+		}
+		if strings.TrimSpace(p.AppKey) == "" {
+			bad(key+".appkey", "must not be empty")
+		} else if seen[p.AppKey] {
+			bad(key+".appkey", "%q is used by another platform", p.AppKey)
+		}
+		seen[p.AppKey] = true
+		if strings.TrimSpace(p.AppSecret) == "" {
+			bad(key+".appsecret", "must not be empty (or give appsecret_file)")
+		}
+		if u, err := url.Parse(p.NotifyURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad(key+".notify_url", "want an absolute http(s) URL, got %q", p.NotifyURL)
+		}
+	}
+	if len(c.API.Tokens) == 0 {
+		bad("api.tokens", "at least one token is needed")
+	}
+	for i, t := range c.API.Tokens {
+		if len(strings.TrimSpace(t)) < 8 {
+			bad(fmt.Sprintf("api.tokens[%d]", i), "a token needs at least 8 characters")
+		}
+	}
+	if len(c.API.TokenNames) > len(c.API.Tokens) {
+		bad("api.token_names", "has %d names for %d tokens", len(c.API.TokenNames), len(c.API.Tokens))
+	}
+	if c.Inbound.MaxBodyBytes < 1024 {
+		bad("inbound.max_body_bytes", "want at least 1024, got %d", c.Inbound.MaxBodyBytes)
+	}
+	if c.Inbound.TimestampWindow < 0 {
+		bad("inbound.timestamp_window", "must not be negative")
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		bad("log.format", "want text or json, got %q", c.Log.Format)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "want debug, info, warn or error, got %q", c.Log.Level)
+	}
+	return errors.Join(errs...)
+}
+
+// Accounts returns the platforms as the protocol layer knows them.
+func (c *Config) Accounts() []platform.Account {
+	out := make([]platform.Account, len(c.Platforms))
+	for i, p := range c.Platforms {
+		out[i] = platform.Account{Name: p.Name, AppKey: p.AppKey, AppSecret: p.AppSecret, NotifyURL: p.NotifyURL}
+	}
+	return out
+}
+
+// Masked returns a copy fit for the log: secrets, tokens and the database
+// password replaced.
+func (c Config) Masked() Config {
+	m := c
+	m.Platforms = append([]PlatformConfig(nil), c.Platforms...)
+	for i := range m.Platforms {
+		if m.Platforms[i].AppSecret != "" {
+			m.Platforms[i].AppSecret = "******"
+		}
+	}
+	m.API.Tokens = make([]string, len(c.API.Tokens))
+	for i := range m.API.Tokens {
+		m.API.Tokens[i] = "******"
+	}
+	m.Database.DSN = maskDSN(c.Database.DSN)
+	return m
+}
+
+// maskDSN hides the password of user:pass@tcp(...)/db.
+func maskDSN(dsn string) string {
+	at := strings.LastIndex(dsn, "@")
+	if at < 0 {
+		return dsn
+	}
+	creds := dsn[:at]
+	if colon := strings.Index(creds, ":"); colon >= 0 {
+		return creds[:colon] + ":******" + dsn[at:]
+	}
+	return dsn
+}
+
+// applyEnv sets every key named by a BAOHAN_ variable.
+func applyEnv(cfg *Config, env []string) error {
+	vars := map[string]string{}
+	for _, kv := range env {
+		k, v, ok := strings.Cut(kv, "=")
+		if ok && strings.HasPrefix(k, "BAOHAN_") && !strings.HasPrefix(k, "BAOHAN_TEST_") {
+			vars[k] = v
+		}
+	}
+	if len(vars) == 0 {
+		return nil
+	}
+	used := map[string]bool{}
+	if err := setFromEnv(reflect.ValueOf(cfg).Elem(), "BAOHAN", vars, used); err != nil {
+		return err
+	}
+	for k := range vars {
+		if !used[k] {
+			return fmt.Errorf("environment %s: no such configuration key", k)
+		}
+	}
+	return nil
+}
+
+func setFromEnv(v reflect.Value, prefix string, vars map[string]string, used map[string]bool) error {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
+		if tag == "" || tag == "-" {
+			continue
+		}
+		name := prefix + "_" + strings.ToUpper(tag)
+		f := v.Field(i)
+		switch {
+		case f.Kind() == reflect.Struct:
+			if err := setFromEnv(f, name, vars, used); err != nil {
+				return err
+			}
+		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.Struct:
+			// Items by index; an index one past the end appends an item.
+			for idx := 0; ; idx++ {
+				itemPrefix := fmt.Sprintf("%s_%d", name, idx)
+				if !hasPrefix(vars, itemPrefix+"_") {
+					if idx >= f.Len() {
+						break
+					}
+					continue
+				}
+				if idx >= f.Len() {
+					f.Set(reflect.Append(f, reflect.New(f.Type().Elem()).Elem()))
+				}
+				if err := setFromEnv(f.Index(idx), itemPrefix, vars, used); err != nil {
+					return err
+				}
+			}
+		default:
+			raw, ok := vars[name]
+			if !ok {
+				continue
+			}
+			used[name] = true
+			if err := setScalar(f, raw); err != nil {
+				return fmt.Errorf("environment %s: %w", name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func hasPrefix(vars map[string]string, prefix string) bool {
+	for k := range vars {
+		if strings.HasPrefix(k, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func setScalar(f reflect.Value, raw string) error {
+	switch {
+	case f.Type() == reflect.TypeOf(time.Duration(0)):
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return fmt.Errorf("want a duration such as 30m, got %q", raw)
+		}
+		f.SetInt(int64(d))
+	case f.Kind() == reflect.String:
+		f.SetString(raw)
+	case f.Kind() == reflect.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return fmt.Errorf("want true or false, got %q", raw)
+		}
+		f.SetBool(b)
+	case f.Kind() >= reflect.Int && f.Kind() <= reflect.Int64:
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return fmt.Errorf("want a whole number, got %q", raw)
+		}
+		f.SetInt(n)
+	case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String:
+		var items []string
+		for _, s := range strings.Split(raw, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				items = append(items, s)
+			}
+		}
+		f.Set(reflect.ValueOf(items))
+	default:
+		return fmt.Errorf("unsupported kind %s", f.Kind())
+	}
+	return nil
+}

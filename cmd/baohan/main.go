@@ -1,0 +1,61 @@
+// Command baohan is Baohan Gateway: the institution's endpoint on a trading
+// platform's electronic-guarantee service. One binary runs the platform API,
+// the console, the portal and the workers.
+//
+//	baohan serve   [--config FILE]
+//	baohan migrate [--config FILE]
+//	baohan officer add [--config FILE] --username U --role ROLE   (password on stdin)
+//	baohan sign --secret S [FILE]
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, "baohan:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+var errUsage = errors.New("usage")
+
+const usage = `usage:
+  baohan serve   [--config FILE]     run the API, console, portal and workers
+  baohan migrate [--config FILE]     apply database migrations and exit
+  baohan officer add [--config FILE] --username U --role ROLE
+                                     create a console account (password on stdin)
+  baohan sign --secret S [FILE]      print the signing string and SM3 signature
+                                     of a JSON message (FILE or stdin)
+`
+
+// run is the testable entry point: everything main does but exit.
+func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, args[1:], env, stdout, stderr, nil)
+	case "sign":
+		return cmdSign(args[1:], stdin, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(stderr, "baohan: unknown command %q\n%s", args[0], usage)
+	return errUsage
+}

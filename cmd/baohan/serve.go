@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/baohangateway/baohan/handler"
+	"github.com/baohangateway/baohan/platform"
+	"github.com/baohangateway/baohan/service"
+)
+
+// newLogger makes the process logger as configured.
+func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// loadConfigFlag parses --config and loads the configuration.
+func loadConfigFlag(name string, args, env []string, stderr io.Writer) (Config, *flag.FlagSet, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "", "configuration file (YAML); none: embedded defaults")
+	if err := fs.Parse(args); err != nil {
+		return Config{}, fs, errUsage
+	}
+	cfg, err := LoadConfig(*path, env)
+	return cfg, fs, err
+}
+
+// cmdServe runs until ctx is done. ready, when not nil, is told the address
+// the server listens on (tests listen on port 0).
+func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer, ready func(addr string)) error {
+	cfg, _, err := loadConfigFlag("serve", args, env, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.Log, stderr)
+	log.Info("configuration", "config", fmt.Sprintf("%+v", cfg.Masked()))
+
+	engine := handler.NewEngine(log)
+	api := &handler.PlatformAPI{
+		Receiver: &platform.Receiver{Accounts: cfg.Accounts(), Direction: platform.Inbound, Window: cfg.Inbound.TimestampWindow},
+		Service:  acknowledger{},
+		Log:      log,
+		Now:      time.Now,
+		MaxBody:  cfg.Inbound.MaxBodyBytes,
+	}
+	api.Register(engine)
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
+	}
+	srv := &http.Server{Handler: engine, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// acknowledger accepts every checked request: the seam behind the platform
+// API until the lifecycle service is wired in.
+type acknowledger struct{}
+
+func (acknowledger) Apply(context.Context, service.ApplyRequest) (service.ApplyResult, error) {
+	return service.ApplyResult{}, nil
+}
+func (acknowledger) Restore(context.Context, service.RestoreRequest) error { return nil }
+func (acknowledger) Invoice(context.Context, service.InvoiceRequest) error { return nil }
+func (acknowledger) Quit(context.Context, service.QuitRequest) error       { return nil }
+func (acknowledger) Cancel(context.Context, service.CancelRequest) error   { return nil }
+func (acknowledger) Claim(context.Context, service.ClaimRequest) error     { return nil }
+func (acknowledger) GiveUp(context.Context, service.GiveUpRequest) error   { return nil }

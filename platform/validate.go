@@ -1,0 +1,165 @@
+package platform
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// TimeLayout is the layout of every time on the wire: yyyy-MM-dd HH:mm:ss in
+// Beijing time, with no zone.
+const TimeLayout = "2006-01-02 15:04:05"
+
+// Beijing is UTC+8 as a fixed zone, so that wire times never depend on the
+// machine's zone or tz database.
+var Beijing = time.FixedZone("CST", 8*60*60)
+
+// FormatTime renders t as a wire time in Beijing time.
+func FormatTime(t time.Time) string { return t.In(Beijing).Format(TimeLayout) }
+
+// ParseTime reads a wire time as Beijing time.
+func ParseTime(s string) (time.Time, error) {
+	return time.ParseInLocation(TimeLayout, s, Beijing)
+}
+
+// FieldError is a refusal of one field: which field, which rule, in Chinese.
+type FieldError struct {
+	Field   string
+	Rule    string // "required", "length", "format", "enum", "unknown"
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Message }
+
+// Validate checks params against the spec: required fields (and those required
+// by a condition), lengths in characters, and formats. It returns the first
+// problem in the spec's field order as a *FieldError. Fields the spec does not
+// name are allowed (platforms add fields over time) and are still signed.
+func (s *Spec) Validate(params map[string]string) error {
+	for _, f := range s.Fields {
+		v := params[f.Name]
+		if strings.TrimSpace(v) == "" {
+			if f.Required {
+				return &FieldError{f.Name, "required", fmt.Sprintf("字段 %s（%s）缺失：该字段必填", f.Name, f.Label)}
+			}
+			if c := f.RequiredIf; c != nil && params[c.Field] == c.Value {
+				return &FieldError{f.Name, "required", fmt.Sprintf("字段 %s（%s）缺失：%s 为 %s 时必填", f.Name, f.Label, c.Field, c.Value)}
+			}
+			continue
+		}
+		if err := f.Check(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Check validates one non-empty value against the field's length and format.
+func (f Field) Check(v string) error {
+	if n := utf8.RuneCountInString(v); f.MaxLen > 0 && n > f.MaxLen {
+		return &FieldError{f.Name, "length", fmt.Sprintf("字段 %s（%s）超长：最多 %d 个字符，实际 %d 个", f.Name, f.Label, f.MaxLen, n)}
+	}
+	if !utf8.ValidString(v) {
+		return &FieldError{f.Name, "format", fmt.Sprintf("字段 %s（%s）格式错误：不是有效的 UTF-8 文本", f.Name, f.Label)}
+	}
+	bad := func(rule string) error {
+		return &FieldError{f.Name, "format", fmt.Sprintf("字段 %s（%s）格式错误：%s，实际为 %q", f.Name, f.Label, rule, clip(v))}
+	}
+	switch f.Format {
+	case Amount:
+		if !isAmount(v) {
+			return bad("应为金额数字（元），最多两位小数，如 20000.00")
+		}
+	case Decimal:
+		if !isDecimal(v) {
+			return bad("应为非负数字，如 0.005")
+		}
+	case DateTime:
+		if _, err := ParseTime(v); err != nil {
+			return bad("应为时间 yyyy-MM-dd HH:mm:ss")
+		}
+	case Enum:
+		for _, e := range f.Enum {
+			if v == e {
+				return nil
+			}
+		}
+		return &FieldError{f.Name, "enum", fmt.Sprintf("字段 %s（%s）取值错误：应为 %s 之一，实际为 %q", f.Name, f.Label, strings.Join(f.Enum, "、"), clip(v))}
+	case JSONArray:
+		var arr []json.RawMessage
+		if err := json.Unmarshal([]byte(v), &arr); err != nil {
+			return bad("应为 JSON 数组，如 [{\"fileurl\":\"…\"}]")
+		}
+	}
+	return nil
+}
+
+// clip shortens a value quoted in a message.
+func clip(v string) string {
+	if utf8.RuneCountInString(v) <= 40 {
+		return v
+	}
+	r := []rune(v)
+	return string(r[:40]) + "…"
+}
+
+// isAmount accepts 1 to 15 digits with an optional point and one or two
+// decimals: "20000", "20000.5", "20000.00".
+func isAmount(v string) bool {
+	intPart, frac, hasPoint := strings.Cut(v, ".")
+	if !allDigits(intPart) || len(intPart) > 15 {
+		return false
+	}
+	if hasPoint {
+		return len(frac) >= 1 && len(frac) <= 2 && allDigits(frac)
+	}
+	return true
+}
+
+// isDecimal accepts digits with an optional fractional part: "0.005", "1".
+func isDecimal(v string) bool {
+	intPart, frac, hasPoint := strings.Cut(v, ".")
+	if !allDigits(intPart) {
+		return false
+	}
+	return !hasPoint || allDigits(frac)
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckTimestamp refuses a timestamp further than window from now (either
+// way). The message gives the server's own time so the other side can see its
+// clock is off.
+func CheckTimestamp(ts string, now time.Time, window time.Duration) error {
+	t, err := ParseTime(ts)
+	if err != nil {
+		return &FieldError{"timestamp", "format", fmt.Sprintf("字段 timestamp（请求时间）格式错误：应为时间 yyyy-MM-dd HH:mm:ss，实际为 %q", clip(ts))}
+	}
+	if d := now.Sub(t); d > window || d < -window {
+		return &FieldError{"timestamp", "window", fmt.Sprintf("字段 timestamp（请求时间）超出允许范围：与服务器时间相差不得超过 %s，请求时间 %s，服务器时间 %s（北京时间）",
+			humanDuration(window), ts, FormatTime(now))}
+	}
+	return nil
+}
+
+func humanDuration(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%d 小时", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%d 分钟", d/time.Minute)
+	}
+	return fmt.Sprintf("%d 秒", d/time.Second)
+}
