@@ -62,9 +62,13 @@ func refusal(msg string) answer { return answer{Code: 0, Message: msg} }
 func (a *PlatformAPI) Register(r gin.IRouter) {
 	a.byName = a.endpoints()
 	r.POST(apiPrefix+":name", a.serve)
-	r.Any(apiPrefix+":name", func(c *gin.Context) {
-		c.JSON(http.StatusOK, refusal(fmt.Sprintf("请求方法 %s 不受支持：请使用 POST 提交 JSON 报文", c.Request.Method)))
-	})
+	// Every other method is answered in the platform's shape. Not r.Any: it
+	// registers POST too, and gin panics on a route registered twice.
+	r.Match([]string{http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodHead,
+		http.MethodOptions, http.MethodDelete, http.MethodConnect, http.MethodTrace},
+		apiPrefix+":name", func(c *gin.Context) {
+			c.JSON(http.StatusOK, refusal(fmt.Sprintf("请求方法 %s 不受支持：请使用 POST 提交 JSON 报文", c.Request.Method)))
+		})
 }
 
 func (a *PlatformAPI) serve(c *gin.Context) {
@@ -157,6 +161,9 @@ func (a *PlatformAPI) endpoints() map[string]endpoint {
 			res, err := a.Service.Apply(ctx, req)
 			if err != nil {
 				return nil, err
+			}
+			if res.RedirectURL == "" {
+				return nil, nil
 			}
 			return map[string]string{"redirecturl": res.RedirectURL}, nil
 		},

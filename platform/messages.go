@@ -34,12 +34,12 @@ type Format int
 
 // Field formats.
 const (
-	Text     Format = iota // any text within the length
-	Amount                 // yuan: digits with at most two decimals, e.g. 20000.00
-	Decimal                // a non-negative decimal number, e.g. the rate 0.005
-	DateTime               // yyyy-MM-dd HH:mm:ss, Beijing time
-	Enum                   // one of Field.Enum
-	JSONArray              // a JSON array (the filelist of claimsnotice)
+	Text      Format = iota // any text within the length
+	Amount                  // yuan: digits with at most two decimals, e.g. 20000.00
+	Decimal                 // a non-negative decimal number, e.g. the rate 0.005
+	DateTime                // yyyy-MM-dd HH:mm:ss, Beijing time
+	Enum                    // one of Field.Enum
+	JSONArray               // a JSON array (the filelist of claimsnotice)
 )
 
 // Field is one row of a message's parameter table.

@@ -28,7 +28,9 @@ func ParseBody(contentType string, body []byte) (map[string]string, error) {
 	if len(trimmed) == 0 {
 		return nil, ErrEmptyBody
 	}
-	if mt == "application/x-www-form-urlencoded" || (trimmed[0] != '{' && bytes.HasPrefix(trimmed, []byte(FormField+"="))) {
+	// A form body carries the JSON in requestData; a body that is JSON itself
+	// is read as JSON whatever its label says (some deployments mislabel it).
+	if trimmed[0] != '{' && (mt == "application/x-www-form-urlencoded" || bytes.HasPrefix(trimmed, []byte(FormField+"="))) {
 		form, err := url.ParseQuery(string(trimmed))
 		if err != nil {
 			return nil, fmt.Errorf("表单格式错误：%v", err)

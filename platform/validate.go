@@ -143,6 +143,9 @@ func allDigits(s string) bool {
 // way). The message gives the server's own time so the other side can see its
 // clock is off.
 func CheckTimestamp(ts string, now time.Time, window time.Duration) error {
+	if strings.TrimSpace(ts) == "" {
+		return &FieldError{"timestamp", "required", "字段 timestamp（请求时间）缺失：该字段必填"}
+	}
 	t, err := ParseTime(ts)
 	if err != nil {
 		return &FieldError{"timestamp", "format", fmt.Sprintf("字段 timestamp（请求时间）格式错误：应为时间 yyyy-MM-dd HH:mm:ss，实际为 %q", clip(ts))}

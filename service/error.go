@@ -9,13 +9,14 @@ import (
 // the message, the admin API picks an HTTP status, the console shows the
 // message on the page.
 const (
-	EINVALID   = "invalid"   // a field breaks a rule
-	ENOTFOUND  = "not_found" // no such application, guarantee, …
-	ECONFLICT  = "conflict"  // the same key with different content
-	ESTATE     = "state"     // the action is not allowed in the current state
-	ESIGNATURE = "signature" // a signature did not verify
-	EFORBIDDEN = "forbidden" // the actor may not do this
-	EINTERNAL  = "internal"  // a fault of ours; details are logged, not shown
+	EINVALID     = "invalid"     // a field breaks a rule
+	ENOTFOUND    = "not_found"   // no such application, guarantee, …
+	ECONFLICT    = "conflict"    // the same key with different content
+	ESTATE       = "state"       // the action is not allowed in the current state
+	ESIGNATURE   = "signature"   // a signature did not verify
+	EFORBIDDEN   = "forbidden"   // the actor may not do this
+	EUNAVAILABLE = "unavailable" // the platform could not be reached; try again
+	EINTERNAL    = "internal"    // a fault of ours; details are logged, not shown
 )
 
 // Error is the one error type of the domain: a code for the edges and a

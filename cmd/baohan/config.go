@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/baohangateway/baohan/platform"
+	"github.com/baohangateway/baohan/service"
 )
 
 // Config is the whole configuration: a YAML file, then BAOHAN_<PATH>
@@ -30,6 +31,49 @@ type Config struct {
 	API       APIConfig        `yaml:"api"`
 	Inbound   InboundConfig    `yaml:"inbound"`
 	Log       LogConfig        `yaml:"log"`
+
+	Institution  InstitutionConfig  `yaml:"institution"`
+	Underwriting UnderwritingConfig `yaml:"underwriting"`
+	Portal       PortalConfig       `yaml:"portal"`
+	Signing      SigningConfig      `yaml:"signing"`
+	Workers      WorkersConfig      `yaml:"workers"`
+}
+
+// InstitutionConfig is who we are, as our letters say.
+type InstitutionConfig struct {
+	Name    string `yaml:"name"`
+	Kind    string `yaml:"kind"` // bank | guarantor | insurer
+	Address string `yaml:"address"`
+	Code    string `yaml:"code"` // prefix of our guarantee numbers
+}
+
+// UnderwritingConfig holds the fee and the limits; amounts in yuan as
+// strings ("100.00"), an empty limit is off.
+type UnderwritingConfig struct {
+	Rate           string   `yaml:"rate"`
+	MinPremium     string   `yaml:"min_premium"`
+	MaxAmount      string   `yaml:"max_amount"`
+	ExposureLimit  string   `yaml:"exposure_limit"`
+	BlockedBidders []string `yaml:"blocked_bidders"`
+	ValidityDays   int      `yaml:"validity_days"`
+}
+
+// PortalConfig tunes the bidder portal.
+type PortalConfig struct {
+	LinkTTL time.Duration `yaml:"link_ttl"` // how long a redirecturl works
+}
+
+// SigningConfig is the institution's signing certificate (PEM files). Empty:
+// a development certificate is made at first start and kept in the data
+// directory.
+type SigningConfig struct {
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+}
+
+// WorkersConfig sizes the background workers.
+type WorkersConfig struct {
+	Letters int `yaml:"letters"` // plaintext letters rendered at once; 0: one per CPU
 }
 
 // DatabaseConfig selects the database.
@@ -83,6 +127,10 @@ func defaultConfig() Config {
 		API:     APIConfig{Tokens: []string{"change-me-too"}},
 		Inbound: InboundConfig{MaxBodyBytes: 1 << 20, TimestampWindow: platform.DefaultWindow},
 		Log:     LogConfig{Format: "text", Level: "info"},
+
+		Institution:  InstitutionConfig{Name: "示例银行股份有限公司", Kind: "bank", Code: "BH"},
+		Underwriting: UnderwritingConfig{Rate: "0.005", MinPremium: "100.00", ValidityDays: 180},
+		Portal:       PortalConfig{LinkTTL: 90 * 24 * time.Hour},
 	}
 }
 
@@ -181,6 +229,29 @@ func (c *Config) Validate() error {
 	if c.Inbound.TimestampWindow < 0 {
 		bad("inbound.timestamp_window", "must not be negative")
 	}
+	switch c.Institution.Kind {
+	case "bank", "guarantor", "insurer":
+	default:
+		bad("institution.kind", "want bank, guarantor or insurer, got %q", c.Institution.Kind)
+	}
+	if strings.TrimSpace(c.Institution.Name) == "" {
+		bad("institution.name", "must not be empty")
+	}
+	if code := c.Institution.Code; code == "" || len(code) > 20 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "" {
+		bad("institution.code", "want 1 to 20 upper-case letters or digits, got %q", code)
+	}
+	if _, err := c.underwriting(); err != nil {
+		bad("underwriting", "%s", service.ErrorMessage(err))
+	}
+	if c.Portal.LinkTTL < time.Hour {
+		bad("portal.link_ttl", "want at least 1h, got %s", c.Portal.LinkTTL)
+	}
+	if (c.Signing.CertFile == "") != (c.Signing.KeyFile == "") {
+		bad("signing", "cert_file and key_file go together")
+	}
+	if c.Workers.Letters < 0 {
+		bad("workers.letters", "must not be negative")
+	}
 	switch c.Log.Format {
 	case "text", "json":
 	default:
@@ -192,6 +263,26 @@ func (c *Config) Validate() error {
 		bad("log.level", "want debug, info, warn or error, got %q", c.Log.Level)
 	}
 	return errors.Join(errs...)
+}
+
+// underwriting converts the underwriting keys to the service's rules.
+func (c *Config) underwriting() (service.Underwriting, error) {
+	u := service.Underwriting{Rate: c.Underwriting.Rate, BlockedBidders: c.Underwriting.BlockedBidders, ValidityDays: c.Underwriting.ValidityDays}
+	for _, m := range []struct {
+		key string
+		raw string
+		dst *service.Money
+	}{{"min_premium", c.Underwriting.MinPremium, &u.MinPremium}, {"max_amount", c.Underwriting.MaxAmount, &u.MaxAmount}, {"exposure_limit", c.Underwriting.ExposureLimit, &u.ExposureLimit}} {
+		if strings.TrimSpace(m.raw) == "" {
+			continue
+		}
+		v, err := service.ParseMoney(m.raw)
+		if err != nil {
+			return u, service.Errorf(service.EINVALID, "%s: want yuan such as 100.00, got %q", m.key, m.raw)
+		}
+		*m.dst = v
+	}
+	return u, u.Validate()
 }
 
 // Accounts returns the platforms as the protocol layer knows them.
