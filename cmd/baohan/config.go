@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/baohangateway/baohan/handler"
 	"github.com/baohangateway/baohan/platform"
 	"github.com/baohangateway/baohan/service"
 )
@@ -26,6 +27,7 @@ import (
 type Config struct {
 	Listen    string           `yaml:"listen"`
 	PublicURL string           `yaml:"public_url"`
+	DataDir   string           `yaml:"data_dir"` // where generated files live (the development certificate)
 	Database  DatabaseConfig   `yaml:"database"`
 	Platforms []PlatformConfig `yaml:"platforms"`
 	API       APIConfig        `yaml:"api"`
@@ -117,6 +119,7 @@ func defaultConfig() Config {
 	return Config{
 		Listen:    "127.0.0.1:8080",
 		PublicURL: "http://127.0.0.1:8080",
+		DataDir:   "data",
 		Database:  DatabaseConfig{Driver: "sqlite", DSN: "data/baohan.db"},
 		Platforms: []PlatformConfig{{
 			Name:      "吉林省公共资源交易一体化平台",
@@ -181,6 +184,9 @@ func (c *Config) Validate() error {
 	}
 	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("public_url", "want an absolute http(s) URL, got %q", c.PublicURL)
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		bad("data_dir", "must not be empty")
 	}
 	switch c.Database.Driver {
 	case "sqlite", "mysql":
@@ -283,6 +289,19 @@ func (c *Config) underwriting() (service.Underwriting, error) {
 		*m.dst = v
 	}
 	return u, u.Validate()
+}
+
+// apiTokens returns the admin API's tokens with their audit names.
+func (c *Config) apiTokens() []handler.APIToken {
+	out := make([]handler.APIToken, len(c.API.Tokens))
+	for i, t := range c.API.Tokens {
+		name := fmt.Sprintf("API令牌#%d", i+1)
+		if i < len(c.API.TokenNames) && strings.TrimSpace(c.API.TokenNames[i]) != "" {
+			name = strings.TrimSpace(c.API.TokenNames[i])
+		}
+		out[i] = handler.APIToken{Name: name, Token: strings.TrimSpace(t)}
+	}
+	return out
 }
 
 // Accounts returns the platforms as the protocol layer knows them.

@@ -9,11 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/baohangateway/baohan/handler"
 	"github.com/baohangateway/baohan/platform"
-	"github.com/baohangateway/baohan/service"
 )
 
 // newLogger makes the process logger as configured.
@@ -49,15 +49,41 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 	log := newLogger(cfg.Log, stderr)
 	log.Info("configuration", "config", fmt.Sprintf("%+v", cfg.Masked()))
 
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	accounts := cfg.Accounts()
+	caller := &platformCaller{client: &platform.Client{HTTP: newHTTPClient()}, accounts: accounts, now: time.Now}
+	svc, _, err := newService(cfg, st, log, caller)
+	if err != nil {
+		return err
+	}
+
 	engine := handler.NewEngine(log)
 	api := &handler.PlatformAPI{
-		Receiver: &platform.Receiver{Accounts: cfg.Accounts(), Direction: platform.Inbound, Window: cfg.Inbound.TimestampWindow},
-		Service:  acknowledger{},
+		Receiver: &platform.Receiver{Accounts: accounts, Direction: platform.Inbound, Window: cfg.Inbound.TimestampWindow},
+		Service:  svc,
 		Log:      log,
 		Now:      time.Now,
 		MaxBody:  cfg.Inbound.MaxBodyBytes,
 	}
 	api.Register(engine)
+	admin := &handler.AdminAPI{Service: svc, Tokens: cfg.apiTokens(), Log: log}
+	admin.Register(engine)
+
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	var workers sync.WaitGroup
+	workers.Add(1)
+	go func() {
+		defer workers.Done()
+		svc.RunLetterWorkers(workCtx, letterWorkers(cfg), 5*time.Second)
+	}()
+	defer func() {
+		stopWork()
+		workers.Wait()
+	}()
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -86,17 +112,3 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 	}
 	return nil
 }
-
-// acknowledger accepts every checked request: the seam behind the platform
-// API until the lifecycle service is wired in.
-type acknowledger struct{}
-
-func (acknowledger) Apply(context.Context, service.ApplyRequest) (service.ApplyResult, error) {
-	return service.ApplyResult{}, nil
-}
-func (acknowledger) Restore(context.Context, service.RestoreRequest) error { return nil }
-func (acknowledger) Invoice(context.Context, service.InvoiceRequest) error { return nil }
-func (acknowledger) Quit(context.Context, service.QuitRequest) error       { return nil }
-func (acknowledger) Cancel(context.Context, service.CancelRequest) error   { return nil }
-func (acknowledger) Claim(context.Context, service.ClaimRequest) error     { return nil }
-func (acknowledger) GiveUp(context.Context, service.GiveUpRequest) error   { return nil }

@@ -49,6 +49,7 @@ func serveConfig(t *testing.T, listen string) string {
 	dir := t.TempDir()
 	return writeFile(t, "baohan.yaml", fmt.Sprintf(`
 listen: %s
+data_dir: %s
 database:
   driver: sqlite
   dsn: %s
@@ -59,7 +60,7 @@ platforms:
     notify_url: http://127.0.0.1:1/gbsapi
 api:
   tokens: [%s]
-`, listen, filepath.Join(dir, "baohan.db"), serveAppKey, serveAppSecret, serveToken))
+`, listen, dir, filepath.Join(dir, "baohan.db"), serveAppKey, serveAppSecret, serveToken))
 }
 
 // startServe runs cmdServe until the test ends; it returns the address and

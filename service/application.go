@@ -1,0 +1,221 @@
+package service
+
+import (
+	"fmt"
+	"time"
+)
+
+// State is where an application stands; see the package documentation for
+// the diagram.
+type State string
+
+// The states of an application.
+const (
+	StateReceived    State = "received"
+	StateRejected    State = "rejected"
+	StateIssued      State = "issued"
+	StateQuitPending State = "quit_pending"
+	StateWithdrawn   State = "withdrawn"
+	StateRestored    State = "restored"
+	StateCancelled   State = "cancelled"
+	StateClaimed     State = "claimed"
+	StatePaid        State = "paid"
+	StateAbandoned   State = "abandoned"
+)
+
+// States lists every state in the order of the lifecycle.
+var States = []State{StateReceived, StateIssued, StateQuitPending, StateRestored, StateClaimed,
+	StatePaid, StateCancelled, StateWithdrawn, StateRejected, StateAbandoned}
+
+// Label is the state's name in Chinese, as officers and bidders read it.
+func (s State) Label() string {
+	switch s {
+	case StateReceived:
+		return "待审核"
+	case StateRejected:
+		return "已拒绝"
+	case StateIssued:
+		return "已出函（密文）"
+	case StateQuitPending:
+		return "退保待处理"
+	case StateWithdrawn:
+		return "已退保"
+	case StateRestored:
+		return "已开标（明文）"
+	case StateCancelled:
+		return "已注销"
+	case StateClaimed:
+		return "理赔中"
+	case StatePaid:
+		return "已赔付"
+	case StateAbandoned:
+		return "已放弃"
+	}
+	return string(s)
+}
+
+// Live reports whether a guarantee in this state still binds us: it counts
+// against the exposure limit and may be claimed.
+func (s State) Live() bool {
+	switch s {
+	case StateIssued, StateQuitPending, StateRestored, StateClaimed:
+		return true
+	}
+	return false
+}
+
+// Opened reports whether the bids have been opened and the guarantee restored.
+func (s State) Opened() bool {
+	switch s {
+	case StateRestored, StateCancelled, StateClaimed, StatePaid:
+		return true
+	}
+	return false
+}
+
+// transitions is the diagram of the package documentation: from → to.
+var transitions = map[State][]State{
+	StateReceived:    {StateIssued, StateRejected, StateAbandoned},
+	StateIssued:      {StateQuitPending, StateRestored, StateClaimed},
+	StateQuitPending: {StateWithdrawn, StateIssued},
+	StateRestored:    {StateCancelled, StateClaimed},
+	StateClaimed:     {StatePaid},
+}
+
+// CanTransition reports whether the diagram has an arrow from s to to.
+func (s State) CanTransition(to State) bool {
+	for _, t := range transitions[s] {
+		if t == to {
+			return true
+		}
+	}
+	return false
+}
+
+// Sealed holds the four fields of baohanapply that the platform encrypts
+// until bid opening (标段编号, 标段名称, 招标人, 招标人统一社会信用代码).
+type Sealed struct {
+	BiaoduanNo   string
+	BiaoduanName string
+	Zbr          string
+	ZbrOrgNum    string
+}
+
+// Flag is an underwriting rule an application breaks, for an officer to see.
+// A blocking flag must be overridden by a checker before approval.
+type Flag struct {
+	Code     string `json:"code"` // amount_limit, exposure, blocked, credit_code
+	Message  string `json:"message"`
+	Blocking bool   `json:"blocking"`
+}
+
+// Application is one bid-bond application (one per platform and applyno) and
+// the guarantee issued on it.
+type Application struct {
+	ID           int64
+	Platform     string // the platform's appkey
+	PlatformCode string
+	ApplyNo      string
+	BidderName   string
+	BidderCode   string
+	JbrName      string
+	JbrPhone     string
+	Cipher       Sealed // as received
+	Plain        Sealed // after restore
+	Amount       Money  // bzjamount: the bid deposit guaranteed
+	State        State
+	Version      int64
+
+	Flags          []Flag
+	OverrideReason string // a checker's reason to approve despite blocking flags
+	OverrideBy     string
+
+	PortalToken     string
+	PortalExpiresAt time.Time
+	PayerName       string // the bidder's basic account that pays the premium
+	PayerAccount    string
+	InvoiceEmail    string
+	TermsAcceptedAt time.Time
+
+	Rate      string // the fee rate as a decimal fraction, "0.005"
+	Premium   Money
+	BaohanNo  string
+	CheckCode string // printed on the letter, asked by the verification page
+	IssuedAt  time.Time
+	ValidTo   time.Time
+
+	KaibiaoTime  time.Time
+	RestoredAt   time.Time
+	PlainPending bool // the plaintext letter is still to be produced
+
+	RejectReason    string
+	QuitReason      string
+	QuitRequestedAt time.Time
+	QuitDecidedAt   time.Time
+	WithdrawnAt     time.Time
+	CancelledAt     time.Time
+	AbandonedAt     time.Time
+	AbandonReason   string
+
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// BlockingFlags returns the flags that need a checker's override.
+func (a *Application) BlockingFlags() []Flag {
+	var out []Flag
+	for _, f := range a.Flags {
+		if f.Blocking {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Expired reports whether the guarantee's validity has ended at now.
+func (a *Application) Expired(now time.Time) bool {
+	return !a.ValidTo.IsZero() && now.After(a.ValidTo)
+}
+
+// Project returns the sealed fields as they may be shown: the plaintext after
+// restore, the ciphertext before.
+func (a *Application) Project() Sealed {
+	if a.State.Opened() {
+		return a.Plain
+	}
+	return a.Cipher
+}
+
+// errState is the refusal of a transition the diagram does not have.
+func errState(a *Application, action, why string) *Error {
+	return Errorf(ESTATE, "业务流水号 %s 当前状态为「%s」，不能%s：%s", a.ApplyNo, a.State.Label(), action, why)
+}
+
+// Validate checks an application before it is stored.
+func (a *Application) Validate() error {
+	switch {
+	case a.Platform == "":
+		return Errorf(EINVALID, "缺少平台 appkey")
+	case a.ApplyNo == "":
+		return Errorf(EINVALID, "缺少业务流水号 applyno")
+	case a.Amount <= 0:
+		return Errorf(EINVALID, "字段 bzjamount（保证金金额）错误：应大于 0，实际为 %s", a.Amount)
+	}
+	if _, ok := transitions[a.State]; !ok && !a.State.terminal() {
+		return Errorf(EINVALID, "未知状态 %q", a.State)
+	}
+	return nil
+}
+
+func (s State) terminal() bool {
+	switch s {
+	case StateRejected, StateWithdrawn, StateCancelled, StatePaid, StateAbandoned:
+		return true
+	}
+	return false
+}
+
+// String is for logs.
+func (a *Application) String() string {
+	return fmt.Sprintf("application %d (%s/%s, %s)", a.ID, a.Platform, a.ApplyNo, a.State)
+}

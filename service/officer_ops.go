@@ -1,0 +1,399 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/baohangateway/baohan/gmcrypto"
+)
+
+// Roles of officers. The admin API acts with RoleChecker: a core banking
+// system that has done its own review.
+const (
+	RoleMaker   = "maker"   // 经办
+	RoleChecker = "checker" // 复核
+	RoleAdmin   = "admin"   // 管理员
+	RoleAuditor = "auditor" // 审计
+)
+
+// RoleLabel is a role's name in Chinese.
+func RoleLabel(role string) string {
+	switch role {
+	case RoleMaker:
+		return "经办"
+	case RoleChecker:
+		return "复核"
+	case RoleAdmin:
+		return "管理员"
+	case RoleAuditor:
+		return "审计"
+	}
+	return role
+}
+
+// ApproveInput is an officer's approval: the account paying the premium when
+// the bidder has not given it on the portal, and a checker's reason to
+// approve despite blocking flags.
+type ApproveInput struct {
+	PayerName      string
+	PayerAccount   string
+	OverrideReason string
+}
+
+// FindApplication returns an application by applyno. platform may be empty
+// when only one configured platform has that applyno.
+func (s *Service) FindApplication(ctx context.Context, platform, applyNo string) (*Application, error) {
+	if platform != "" {
+		a, err := s.Store.GetApplicationByApplyNo(ctx, platform, applyNo)
+		if ErrorCode(err) == ENOTFOUND {
+			return nil, Errorf(ENOTFOUND, "未找到业务流水号 %s 的投保申请", applyNo)
+		}
+		return a, err
+	}
+	var found *Application
+	for _, p := range s.Platforms {
+		a, err := s.Store.GetApplicationByApplyNo(ctx, p.AppKey, applyNo)
+		switch {
+		case err == nil && found != nil:
+			return nil, Errorf(ECONFLICT, "业务流水号 %s 在多个交易平台都有申请，请指明 platform（appkey）", applyNo)
+		case err == nil:
+			found = a
+		case ErrorCode(err) != ENOTFOUND:
+			return nil, err
+		}
+	}
+	if found == nil {
+		return nil, Errorf(ENOTFOUND, "未找到业务流水号 %s 的投保申请", applyNo)
+	}
+	return found, nil
+}
+
+// checkPayer enforces the basic-account rule (§4.2: a premium not paid from
+// the company's basic account makes the guarantee invalid at opening): the
+// account holder must be the bidder.
+func checkPayer(a *Application, name, account string) error {
+	name, account = strings.TrimSpace(name), strings.TrimSpace(account)
+	switch {
+	case name == "":
+		return Errorf(EINVALID, "缺少 payername（付款账户户名）：投标人尚未在门户填写付款账户，审批时须提供")
+	case account == "":
+		return Errorf(EINVALID, "缺少 payeraccount（付款账号）：投标人尚未在门户填写付款账户，审批时须提供")
+	case name != a.BidderName:
+		return Errorf(EINVALID, "付款账户户名「%s」与投标人「%s」不一致：保费须由投标人基本户支付", name, a.BidderName)
+	case len([]rune(account)) > 50:
+		return Errorf(EINVALID, "付款账号过长：最多 50 个字符")
+	}
+	for _, r := range account {
+		if (r < '0' || r > '9') && r != '-' && r != ' ' {
+			return Errorf(EINVALID, "付款账号「%s」格式错误：只能包含数字", account)
+		}
+	}
+	return nil
+}
+
+// Approve issues the ciphertext guarantee: it assigns the guarantee number,
+// renders and stores the sealed letter, and queues baohannotice status 1, all
+// in one transaction. A blocking flag needs a checker's override reason.
+func (s *Service) Approve(ctx context.Context, actor Actor, id int64, in ApproveInput) (*Application, error) {
+	var out *Application
+	err := retry(func() error {
+		a, err := s.Store.GetApplication(ctx, id)
+		if err != nil {
+			return err
+		}
+		if a.State != StateReceived {
+			return errState(a, "出函", "只有待审核的申请可以审批")
+		}
+		name, account := in.PayerName, in.PayerAccount
+		if name == "" && account == "" {
+			name, account = a.PayerName, a.PayerAccount
+		}
+		if err := checkPayer(a, name, account); err != nil {
+			return err
+		}
+		a.PayerName, a.PayerAccount = strings.TrimSpace(name), strings.TrimSpace(account)
+
+		exposure, err := s.Store.Exposure(ctx)
+		if err != nil {
+			return err
+		}
+		a.Flags = s.Underwriting.Flags(a, exposure)
+		if blocking := a.BlockingFlags(); len(blocking) > 0 {
+			var msgs []string
+			for _, f := range blocking {
+				msgs = append(msgs, f.Message)
+			}
+			if actor.Role != RoleChecker {
+				return Errorf(EFORBIDDEN, "该申请有风险提示（%s），须由复核岗填写理由后放行", strings.Join(msgs, "；"))
+			}
+			if strings.TrimSpace(in.OverrideReason) == "" {
+				return Errorf(EINVALID, "该申请有风险提示（%s），放行须填写理由（override_reason）", strings.Join(msgs, "；"))
+			}
+			a.OverrideReason, a.OverrideBy = strings.TrimSpace(in.OverrideReason), actor.Name
+		}
+		if a.Premium, err = s.Underwriting.Premium(a.Amount); err != nil {
+			return err
+		}
+		now := s.now()
+		a.Rate = s.Underwriting.Rate
+		a.BaohanNo = fmt.Sprintf("%s%s%08d", s.Institution.Code, now.In(beijing).Format("20060102"), a.ID)
+		a.CheckCode = randomCode(8)
+		a.IssuedAt = now
+		a.ValidTo = now.AddDate(0, 0, s.Underwriting.ValidityDays)
+		a.State = StateIssued
+
+		letter, err := s.Letters.RenderLetter(ctx, a, true)
+		if err != nil {
+			return fmt.Errorf("render ciphertext letter of %s: %w", a, err)
+		}
+		doc, err := s.newDocument(a, DocCipherLetter, a.BaohanNo+"-密文保函.pdf", "application/pdf", letter)
+		if err != nil {
+			return err
+		}
+		err = s.Store.WithTx(ctx, func(ctx context.Context) error {
+			if err := s.Store.UpdateApplication(ctx, a); err != nil {
+				return err
+			}
+			if err := s.Store.CreateDocument(ctx, doc); err != nil {
+				return err
+			}
+			if err := s.queue(ctx, a, ifaceBaohanNotice, s.baohanNoticeFields(a, doc), doc.ID); err != nil {
+				return err
+			}
+			detail := fmt.Sprintf("出具密文保函 %s，保费 %s 元（费率 %s）", a.BaohanNo, a.Premium.Yuan(), a.Rate)
+			if a.OverrideReason != "" {
+				detail += "；风险放行理由：" + a.OverrideReason
+			}
+			return s.audit(ctx, a, actor, "approve", detail)
+		})
+		out = a
+		return err
+	})
+	return out, err
+}
+
+// baohannotice fields of an issued guarantee (§4.2); baohanfile is added from
+// the document when the notice is sent.
+func (s *Service) baohanNoticeFields(a *Application, doc *Document) map[string]string {
+	return map[string]string{
+		"applyno": a.ApplyNo, "baohanno": a.BaohanNo, "baohanurl": s.DocumentURL(doc),
+		"payername": a.PayerName, "payeraccount": a.PayerAccount, "instname": s.Institution.Name,
+		"generatetime": BeijingTime(a.IssuedAt), "rate": a.Rate, "cost": a.Premium.String(),
+		"applystatus": "1",
+	}
+}
+
+// newDocument checks and wraps a file we issue.
+func (s *Service) newDocument(a *Application, kind DocKind, name, contentType string, data []byte) (*Document, error) {
+	if contentType == "application/pdf" && !bytes.HasPrefix(data, []byte("%PDF-")) {
+		return nil, Errorf(EINVALID, "%s 不是 PDF 文件", kind.Label())
+	}
+	return &Document{
+		ApplicationID: a.ID, Kind: kind, Token: randomToken(32), FileName: name, ContentType: contentType,
+		SM3: gmcrypto.SM3Hex(data), Size: int64(len(data)), Data: data, CreatedAt: s.now(),
+	}, nil
+}
+
+// Reject refuses an application and queues baohannotice status 0.
+func (s *Service) Reject(ctx context.Context, actor Actor, id int64, reason string) (*Application, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, Errorf(EINVALID, "请填写拒绝理由（reason）")
+	}
+	return s.change(ctx, id, func(ctx context.Context, a *Application) error {
+		if a.State != StateReceived {
+			return errState(a, "拒绝", "只有待审核的申请可以拒绝")
+		}
+		a.State, a.RejectReason = StateRejected, reason
+		if err := s.Store.UpdateApplication(ctx, a); err != nil {
+			return err
+		}
+		if err := s.queue(ctx, a, ifaceBaohanNotice, map[string]string{"applyno": a.ApplyNo, "applystatus": "0"}, 0); err != nil {
+			return err
+		}
+		return s.audit(ctx, a, actor, "reject", "拒绝理由："+reason)
+	})
+}
+
+// change runs fn on a fresh copy of the application in a transaction,
+// retrying when another change came first.
+func (s *Service) change(ctx context.Context, id int64, fn func(ctx context.Context, a *Application) error) (*Application, error) {
+	var out *Application
+	err := retry(func() error {
+		return s.Store.WithTx(ctx, func(ctx context.Context) error {
+			a, err := s.Store.GetApplication(ctx, id)
+			if err != nil {
+				return err
+			}
+			out = a
+			return fn(ctx, a)
+		})
+	})
+	return out, err
+}
+
+// DecideQuit approves a pending withdrawal (quitnotice 1 with tuibaotime) or
+// refuses it (quitnotice 0; the guarantee stays issued and the platform may
+// ask again).
+func (s *Service) DecideQuit(ctx context.Context, actor Actor, id int64, approve bool, reason string) (*Application, error) {
+	return s.change(ctx, id, func(ctx context.Context, a *Application) error {
+		if a.State != StateQuitPending {
+			return errState(a, "处理退保", "没有待处理的退保申请")
+		}
+		now := s.now()
+		a.QuitDecidedAt = now
+		fields := map[string]string{"applyno": a.ApplyNo, "baohanno": a.BaohanNo}
+		action, detail := "quit_approve", "同意退保"
+		if approve {
+			a.State, a.WithdrawnAt = StateWithdrawn, now
+			fields["applystatus"], fields["tuibaotime"] = "1", BeijingTime(now)
+		} else {
+			a.State = StateIssued
+			fields["applystatus"] = "0"
+			action, detail = "quit_reject", "拒绝退保"
+			if err := s.Store.RetireInbound(ctx, a.Platform, ifaceQuit, a.ApplyNo); err != nil {
+				return err
+			}
+		}
+		if r := strings.TrimSpace(reason); r != "" {
+			detail += "：" + r
+		}
+		if err := s.Store.UpdateApplication(ctx, a); err != nil {
+			return err
+		}
+		if err := s.queue(ctx, a, ifaceQuitNotice, fields, 0); err != nil {
+			return err
+		}
+		return s.audit(ctx, a, actor, action, detail)
+	})
+}
+
+// IssueInvoiceInput is the tax invoice an officer issued for a request.
+type IssueInvoiceInput struct {
+	InvoiceCode string
+	InvoiceNo   string
+	PDF         []byte // optional: served at invoiceurl when given
+}
+
+// IssueInvoice records the invoice issued for the application's request and
+// queues invoicenotice status 1.
+func (s *Service) IssueInvoice(ctx context.Context, actor Actor, id int64, in IssueInvoiceInput) (*Invoice, error) {
+	in.InvoiceCode, in.InvoiceNo = strings.TrimSpace(in.InvoiceCode), strings.TrimSpace(in.InvoiceNo)
+	switch {
+	case in.InvoiceNo == "":
+		return nil, Errorf(EINVALID, "请填写发票号码（invoiceno）")
+	case len([]rune(in.InvoiceNo)) > 50 || len([]rune(in.InvoiceCode)) > 50:
+		return nil, Errorf(EINVALID, "发票代码和发票号码最多 50 个字符")
+	case len(in.PDF) > 0 && !bytes.HasPrefix(in.PDF, []byte("%PDF-")):
+		return nil, Errorf(EINVALID, "上传的发票文件不是 PDF")
+	}
+	var inv *Invoice
+	_, err := s.change(ctx, id, func(ctx context.Context, a *Application) error {
+		var err error
+		if inv, err = s.requestedInvoice(ctx, a); err != nil {
+			return err
+		}
+		fields := map[string]string{"baohanno": a.BaohanNo, "invoicecode": in.InvoiceCode, "invoiceno": in.InvoiceNo, "applystatus": "1"}
+		if len(in.PDF) > 0 {
+			doc, err := s.newDocument(a, DocInvoice, "发票-"+in.InvoiceNo+".pdf", "application/pdf", in.PDF)
+			if err != nil {
+				return err
+			}
+			if err := s.Store.CreateDocument(ctx, doc); err != nil {
+				return err
+			}
+			inv.DocumentID = doc.ID
+			fields["invoiceurl"] = s.DocumentURL(doc)
+		}
+		inv.Status, inv.InvoiceCode, inv.InvoiceNo, inv.IssuedAt = InvoiceIssued, in.InvoiceCode, in.InvoiceNo, s.now()
+		if err := s.Store.UpdateInvoice(ctx, inv); err != nil {
+			return err
+		}
+		if err := s.queue(ctx, a, ifaceInvoiceNotice, fields, 0); err != nil {
+			return err
+		}
+		return s.audit(ctx, a, actor, "invoice_issue", fmt.Sprintf("开具发票 代码 %s 号码 %s", in.InvoiceCode, in.InvoiceNo))
+	})
+	return inv, err
+}
+
+// RefuseInvoice refuses the application's invoice request (invoicenotice
+// status 0); the platform may ask again.
+func (s *Service) RefuseInvoice(ctx context.Context, actor Actor, id int64, reason string) (*Invoice, error) {
+	var inv *Invoice
+	_, err := s.change(ctx, id, func(ctx context.Context, a *Application) error {
+		var err error
+		if inv, err = s.requestedInvoice(ctx, a); err != nil {
+			return err
+		}
+		inv.Status = InvoiceRefused
+		if err := s.Store.UpdateInvoice(ctx, inv); err != nil {
+			return err
+		}
+		if err := s.Store.RetireInbound(ctx, a.Platform, ifaceInvoice, a.ApplyNo); err != nil {
+			return err
+		}
+		if err := s.queue(ctx, a, ifaceInvoiceNotice, map[string]string{"baohanno": a.BaohanNo, "applystatus": "0"}, 0); err != nil {
+			return err
+		}
+		return s.audit(ctx, a, actor, "invoice_refuse", "拒绝开票："+strings.TrimSpace(reason))
+	})
+	return inv, err
+}
+
+func (s *Service) requestedInvoice(ctx context.Context, a *Application) (*Invoice, error) {
+	inv, err := s.Store.GetInvoiceByApplication(ctx, a.ID)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, Errorf(ESTATE, "业务流水号 %s 没有发票申请", a.ApplyNo)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if inv.Status != InvoiceRequested {
+		return nil, Errorf(ESTATE, "业务流水号 %s 的发票申请状态为「%s」，不能再处理", a.ApplyNo, invoiceLabel(inv.Status))
+	}
+	return inv, nil
+}
+
+// PayClaim records the payment of a pending claim (见索即付): the claim is
+// paid and the guarantee ends.
+func (s *Service) PayClaim(ctx context.Context, actor Actor, id, claimID int64, amount Money, ref string) (*Claim, error) {
+	var paid *Claim
+	_, err := s.change(ctx, id, func(ctx context.Context, a *Application) error {
+		claims, err := s.Store.ListClaims(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		for _, c := range claims {
+			if c.ID == claimID {
+				paid = c
+			}
+		}
+		switch {
+		case a.State != StateClaimed:
+			return errState(a, "赔付", "没有待赔付的理赔")
+		case paid == nil:
+			return Errorf(ENOTFOUND, "业务流水号 %s 没有编号为 %d 的理赔", a.ApplyNo, claimID)
+		case paid.Status != ClaimPending:
+			return Errorf(ESTATE, "该理赔已赔付，不能重复赔付")
+		}
+		if amount == 0 {
+			amount = paid.Amount
+		}
+		if amount <= 0 || amount > a.Amount {
+			return Errorf(EINVALID, "赔付金额应大于 0 且不超过担保金额 %s 元", a.Amount.Yuan())
+		}
+		paid.Status, paid.PaidAmount, paid.PaidAt, paid.PaidBy, paid.PaymentRef = ClaimPaid, amount, s.now(), actor.Name, strings.TrimSpace(ref)
+		if err := s.Store.UpdateClaim(ctx, paid); err != nil {
+			return err
+		}
+		a.State = StatePaid
+		if err := s.Store.UpdateApplication(ctx, a); err != nil {
+			return err
+		}
+		return s.audit(ctx, a, actor, "claim_pay", fmt.Sprintf("赔付 %s 元，凭证 %s", amount.Yuan(), paid.PaymentRef))
+	})
+	return paid, err
+}

@@ -1,0 +1,339 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/baohangateway/baohan/gmcrypto"
+)
+
+// Interface names of the platform's messages, as recorded and queued.
+const (
+	ifaceApply         = "baohanapply"
+	ifaceRestore       = "baohanrestore"
+	ifaceInvoice       = "invoiceapply"
+	ifaceQuit          = "quitapply"
+	ifaceCancel        = "canclenotice"
+	ifaceClaim         = "claimsnotice"
+	ifaceGiveUp        = "giveupapply"
+	ifaceBaohanNotice  = "baohannotice"
+	ifaceRestoreNotice = "restorenotice"
+	ifaceInvoiceNotice = "invoicenotice"
+	ifaceQuitNotice    = "quitnotice"
+)
+
+func platformActor(appkey string) Actor { return Actor{Kind: ActorPlatform, Name: appkey} }
+
+// Apply receives §4.1 baohanapply: it stores the application with its sealed
+// fields as received, checks the underwriting rules, and answers the URL of
+// the bidder's portal page.
+func (s *Service) Apply(ctx context.Context, req ApplyRequest) (ApplyResult, error) {
+	amount, err := ParseMoney(req.BzjAmount)
+	if err != nil {
+		return ApplyResult{}, Errorf(EINVALID, "字段 bzjamount（保证金金额）格式错误：应为金额数字（元），最多两位小数")
+	}
+	if amount <= 0 {
+		return ApplyResult{}, Errorf(EINVALID, "字段 bzjamount（保证金金额）错误：应大于 0")
+	}
+	data, err := s.once(ctx, req.Platform, ifaceApply, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
+		now := s.now()
+		a := &Application{
+			Platform: req.Platform, PlatformCode: req.PlatformCode, ApplyNo: req.ApplyNo,
+			BidderName: req.BidderName, BidderCode: req.BidderCode, JbrName: req.JbrName, JbrPhone: req.JbrPhone,
+			Cipher: Sealed{BiaoduanNo: req.BiaoduanNo, BiaoduanName: req.BiaoduanName, Zbr: req.Zbr, ZbrOrgNum: req.ZbrOrgNum},
+			Amount: amount, State: StateReceived,
+			PortalToken: randomToken(32), PortalExpiresAt: now.Add(s.PortalTTL),
+			Rate: s.Underwriting.Rate, CreatedAt: now,
+		}
+		premium, err := s.Underwriting.Premium(amount)
+		if err != nil {
+			return nil, err
+		}
+		a.Premium = premium
+		exposure, err := s.Store.Exposure(ctx)
+		if err != nil {
+			return nil, err
+		}
+		a.Flags = s.Underwriting.Flags(a, exposure)
+		if err := a.Validate(); err != nil {
+			return nil, err
+		}
+		if err := s.Store.CreateApplication(ctx, a); err != nil {
+			return nil, err
+		}
+		detail := "保证金 " + a.Amount.Yuan() + " 元"
+		for _, f := range a.Flags {
+			detail += "；风险提示：" + f.Message
+		}
+		if err := s.audit(ctx, a, platformActor(req.Platform), "apply", detail); err != nil {
+			return nil, err
+		}
+		return map[string]string{"redirecturl": s.PortalURL(a)}, nil
+	})
+	if err != nil {
+		return ApplyResult{}, err
+	}
+	return ApplyResult{RedirectURL: data["redirecturl"]}, nil
+}
+
+// load finds the platform's application by applyno inside a request and
+// checks the baohanno the platform quotes, when it quotes one.
+func (s *Service) load(ctx context.Context, platform, applyNo, baohanNo string) (*Application, error) {
+	a, err := s.Store.GetApplicationByApplyNo(ctx, platform, applyNo)
+	if err != nil {
+		if ErrorCode(err) == ENOTFOUND {
+			return nil, Errorf(ENOTFOUND, "未找到业务流水号 %s 的投保申请", applyNo)
+		}
+		return nil, err
+	}
+	if baohanNo != "" && a.BaohanNo != baohanNo {
+		if a.BaohanNo == "" {
+			return nil, errState(a, "办理该业务", "尚未出具保函，字段 baohanno（保函编号）"+baohanNo+" 无效")
+		}
+		return nil, Errorf(EINVALID, "字段 baohanno（保函编号）错误：业务流水号 %s 的保函编号为 %s，请求中为 %s", applyNo, a.BaohanNo, baohanNo)
+	}
+	return a, nil
+}
+
+// Restore receives §4.3 baohanrestore: it decrypts the sealed fields with the
+// key (and IV, when given) and answers at once; the plaintext letter and its
+// restorenotice are produced afterwards by the letter workers. A key that does
+// not decrypt every field is refused and changes nothing. It may arrive
+// before the kaibiaotime it quotes.
+func (s *Service) Restore(ctx context.Context, req RestoreRequest) error {
+	key, err := gmcrypto.ParseKey(req.Key)
+	if err != nil {
+		return Errorf(EINVALID, "字段 key（加密的 key）%s", err)
+	}
+	iv, err := gmcrypto.ParseIV(req.IV)
+	if err != nil {
+		return Errorf(EINVALID, "字段 iv %s", err)
+	}
+	kaibiao, err := parseWireTime(req.KaibiaoTime)
+	if err != nil {
+		return Errorf(EINVALID, "字段 kaibiaotime（开标时间）格式错误：应为 yyyy-MM-dd HH:mm:ss")
+	}
+	_, err = s.once(ctx, req.Platform, ifaceRestore, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
+		a, err := s.load(ctx, req.Platform, req.ApplyNo, req.BaohanNo)
+		if err != nil {
+			return nil, err
+		}
+		switch a.State {
+		case StateIssued:
+		case StateQuitPending:
+			return nil, errState(a, "还原保函", "退保申请正在处理中")
+		default:
+			return nil, errState(a, "还原保函", "只有已出具的密文保函可以还原")
+		}
+		plain, err := gmcrypto.DecryptFields(map[string]string{
+			"biaoduanno": a.Cipher.BiaoduanNo, "biaoduanname": a.Cipher.BiaoduanName,
+			"zbr": a.Cipher.Zbr, "zbrorgnum": a.Cipher.ZbrOrgNum,
+		}, key, iv)
+		if err != nil {
+			return nil, Errorf(EINVALID, "字段 key（加密的 key）无法解密投保申请中的密文：%s", err)
+		}
+		a.Plain = Sealed{BiaoduanNo: plain["biaoduanno"], BiaoduanName: plain["biaoduanname"], Zbr: plain["zbr"], ZbrOrgNum: plain["zbrorgnum"]}
+		a.State, a.RestoredAt, a.KaibiaoTime, a.PlainPending = StateRestored, s.now(), kaibiao.UTC(), true
+		if err := s.Store.UpdateApplication(ctx, a); err != nil {
+			return nil, err
+		}
+		return nil, s.audit(ctx, a, platformActor(req.Platform), "restore", "开标时间 "+req.KaibiaoTime+"，已解密，待生成明文保函")
+	})
+	if err == nil {
+		s.wakePlain()
+	}
+	return err
+}
+
+// Invoice receives §4.5 invoiceapply, accepted once the guarantee has been
+// restored. The amount must equal the premium; a special invoice (type 1)
+// needs the company's address, phone, bank, account and the recipient.
+func (s *Service) Invoice(ctx context.Context, req InvoiceRequest) error {
+	amount, err := ParseMoney(req.Amount)
+	if err != nil {
+		return Errorf(EINVALID, "字段 amount（开票金额）格式错误：应为金额数字（元），最多两位小数")
+	}
+	if req.Type == "1" {
+		for _, f := range []struct{ name, label, v string }{
+			{"address", "公司地址", req.Address}, {"phone", "公司电话", req.Phone}, {"bank", "开户行", req.Bank},
+			{"account", "帐号", req.Account}, {"mobile", "收件人联系电话", req.Mobile},
+			{"contactname", "收件人姓名", req.ContactName}, {"contactaddress", "收件地址", req.ContactAddress},
+		} {
+			if strings.TrimSpace(f.v) == "" {
+				return Errorf(EINVALID, "字段 %s（%s）缺失：专票（type 为 1）时必填", f.name, f.label)
+			}
+		}
+	} else if req.Type != "0" {
+		return Errorf(EINVALID, "字段 type（发票类型）取值错误：应为 0（普票）或 1（专票）")
+	}
+	_, err = s.once(ctx, req.Platform, ifaceInvoice, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
+		a, err := s.load(ctx, req.Platform, req.ApplyNo, req.BaohanNo)
+		if err != nil {
+			return nil, err
+		}
+		if !a.State.Opened() {
+			return nil, errState(a, "申请发票", "保函还原（开标）后才能开票")
+		}
+		if amount != a.Premium {
+			return nil, Errorf(EINVALID, "字段 amount（开票金额）错误：应等于保费 %s 元，实际为 %s 元", a.Premium, amount)
+		}
+		if strings.TrimSpace(req.BidderCode) != a.BidderCode {
+			return nil, Errorf(EINVALID, "字段 biddercode（统一社会信用代码）与投保申请不符：应为 %s", a.BidderCode)
+		}
+		if strings.TrimSpace(req.BidderName) != a.BidderName {
+			return nil, Errorf(EINVALID, "字段 biddername（投标企业名称）与投保申请不符：应为 %s", a.BidderName)
+		}
+		inv, err := s.Store.GetInvoiceByApplication(ctx, a.ID)
+		switch {
+		case err == nil && inv.Status != InvoiceRefused:
+			return nil, Errorf(ECONFLICT, "业务流水号 %s 已有发票申请（%s），不能重复申请", a.ApplyNo, invoiceLabel(inv.Status))
+		case err != nil && ErrorCode(err) != ENOTFOUND:
+			return nil, err
+		}
+		req.Platform = a.Platform
+		inv = &Invoice{ApplicationID: a.ID, Request: req, Amount: amount, Status: InvoiceRequested, CreatedAt: s.now()}
+		if err := s.Store.CreateInvoice(ctx, inv); err != nil {
+			return nil, err
+		}
+		kind := "普票"
+		if req.Type == "1" {
+			kind = "专票"
+		}
+		return nil, s.audit(ctx, a, platformActor(req.Platform), "invoice_apply", kind+" "+amount.Yuan()+" 元")
+	})
+	return err
+}
+
+func invoiceLabel(st InvoiceStatus) string {
+	switch st {
+	case InvoiceRequested:
+		return "待开具"
+	case InvoiceIssued:
+		return "已开具"
+	case InvoiceRefused:
+		return "已拒绝"
+	}
+	return string(st)
+}
+
+// Quit receives §4.7 quitapply: a withdrawal before bid opening, pending an
+// officer's decision. After restore it is refused.
+func (s *Service) Quit(ctx context.Context, req QuitRequest) error {
+	_, err := s.once(ctx, req.Platform, ifaceQuit, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
+		a, err := s.load(ctx, req.Platform, req.ApplyNo, req.BaohanNo)
+		if err != nil {
+			return nil, err
+		}
+		if a.State != StateIssued {
+			why := "只有已出具、尚未开标的保函可以退保"
+			if a.State.Opened() {
+				why = "已开标（保函已还原），不能退保"
+			}
+			return nil, errState(a, "退保", why)
+		}
+		a.State, a.QuitReason, a.QuitRequestedAt, a.QuitDecidedAt = StateQuitPending, req.Reason, s.now(), time.Time{}
+		if err := s.Store.UpdateApplication(ctx, a); err != nil {
+			return nil, err
+		}
+		return nil, s.audit(ctx, a, platformActor(req.Platform), "quit_apply", "退保原因："+req.Reason)
+	})
+	return err
+}
+
+// Cancel receives §4.9 canclenotice: a restored guarantee is cancelled.
+func (s *Service) Cancel(ctx context.Context, req CancelRequest) error {
+	_, err := s.once(ctx, req.Platform, ifaceCancel, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
+		a, err := s.load(ctx, req.Platform, req.ApplyNo, req.BaohanNo)
+		if err != nil {
+			return nil, err
+		}
+		if a.State != StateRestored {
+			why := "只有开标后（已还原）且未理赔的保函可以注销"
+			if a.State == StateIssued || a.State == StateQuitPending {
+				why = "尚未开标，开标前请走退保流程"
+			}
+			return nil, errState(a, "注销保函", why)
+		}
+		a.State, a.CancelledAt = StateCancelled, s.now()
+		if err := s.Store.UpdateApplication(ctx, a); err != nil {
+			return nil, err
+		}
+		return nil, s.audit(ctx, a, platformActor(req.Platform), "cancel", "保函已注销")
+	})
+	return err
+}
+
+// Claim receives §4.10 claimsnotice on a live guarantee and records the claim
+// for officers to pay (见索即付).
+func (s *Service) Claim(ctx context.Context, req ClaimRequest) error {
+	var demanded Money
+	if strings.TrimSpace(req.PayerAmount) != "" {
+		m, err := ParseMoney(req.PayerAmount)
+		if err != nil || m <= 0 {
+			return Errorf(EINVALID, "字段 payeramount（赔付金额）格式错误：应为大于 0 的金额（元），最多两位小数")
+		}
+		demanded = m
+	}
+	if strings.TrimSpace(req.FileList) != "" {
+		var files []map[string]any
+		if err := json.Unmarshal([]byte(req.FileList), &files); err != nil {
+			return Errorf(EINVALID, "字段 filelist（理赔文件列表）格式错误：应为 JSON 数组，如 [{\"fileurl\":\"…\"}]")
+		}
+	}
+	_, err := s.once(ctx, req.Platform, ifaceClaim, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
+		a, err := s.load(ctx, req.Platform, req.ApplyNo, req.BaohanNo)
+		if err != nil {
+			return nil, err
+		}
+		if a.State != StateIssued && a.State != StateRestored {
+			return nil, errState(a, "理赔", "只有有效的保函可以理赔")
+		}
+		if demanded == 0 {
+			demanded = a.Amount
+		}
+		if demanded > a.Amount {
+			return nil, Errorf(EINVALID, "字段 payeramount（赔付金额）错误：不能超过担保金额 %s 元，实际为 %s 元", a.Amount, demanded)
+		}
+		a.State = StateClaimed
+		if err := s.Store.UpdateApplication(ctx, a); err != nil {
+			return nil, err
+		}
+		c := &Claim{ApplicationID: a.ID, PayeeAccount: req.PayerAccount, Amount: demanded, FileList: req.FileList,
+			ContactName: req.ApplyUserName, ContactPhone: req.ApplyUserPhone, Reason: req.Reason,
+			Status: ClaimPending, CreatedAt: s.now()}
+		if err := s.Store.CreateClaim(ctx, c); err != nil {
+			return nil, err
+		}
+		return nil, s.audit(ctx, a, platformActor(req.Platform), "claim", "索赔金额 "+demanded.Yuan()+" 元；原因："+req.Reason)
+	})
+	return err
+}
+
+// GiveUp receives §4.11 giveupapply: the bidder abandons an application. It
+// succeeds only while nothing has been issued.
+func (s *Service) GiveUp(ctx context.Context, req GiveUpRequest) error {
+	_, err := s.once(ctx, req.Platform, ifaceGiveUp, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
+		a, err := s.load(ctx, req.Platform, req.ApplyNo, "")
+		if err != nil {
+			return nil, err
+		}
+		if a.State != StateReceived {
+			why := "保函已出具，不能放弃"
+			switch a.State {
+			case StateRejected:
+				why = "申请已被拒绝"
+			case StateAbandoned:
+				why = "申请已放弃"
+			}
+			return nil, errState(a, "放弃申请", why)
+		}
+		a.State, a.AbandonedAt, a.AbandonReason = StateAbandoned, s.now(), "交易平台发起放弃申请"
+		if err := s.Store.UpdateApplication(ctx, a); err != nil {
+			return nil, err
+		}
+		return nil, s.audit(ctx, a, platformActor(req.Platform), "give_up", "交易平台发起放弃申请")
+	})
+	return err
+}

@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/baohangateway/baohan/service"
+)
+
+// CreateClaim stores a claim and sets its ID and CreatedAt (now, unless
+// set).
+func (s *Store) CreateClaim(ctx context.Context, c *service.Claim) error {
+	row := claimToRow(c)
+	row.ID = 0
+	if c.CreatedAt.IsZero() {
+		row.CreatedAt = s.timestamp()
+	}
+	if err := s.conn(ctx).Create(&row).Error; err != nil {
+		return translate(err, about{op: fmt.Sprintf("create claim of application %d", c.ApplicationID)})
+	}
+	c.ID, c.CreatedAt = row.ID, row.CreatedAt
+	return nil
+}
+
+// UpdateClaim writes every field of c but its ID and CreatedAt. ENOTFOUND
+// if there is no such claim.
+func (s *Store) UpdateClaim(ctx context.Context, c *service.Claim) error {
+	ab := about{op: fmt.Sprintf("update claim %d", c.ID), what: fmt.Sprintf("编号为 %d 的理赔", c.ID)}
+	row := claimToRow(c)
+	res := s.conn(ctx).Model(&claimRow{}).Where("id = ?", c.ID).
+		Select("*").Omit("id", "created_at").Updates(&row)
+	if res.Error != nil {
+		return translate(res.Error, ab)
+	}
+	if res.RowsAffected == 0 {
+		return translate(gorm.ErrRecordNotFound, ab)
+	}
+	return nil
+}
+
+// ListClaims returns an application's claims, oldest first.
+func (s *Store) ListClaims(ctx context.Context, applicationID int64) ([]*service.Claim, error) {
+	var rows []claimRow
+	if err := s.conn(ctx).Where("application_id = ?", applicationID).Order("id").Find(&rows).Error; err != nil {
+		return nil, translate(err, about{op: fmt.Sprintf("list claims of application %d", applicationID)})
+	}
+	out := make([]*service.Claim, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toService()
+	}
+	return out, nil
+}

@@ -1,0 +1,235 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	mysqldriver "github.com/go-sql-driver/mysql"
+	"github.com/libtnb/sqlite"
+	"github.com/pressly/goose/v3"
+	"gorm.io/driver/mysql"
+	"gorm.io/gorm"
+
+	"github.com/baohangateway/baohan/service"
+)
+
+// The drivers Open knows.
+const (
+	DriverSQLite = "sqlite"
+	DriverMySQL  = "mysql"
+)
+
+// Store is service.Store on a SQLite or MySQL database. It is safe for
+// concurrent use.
+type Store struct {
+	db         *gorm.DB
+	sqlDB      *sql.DB
+	driver     string
+	now        func() time.Time
+	log        *slog.Logger
+	migrations *goose.Provider
+}
+
+var _ service.Store = (*Store)(nil)
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	log  *slog.Logger
+	now  func() time.Time
+	slow time.Duration
+}
+
+// WithLogger sends the store's messages to log: migrations applied, slow
+// statements (warn) and, at debug level, every statement. Statements are
+// logged with their placeholders, never with their parameters, which hold
+// documents and personal data. Without it the store logs nothing.
+func WithLogger(log *slog.Logger) Option {
+	return func(o *options) { o.log = log }
+}
+
+// WithClock makes the store take the time it stamps rows with (CreatedAt
+// when the caller left it zero, UpdatedAt) from now instead of time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) { o.now = now }
+}
+
+// WithSlowThreshold sets how long a statement may take before it is logged
+// as slow (default 500ms).
+func WithSlowThreshold(d time.Duration) Option {
+	return func(o *options) { o.slow = d }
+}
+
+// Open connects to the database: driver "sqlite" with a file path as dsn
+// (data/baohan.db; its directory is created), or "mysql" with a
+// go-sql-driver DSN (user:pass@tcp(host:3306)/baohan?charset=utf8mb4). It
+// does not migrate: call Migrate.
+func Open(ctx context.Context, driver, dsn string, opts ...Option) (*Store, error) {
+	o := options{now: time.Now, slow: 500 * time.Millisecond}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.log == nil {
+		o.log = slog.New(slog.DiscardHandler)
+	}
+	s := &Store{driver: driver, now: o.now, log: o.log}
+	cfg := &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true, // multi-statement changes use WithTx
+		Logger:                 gormLogger{log: o.log, slow: o.slow},
+		NowFunc:                func() time.Time { return dbTime(o.now()) },
+	}
+
+	var (
+		dialector gorm.Dialector
+		dialect   goose.Dialect
+	)
+	switch driver {
+	case DriverSQLite:
+		full, err := sqliteDSN(dsn)
+		if err != nil {
+			return nil, err
+		}
+		dialector, dialect = sqlite.Open(full), goose.DialectSQLite3
+	case DriverMySQL:
+		mcfg, err := mysqlConfig(dsn)
+		if err != nil {
+			return nil, err
+		}
+		connector, err := mysqldriver.NewConnector(mcfg)
+		if err != nil {
+			return nil, fmt.Errorf("store: mysql: %w", err)
+		}
+		dialector = mysql.New(mysql.Config{Conn: sql.OpenDB(connector), DSNConfig: mcfg})
+		dialect = goose.DialectMySQL
+	default:
+		return nil, fmt.Errorf("store: unknown database driver %q (want %q or %q)", driver, DriverSQLite, DriverMySQL)
+	}
+
+	db, err := gorm.Open(dialector, cfg)
+	if err != nil {
+		if db != nil { // gorm opened the pool before failing to use it
+			if sqlDB, dbErr := db.DB(); dbErr == nil {
+				sqlDB.Close()
+			}
+		}
+		return nil, fmt.Errorf("store: open %s: %w", driver, err)
+	}
+	s.db = db
+	if s.sqlDB, err = db.DB(); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", driver, err)
+	}
+	switch driver {
+	case DriverSQLite:
+		// One connection: see the package documentation.
+		s.sqlDB.SetMaxOpenConns(1)
+		s.sqlDB.SetMaxIdleConns(1)
+		s.sqlDB.SetConnMaxLifetime(0)
+	case DriverMySQL:
+		s.sqlDB.SetMaxOpenConns(20)
+		s.sqlDB.SetMaxIdleConns(10)
+		s.sqlDB.SetConnMaxLifetime(30 * time.Minute) // below any server wait_timeout
+		s.sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	if err := s.Ping(ctx); err != nil {
+		s.sqlDB.Close()
+		return nil, err
+	}
+	if s.migrations, err = newMigrations(s.sqlDB, driver, dialect); err != nil {
+		s.sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// sqliteDSN makes the directory of the database file and adds the
+// connection settings the store relies on to dsn, unless dsn sets them.
+func sqliteDSN(dsn string) (string, error) {
+	path, query, _ := strings.Cut(dsn, "?")
+	if path == "" {
+		return "", fmt.Errorf("store: sqlite: empty database path")
+	}
+	values, err := url.ParseQuery(query)
+	if err != nil {
+		return "", fmt.Errorf("store: sqlite: %w", err)
+	}
+	if file := strings.TrimPrefix(path, "file:"); file != ":memory:" && values.Get("mode") != "memory" {
+		if err := os.MkdirAll(filepath.Dir(file), 0o750); err != nil {
+			return "", fmt.Errorf("store: sqlite: %w", err)
+		}
+	}
+	for _, p := range []struct{ name, pragma string }{
+		{"journal_mode", "journal_mode(WAL)"},   // readers do not block the writer
+		{"foreign_keys", "foreign_keys(1)"},     // off by default in SQLite
+		{"synchronous", "synchronous(NORMAL)"},  // with WAL: a power cut may lose the last commits, never corrupts
+		{"busy_timeout", "busy_timeout(10000)"}, // another process (a backup) holding the lock
+	} {
+		if !hasPragma(values, p.name) {
+			values.Add("_pragma", p.pragma)
+		}
+	}
+	set := func(key, value string) {
+		if !values.Has(key) {
+			values.Set(key, value)
+		}
+	}
+	set("_txlock", "immediate") // take the write lock at BEGIN: no lock upgrade failing mid-transaction
+	set("_timezone", "UTC")
+	set("_time_format", "sqlite")
+	return path + "?" + values.Encode(), nil
+}
+
+func hasPragma(values url.Values, name string) bool {
+	for _, p := range values["_pragma"] {
+		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(p)), name) {
+			return true
+		}
+	}
+	return false
+}
+
+// mysqlConfig parses dsn and forces what the store relies on: times parsed
+// as UTC, the session in UTC, UPDATE counting matched rows.
+func mysqlConfig(dsn string) (*mysqldriver.Config, error) {
+	cfg, err := mysqldriver.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: mysql DSN: %w", err)
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	cfg.ClientFoundRows = true
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	cfg.Params["time_zone"] = "'+00:00'"
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	return cfg, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	return s.sqlDB.Close()
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping %s: %w", s.driver, err)
+	}
+	return nil
+}
+
+// timestamp is the store's now, as stored.
+func (s *Store) timestamp() time.Time {
+	return dbTime(s.now())
+}

@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/baohangateway/baohan/service"
+)
+
+// CreateDocument stores d and sets its ID and CreatedAt (now, unless set).
+// ECONFLICT if its token is taken.
+func (s *Store) CreateDocument(ctx context.Context, d *service.Document) error {
+	row := documentToRow(d)
+	row.ID = 0
+	if d.CreatedAt.IsZero() {
+		row.CreatedAt = s.timestamp()
+	}
+	if err := s.conn(ctx).Create(&row).Error; err != nil {
+		return translate(err, about{
+			op:       fmt.Sprintf("create document %s of application %d", d.Kind, d.ApplicationID),
+			conflict: "文件下载令牌重复，请重试",
+		})
+	}
+	d.ID, d.CreatedAt = row.ID, row.CreatedAt
+	return nil
+}
+
+// GetDocument returns the document with id and its data; ENOTFOUND if none.
+func (s *Store) GetDocument(ctx context.Context, id int64) (*service.Document, error) {
+	return s.getDocument(ctx, true, about{
+		op:   fmt.Sprintf("get document %d", id),
+		what: fmt.Sprintf("编号为 %d 的文件", id),
+	}, "id = ?", id)
+}
+
+// GetDocumentByToken returns the document of a download token and its
+// data; ENOTFOUND if none. The message does not repeat the token.
+func (s *Store) GetDocumentByToken(ctx context.Context, token string) (*service.Document, error) {
+	return s.getDocument(ctx, true, about{
+		op:   "get document by token",
+		what: "该链接对应的文件",
+	}, "token = ?", token)
+}
+
+// FindDocumentBySM3 returns the (first stored) document whose SM3 digest is
+// sm3, without its data: the verification page shows what it is, and its
+// token leads to the content. ENOTFOUND if none.
+func (s *Store) FindDocumentBySM3(ctx context.Context, sm3 string) (*service.Document, error) {
+	return s.getDocument(ctx, false, about{
+		op:   "find document by sm3 " + sm3,
+		what: fmt.Sprintf("摘要（SM3）为 %s 的文件", sm3),
+	}, "sm3 = ?", sm3)
+}
+
+func (s *Store) getDocument(ctx context.Context, withData bool, ab about, where string, args ...any) (*service.Document, error) {
+	q := s.conn(ctx).Where(where, args...)
+	if !withData {
+		q = q.Omit("data")
+	}
+	var rows []documentRow
+	if err := q.Order("id").Limit(1).Find(&rows).Error; err != nil {
+		return nil, translate(err, ab)
+	}
+	if len(rows) == 0 {
+		return nil, translate(gorm.ErrRecordNotFound, ab)
+	}
+	d := rows[0].toService()
+	if withData && d.Data == nil {
+		d.Data = []byte{} // an empty file, read with its (empty) content
+	}
+	return d, nil
+}
+
+// ListDocuments returns an application's documents, oldest first, without
+// their data.
+func (s *Store) ListDocuments(ctx context.Context, applicationID int64) ([]*service.Document, error) {
+	var rows []documentRow
+	err := s.conn(ctx).Omit("data").Where("application_id = ?", applicationID).Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, about{op: fmt.Sprintf("list documents of application %d", applicationID)})
+	}
+	out := make([]*service.Document, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toService()
+	}
+	return out, nil
+}

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/baohangateway/baohan/service"
+)
+
+// CreateInbound records an accepted platform request and sets its ID and
+// CreatedAt (now, unless set). ECONFLICT when the platform, interface and
+// applyno already have a current record.
+func (s *Store) CreateInbound(ctx context.Context, r *service.InboundRecord) error {
+	row := inboundToRow(r)
+	row.ID = 0
+	if r.CreatedAt.IsZero() {
+		row.CreatedAt = s.timestamp()
+	}
+	if err := s.conn(ctx).Create(&row).Error; err != nil {
+		return translate(err, about{
+			op:       fmt.Sprintf("create inbound record %s/%s/%s", r.Platform, r.Interface, r.ApplyNo),
+			conflict: fmt.Sprintf("业务流水号 %s 的 %s 请求已受理过", r.ApplyNo, r.Interface),
+		})
+	}
+	r.ID, r.CreatedAt = row.ID, row.CreatedAt
+	return nil
+}
+
+// GetInbound returns the current record of the platform, interface and
+// applyno (not the retired ones); ENOTFOUND if none.
+func (s *Store) GetInbound(ctx context.Context, platform, iface, applyNo string) (*service.InboundRecord, error) {
+	ab := inboundAbout("get", platform, iface, applyNo)
+	var row inboundRow
+	err := s.conn(ctx).
+		Where("platform = ? AND interface_name = ? AND apply_no = ? AND retired_id = 0", platform, iface, applyNo).
+		Take(&row).Error
+	if err != nil {
+		return nil, translate(err, ab)
+	}
+	r, err := row.toService()
+	return r, translate(err, ab)
+}
+
+// RetireInbound keeps the current record of the platform, interface and
+// applyno but lets a new one in: a withdrawal refused, then asked again.
+// ENOTFOUND if there is no current record.
+func (s *Store) RetireInbound(ctx context.Context, platform, iface, applyNo string) error {
+	ab := inboundAbout("retire", platform, iface, applyNo)
+	res := s.conn(ctx).Model(&inboundRow{}).
+		Where("platform = ? AND interface_name = ? AND apply_no = ? AND retired_id = 0", platform, iface, applyNo).
+		Updates(map[string]any{"retired_id": gorm.Expr("id"), "retired_at": s.timestamp()})
+	if res.Error != nil {
+		return translate(res.Error, ab)
+	}
+	if res.RowsAffected == 0 {
+		return translate(gorm.ErrRecordNotFound, ab)
+	}
+	return nil
+}
+
+func inboundAbout(verb, platform, iface, applyNo string) about {
+	return about{
+		op:   fmt.Sprintf("%s inbound record %s/%s/%s", verb, platform, iface, applyNo),
+		what: fmt.Sprintf("业务流水号 %s 的 %s 请求记录", applyNo, iface),
+	}
+}

@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/baohangateway/baohan/service"
+)
+
+// CreateInvoice stores an invoice request and sets its ID and CreatedAt
+// (now, unless set). ECONFLICT if the application already has one.
+func (s *Store) CreateInvoice(ctx context.Context, inv *service.Invoice) error {
+	row := invoiceToRow(inv)
+	row.ID = 0
+	if inv.CreatedAt.IsZero() {
+		row.CreatedAt = s.timestamp()
+	}
+	if err := s.conn(ctx).Create(&row).Error; err != nil {
+		return translate(err, about{
+			op:       fmt.Sprintf("create invoice of application %d", inv.ApplicationID),
+			conflict: fmt.Sprintf("业务流水号 %s 已有发票申请", inv.Request.ApplyNo),
+		})
+	}
+	inv.ID, inv.CreatedAt = row.ID, row.CreatedAt
+	return nil
+}
+
+// UpdateInvoice writes every field of inv but its ID and CreatedAt.
+// ENOTFOUND if there is no such invoice.
+func (s *Store) UpdateInvoice(ctx context.Context, inv *service.Invoice) error {
+	ab := about{op: fmt.Sprintf("update invoice %d", inv.ID), what: fmt.Sprintf("编号为 %d 的发票申请", inv.ID)}
+	row := invoiceToRow(inv)
+	res := s.conn(ctx).Model(&invoiceRow{}).Where("id = ?", inv.ID).
+		Select("*").Omit("id", "created_at").Updates(&row)
+	if res.Error != nil {
+		return translate(res.Error, ab)
+	}
+	if res.RowsAffected == 0 {
+		return translate(gorm.ErrRecordNotFound, ab)
+	}
+	return nil
+}
+
+// GetInvoiceByApplication returns the application's invoice request;
+// ENOTFOUND if it has none.
+func (s *Store) GetInvoiceByApplication(ctx context.Context, applicationID int64) (*service.Invoice, error) {
+	ab := about{
+		op:   fmt.Sprintf("get invoice of application %d", applicationID),
+		what: fmt.Sprintf("编号为 %d 的申请的发票申请", applicationID),
+	}
+	var row invoiceRow
+	if err := s.conn(ctx).Where("application_id = ?", applicationID).Take(&row).Error; err != nil {
+		return nil, translate(err, ab)
+	}
+	inv, err := row.toService()
+	return inv, translate(err, ab)
+}

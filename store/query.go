@@ -1,0 +1,36 @@
+package store
+
+import "strings"
+
+// Page sizes of the Find methods.
+const (
+	defaultLimit = 50
+	maxLimit     = 500
+)
+
+// page is a filter's offset and limit as the Find methods apply them: a
+// limit of 0 (or less) means 50, more than 500 means 500.
+func page(offset, limit int) (int, int) {
+	if offset < 0 {
+		offset = 0
+	}
+	switch {
+	case limit <= 0:
+		limit = defaultLimit
+	case limit > maxLimit:
+		limit = maxLimit
+	}
+	return offset, limit
+}
+
+// likeEscape is the escape character of the LIKE patterns: '!' because a
+// backslash means different things in MySQL and SQLite literals.
+const likeEscape = "!"
+
+// containsPattern is a LIKE pattern (with ESCAPE '!') matching values that
+// contain s, lower-cased: the queries compare LOWER(column) so that both
+// engines match case-insensitively whatever the column's collation.
+func containsPattern(s string) string {
+	r := strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
+	return "%" + r.Replace(strings.ToLower(s)) + "%"
+}
