@@ -316,6 +316,7 @@ type applicationView struct {
 	Rate           string         `json:"rate,omitempty"`
 	Cost           string         `json:"cost,omitempty"`
 	BaohanNo       string         `json:"baohanno,omitempty"`
+	CheckCode      string         `json:"check_code,omitempty"`
 	PayerName      string         `json:"payername,omitempty"`
 	PayerAccount   string         `json:"payeraccount,omitempty"`
 	Flags          []service.Flag `json:"flags,omitempty"`
@@ -409,7 +410,7 @@ func (a *AdminAPI) detailView(d *service.Detail) applicationView {
 		ApplyNo: app.ApplyNo, Platform: app.Platform, PlatformCode: app.PlatformCode,
 		Status: string(app.State), StatusLabel: app.State.Label(),
 		BidderName: app.BidderName, BidderCode: app.BidderCode, Amount: app.Amount.String(),
-		BaohanNo: app.BaohanNo, PayerName: app.PayerName, PayerAccount: app.PayerAccount, Flags: app.Flags,
+		BaohanNo: app.BaohanNo, CheckCode: app.CheckCode, PayerName: app.PayerName, PayerAccount: app.PayerAccount, Flags: app.Flags,
 		Project:   projectView{Sealed: !app.State.Opened(), BiaoduanNo: p.BiaoduanNo, BiaoduanName: p.BiaoduanName, Zbr: p.Zbr, ZbrOrgNum: p.ZbrOrgNum},
 		PortalURL: a.Service.PortalURL(app), CreatedAt: service.BeijingTime(app.CreatedAt),
 		IssuedAt: service.BeijingTime(app.IssuedAt), ValidTo: service.BeijingTime(app.ValidTo),

@@ -188,14 +188,20 @@ func (s *Service) Invoice(ctx context.Context, req InvoiceRequest) error {
 		inv, err := s.Store.GetInvoiceByApplication(ctx, a.ID)
 		switch {
 		case err == nil && inv.Status != InvoiceRefused:
-			return nil, Errorf(ECONFLICT, "业务流水号 %s 已有发票申请（%s），不能重复申请", a.ApplyNo, invoiceLabel(inv.Status))
-		case err != nil && ErrorCode(err) != ENOTFOUND:
+			return nil, errState(a, "再次申请发票", "已有发票申请（"+invoiceLabel(inv.Status)+"）")
+		case err == nil: // asked again after a refusal: the request is renewed
+			inv.Request, inv.Amount, inv.Status, inv.CreatedAt = req, amount, InvoiceRequested, s.now()
+			inv.InvoiceCode, inv.InvoiceNo, inv.DocumentID, inv.IssuedAt = "", "", 0, time.Time{}
+			if err := s.Store.UpdateInvoice(ctx, inv); err != nil {
+				return nil, err
+			}
+		case ErrorCode(err) != ENOTFOUND:
 			return nil, err
-		}
-		req.Platform = a.Platform
-		inv = &Invoice{ApplicationID: a.ID, Request: req, Amount: amount, Status: InvoiceRequested, CreatedAt: s.now()}
-		if err := s.Store.CreateInvoice(ctx, inv); err != nil {
-			return nil, err
+		default:
+			inv = &Invoice{ApplicationID: a.ID, Request: req, Amount: amount, Status: InvoiceRequested, CreatedAt: s.now()}
+			if err := s.Store.CreateInvoice(ctx, inv); err != nil {
+				return nil, err
+			}
 		}
 		kind := "普票"
 		if req.Type == "1" {

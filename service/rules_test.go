@@ -10,7 +10,7 @@ import (
 )
 
 func TestIdempotentRetries(t *testing.T) {
-	forEachStore(t, service.DefaultUnderwriting(), func(e *env) {
+	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
 		// baohanapply: same content → same answer, one row; different → refused, nothing stored.
 		r1, err := e.svc.Apply(e.ctx, applyReq("TBaoHanIDEM0001"))
 		if err != nil {
@@ -92,7 +92,7 @@ func TestIdempotentRetries(t *testing.T) {
 }
 
 func TestRestoreRefusals(t *testing.T) {
-	forEachStore(t, service.DefaultUnderwriting(), func(e *env) {
+	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
 		a := e.approve("TBaoHanKEY00001")
 		before := e.snap(a.ApplyNo)
 		for _, tt := range []struct {
@@ -126,7 +126,7 @@ func TestRestoreRefusals(t *testing.T) {
 }
 
 func TestConcurrentIdenticalApply(t *testing.T) {
-	forEachStore(t, service.DefaultUnderwriting(), func(e *env) {
+	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
 		var wg sync.WaitGroup
 		urls := make([]string, 50)
 		errs := make([]error, 50)
@@ -152,7 +152,7 @@ func TestConcurrentIdenticalApply(t *testing.T) {
 }
 
 func TestConcurrentQuitAndRestore(t *testing.T) {
-	forEachStore(t, service.DefaultUnderwriting(), func(e *env) {
+	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
 		for round := range 10 {
 			a := e.approve(fmt.Sprintf("TBaoHanRACE%04d", round))
 			var wg sync.WaitGroup
@@ -243,7 +243,7 @@ func TestUnderwritingFlagsAndOverride(t *testing.T) {
 	uw.MaxAmount = 5000000     // 50,000.00
 	uw.ExposureLimit = 5000000 // 50,000.00
 	uw.BlockedBidders = []string{"91110000600037341L"}
-	forEachStore(t, uw, func(e *env) {
+	forEachStore(t, uw, func(t *testing.T, e *env) {
 		a := e.apply("TBaoHanFLAG0001") // 20,000: only the credit-code warning
 		if len(a.Flags) != 1 || a.Flags[0].Code != "credit_code" || a.Flags[0].Blocking {
 			t.Fatalf("flags %+v", a.Flags)
@@ -286,7 +286,7 @@ func TestUnderwritingFlagsAndOverride(t *testing.T) {
 }
 
 func TestPayerMustBeBidder(t *testing.T) {
-	forEachStore(t, service.DefaultUnderwriting(), func(e *env) {
+	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
 		a := e.apply("TBaoHanPAYER001")
 		_, err := e.svc.Approve(e.ctx, officerChecker, a.ID, service.ApproveInput{})
 		wantCode(t, err, service.EINVALID)
@@ -304,6 +304,53 @@ func TestPayerMustBeBidder(t *testing.T) {
 		}
 		if _, err := e.svc.SubmitPortal(e.ctx, "no-such-token", service.PortalInput{}); service.ErrorCode(err) != service.ENOTFOUND {
 			t.Fatalf("unknown token: %v", err)
+		}
+	})
+}
+
+func TestInvoiceRules(t *testing.T) {
+	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
+		a := e.restore("TBaoHanINV00001")
+		wrong := invoiceReq(a)
+		wrong.Amount = "99.99"
+		err := e.svc.Invoice(e.ctx, wrong)
+		if service.ErrorCode(err) != service.EINVALID || !strings.Contains(service.ErrorMessage(err), "保费 100.00") {
+			t.Fatalf("amount other than the premium: %v", err)
+		}
+		special := invoiceReq(a)
+		special.Type = "1"
+		if err := e.svc.Invoice(e.ctx, special); service.ErrorCode(err) != service.EINVALID || !strings.Contains(service.ErrorMessage(err), "address") {
+			t.Fatalf("专票 without its fields: %v", err)
+		}
+		if err := e.svc.Invoice(e.ctx, invoiceReq(a)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.RefuseInvoice(e.ctx, officerMaker, a.ID, "抬头有误"); err != nil {
+			t.Fatal(err)
+		}
+		ns := e.notices(a)
+		if last := ns[len(ns)-1]; last.Interface != "invoicenotice" || last.Fields["applystatus"] != "0" {
+			t.Fatalf("refusal notice %+v", last)
+		}
+		// Asked again after the refusal, with corrected fields: a renewed request.
+		special.Address, special.Phone, special.Bank, special.Account = "长春市人民大街1号", "0431-88888888", "中国银行长春分行", "1234567890"
+		special.Mobile, special.ContactName, special.ContactAddress = "13800000000", "赵六", "长春市人民大街1号"
+		if err := e.svc.Invoice(e.ctx, special); err != nil {
+			t.Fatalf("a new request after a refusal: %v", err)
+		}
+		inv, err := e.store.GetInvoiceByApplication(e.ctx, a.ID)
+		if err != nil || inv.Status != service.InvoiceRequested || inv.Request.Type != "1" || inv.Request.Bank != "中国银行长春分行" {
+			t.Fatalf("renewed request %+v, %v", inv, err)
+		}
+		if _, err := e.svc.IssueInvoice(e.ctx, officerMaker, a.ID, service.IssueInvoiceInput{InvoiceNo: "88", PDF: []byte("PK\x03\x04zip")}); service.ErrorCode(err) != service.EINVALID {
+			t.Fatalf("a ZIP as the invoice PDF: %v", err)
+		}
+		if _, err := e.svc.IssueInvoice(e.ctx, officerMaker, a.ID, service.IssueInvoiceInput{InvoiceNo: "88"}); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, e.svc.Invoice(e.ctx, wrong), service.ECONFLICT) // differs from the accepted request
+		if err := e.svc.Invoice(e.ctx, special); err != nil {
+			t.Fatalf("a retry of the accepted request: %v", err)
 		}
 	})
 }

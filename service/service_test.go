@@ -63,7 +63,7 @@ var (
 
 // forEachStore runs fn with a fresh service on every engine (SQLite, and
 // MariaDB when BAOHAN_TEST_MYSQL_DSN is set).
-func forEachStore(t *testing.T, uw service.Underwriting, fn func(e *env)) {
+func forEachStore(t *testing.T, uw service.Underwriting, fn func(t *testing.T, e *env)) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		caller := &fakeCaller{accept: true, msg: "成功"}
 		e := &env{t: t, store: st, now: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC), caller: caller, ctx: context.Background()}
@@ -75,7 +75,7 @@ func forEachStore(t *testing.T, uw service.Underwriting, fn func(e *env)) {
 			Platforms:    []service.PlatformInfo{{AppKey: appkey, Name: "测试平台"}},
 			PublicURL:    "https://baohan.example.com",
 		})
-		fn(e)
+		fn(t, e)
 	})
 }
 
@@ -173,7 +173,7 @@ func wantCode(t *testing.T, err error, codes ...string) {
 }
 
 func TestLifecycleHappyPath(t *testing.T) {
-	forEachStore(t, service.DefaultUnderwriting(), func(e *env) {
+	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
 		a := e.apply("TBaoHanHAPPY0001")
 		if a.State != service.StateReceived || a.Amount != 2000000 || a.Premium != 10000 {
 			t.Fatalf("after apply: state %s amount %d premium %d", a.State, a.Amount, a.Premium)
@@ -277,7 +277,7 @@ func TestLifecycleHappyPath(t *testing.T) {
 }
 
 func TestQuitCancelRejectGiveUp(t *testing.T) {
-	forEachStore(t, service.DefaultUnderwriting(), func(e *env) {
+	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
 		// quit approved
 		a := e.approve("TBaoHanQUIT0001")
 		if err := e.svc.Quit(e.ctx, quitReq(a, "投标文件有误")); err != nil {
@@ -348,7 +348,7 @@ func TestQuitCancelRejectGiveUp(t *testing.T) {
 }
 
 func TestAbandonByUs(t *testing.T) {
-	forEachStore(t, service.DefaultUnderwriting(), func(e *env) {
+	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
 		a := e.apply("TBaoHanABANDON01")
 		e.caller.accept, e.caller.msg = false, "该申请已缴费，不能放弃"
 		_, err := e.svc.Abandon(e.ctx, officerMaker, a.ID, "投标人要求")
@@ -398,7 +398,7 @@ func (e *env) snap(applyNo string) snapshot {
 }
 
 func TestRefusedTransitions(t *testing.T) {
-	forEachStore(t, service.DefaultUnderwriting(), func(e *env) {
+	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
 		// Bring one application to each state.
 		reach := map[service.State]func(no string) *service.Application{
 			service.StateReceived: e.apply,

@@ -114,7 +114,8 @@ func TestLogHasNoParameters(t *testing.T) {
 }
 
 func TestMigrateConcurrently(t *testing.T) {
-	// Two instances starting at once against one database take turns.
+	// Instances starting at once against one database all succeed (they
+	// take turns under a GET_LOCK).
 	dsn := os.Getenv(storetest.MySQLEnv)
 	if dsn == "" {
 		t.Skip(storetest.MySQLEnv + " not set: SQLite has one process per file")

@@ -72,6 +72,8 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 	api.Register(engine)
 	admin := &handler.AdminAPI{Service: svc, Tokens: cfg.apiTokens(), Log: log}
 	admin.Register(engine)
+	public := &handler.Public{Service: svc, Issuer: cfg.Institution.Name, Log: log}
+	public.Register(engine)
 
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var workers sync.WaitGroup

@@ -1,0 +1,190 @@
+package handler
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/baohangateway/baohan/service"
+)
+
+//go:embed publicpages/*.html
+var publicPages embed.FS
+
+// PublicService is what the public pages need: verification and downloads.
+type PublicService interface {
+	Verify(ctx context.Context, baohanNo, checkCode string) (*service.Verification, error)
+	VerifyDocument(ctx context.Context, data []byte) (*service.Verification, error)
+	Download(ctx context.Context, token string) (*service.Document, error)
+}
+
+// Public serves what anyone may reach: the verification page (保函验真) that
+// the letters' QR code leads to, and documents at their capability URLs.
+type Public struct {
+	Service PublicService
+	Issuer  string
+	Log     *slog.Logger
+	tmpl    *template.Template
+}
+
+// maxUpload bounds an uploaded letter.
+const maxUpload = 20 << 20
+
+// Register adds the public routes.
+func (p *Public) Register(r gin.IRouter) {
+	p.tmpl = template.Must(template.ParseFS(publicPages, "publicpages/verify.html"))
+	r.GET("/verify", p.verify)
+	r.POST("/verify/document", p.verifyDocument)
+	r.GET("/files/:token", p.download)
+	r.HEAD("/files/:token", p.download)
+}
+
+type verifyPage struct {
+	Issuer   string
+	No, Code string
+	Error    string
+	Result   *verifyResult
+}
+
+type verifyResult struct {
+	BaohanNo, StatusLabel, Badge, Issuer, Bidder, Amount, IssuedAt, ValidTo string
+	Opened                                                                 bool
+	Zbr, BiaoduanName, BiaoduanNo                                          string
+	Document                                                               *verifyDocument
+}
+
+type verifyDocument struct {
+	Kind, SM3 string
+	Current   bool
+}
+
+func (p *Public) render(c *gin.Context, status int, page verifyPage) {
+	page.Issuer = p.Issuer
+	c.Header("Cache-Control", "no-store")
+	c.Status(status)
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	if err := p.tmpl.Execute(c.Writer, page); err != nil {
+		p.Log.Error("render verify page", "error", err)
+	}
+}
+
+func (p *Public) result(v *service.Verification) *verifyResult {
+	r := &verifyResult{
+		BaohanNo: v.BaohanNo, StatusLabel: v.StatusLabel, Badge: "invalid", Issuer: v.Issuer, Bidder: v.Bidder,
+		Amount: v.Amount.Yuan(), IssuedAt: service.BeijingTime(v.IssuedAt), ValidTo: strings.SplitN(service.BeijingTime(v.ValidTo), " ", 2)[0],
+		Opened: v.Opened, Zbr: v.Project.Zbr, BiaoduanName: v.Project.BiaoduanName, BiaoduanNo: v.Project.BiaoduanNo,
+	}
+	switch v.Status {
+	case "valid":
+		r.Badge = "valid"
+	case "claimed":
+		r.Badge = "pending"
+	}
+	if d := v.Document; d != nil {
+		r.Document = &verifyDocument{Kind: d.Kind.Label(), SM3: d.SM3, Current: v.DocumentCurrent}
+	}
+	return r
+}
+
+// failPage shows a service error on the page; internal errors are logged.
+func (p *Public) failPage(c *gin.Context, page verifyPage, err error) {
+	logIfInternal(p.Log, err, "path", c.Request.URL.Path)
+	page.Error = service.ErrorMessage(err)
+	status := httpStatus(service.ErrorCode(err))
+	p.render(c, status, page)
+}
+
+func (p *Public) verify(c *gin.Context) {
+	page := verifyPage{No: c.Query("no"), Code: c.Query("code")}
+	if page.No == "" && page.Code == "" {
+		p.render(c, http.StatusOK, page)
+		return
+	}
+	v, err := p.Service.Verify(c.Request.Context(), page.No, page.Code)
+	if err != nil {
+		p.failPage(c, page, err)
+		return
+	}
+	page.Result = p.result(v)
+	p.render(c, http.StatusOK, page)
+}
+
+func (p *Public) verifyDocument(c *gin.Context) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUpload+1<<20)
+	fh, err := c.FormFile("file")
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			p.failPage(c, verifyPage{}, service.Errorf(service.EINVALID, "文件过大：不得超过 20 MB"))
+			return
+		}
+		p.failPage(c, verifyPage{}, service.Errorf(service.EINVALID, "请选择要核验的保函 PDF 文件"))
+		return
+	}
+	if fh.Size > maxUpload {
+		p.failPage(c, verifyPage{}, service.Errorf(service.EINVALID, "文件过大：不得超过 20 MB"))
+		return
+	}
+	f, err := fh.Open()
+	if err != nil {
+		p.failPage(c, verifyPage{}, err)
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxUpload+1))
+	if err != nil {
+		p.failPage(c, verifyPage{}, err)
+		return
+	}
+	v, err := p.Service.VerifyDocument(c.Request.Context(), data)
+	if err != nil {
+		p.failPage(c, verifyPage{}, err)
+		return
+	}
+	p.render(c, http.StatusOK, verifyPage{Result: p.result(v)})
+}
+
+// download serves a document at its capability URL: the token is the only
+// key, so answers are not cached by shared caches and never sniffed.
+func (p *Public) download(c *gin.Context) {
+	d, err := p.Service.Download(c.Request.Context(), c.Param("token"))
+	if err != nil {
+		logIfInternal(p.Log, err, "path", "/files/…")
+		c.Header("Content-Type", "text/plain; charset=utf-8")
+		c.String(httpStatus(service.ErrorCode(err)), service.ErrorMessage(err))
+		return
+	}
+	c.Header("Content-Type", d.ContentType)
+	c.Header("Content-Disposition", contentDisposition(d.FileName))
+	c.Header("Content-Length", fmt.Sprint(len(d.Data)))
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Cache-Control", "private, no-store")
+	c.Header("Referrer-Policy", "no-referrer")
+	c.Status(http.StatusOK)
+	if c.Request.Method != http.MethodHead {
+		_, _ = c.Writer.Write(d.Data)
+	}
+}
+
+// contentDisposition names the file for saving, with an ASCII fallback and
+// the UTF-8 name (RFC 6266/5987) so that Chinese names survive.
+func contentDisposition(name string) string {
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			return '_'
+		}
+		return r
+	}, name)
+	v := mime.FormatMediaType("attachment", map[string]string{"filename": ascii})
+	return v + "; filename*=UTF-8''" + url.PathEscape(name)
+}
