@@ -1,0 +1,505 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"time"
+)
+
+// NoticeSender delivers one notice to a platform: it adds appkey, a fresh
+// timestamp and the signature to fields, posts the message and reads the
+// answer. Package main implements it over the signed platform client.
+type NoticeSender interface {
+	// Send sends iface with fields to the platform with appkey. The result
+	// says what happened (Outcome) and what the platform answered; err
+	// describes why there was no readable answer (or why the message could
+	// not be built) and is nil when the platform answered, code 1 or not.
+	Send(ctx context.Context, appkey, iface string, fields map[string]string) (SendResult, error)
+}
+
+// SendOutcome classifies one attempt to send a notice.
+type SendOutcome string
+
+// Send outcomes.
+const (
+	SendAccepted    SendOutcome = "accepted"    // the platform answered code 1
+	SendRefused     SendOutcome = "refused"     // the platform answered, not code 1 (code 0)
+	SendUnreachable SendOutcome = "unreachable" // no HTTP answer: connection refused or reset, DNS, TLS
+	SendTimeout     SendOutcome = "timeout"     // no answer in time
+	SendHTTPError   SendOutcome = "http_error"  // an HTTP status other than 200
+	SendMalformed   SendOutcome = "malformed"   // HTTP 200 with a body that is not an answer
+	SendInvalid     SendOutcome = "invalid"     // not sent: the message cannot be built (a fault of ours)
+)
+
+// SendResult is what one attempt to send a notice gave.
+type SendResult struct {
+	Outcome    SendOutcome
+	HTTPStatus int           // 0 when no HTTP answer came
+	Code       string        // the platform's code ("1", "0"); "" without a readable answer
+	Message    string        // the platform's message
+	Duration   time.Duration // from sending to the end of the answer
+}
+
+// Dispatcher defaults.
+const (
+	DefaultNoticeWorkers = 8
+	DefaultNoticeLease   = time.Minute
+	defaultPoll          = time.Second
+	defaultSendTimeout   = 30 * time.Second
+	defaultDrain         = 10 * time.Second
+)
+
+// DispatcherConfig tunes a Dispatcher; zero fields take the defaults.
+type DispatcherConfig struct {
+	// Owner names this dispatcher's claims; default host:pid:random. Two
+	// dispatchers must never share one.
+	Owner string
+	// Workers is how many notices are sent at once (default 8).
+	Workers int
+	// Lease is how long a claim on a notice lasts (default 1 min): a process
+	// that dies holding claims delays those notices by at most this long.
+	Lease time.Duration
+	// SendTimeout bounds one attempt, document read and answer included
+	// (default 30 s); it is kept below half the lease, so a claim never runs
+	// out while its notice is being sent.
+	SendTimeout time.Duration
+	// Poll is how often the dispatcher looks for due notices when nothing
+	// wakes it (default 1 s).
+	Poll time.Duration
+	// Drain is how long Run waits for the notices being sent when it stops
+	// (default 10 s); sends still going then are cut off and their notices
+	// released.
+	Drain time.Duration
+	// Rand returns uniform numbers in [0, 1) for the jitter of retries,
+	// from several goroutines at once; default math/rand/v2. Tests fix it.
+	Rand func() float64
+}
+
+// Dispatcher is the outbox's sender: it claims due notices, sends them with
+// a bounded number of workers, records every attempt and schedules the next
+// one (see schedule.go). Several dispatchers, in one process or many, may
+// work on one database: a notice is claimed by one at a time (a lease that
+// runs out if its holder dies), and the store hands out only the oldest
+// undelivered notice of an application, so the platform hears of an
+// application's changes in order: a notice that failed holds back the later
+// ones of its application until it is delivered.
+type Dispatcher struct {
+	s      *Service
+	sender NoticeSender
+	cfg    DispatcherConfig
+}
+
+// NewDispatcher returns a dispatcher of s's notices sending through sender.
+// s wakes it when a transaction that queued a notice commits.
+func (s *Service) NewDispatcher(sender NoticeSender, cfg DispatcherConfig) *Dispatcher {
+	if cfg.Owner == "" {
+		cfg.Owner = defaultOwner()
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = DefaultNoticeWorkers
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = DefaultNoticeLease
+	}
+	if cfg.SendTimeout <= 0 {
+		cfg.SendTimeout = defaultSendTimeout
+	}
+	cfg.SendTimeout = min(cfg.SendTimeout, cfg.Lease/2)
+	if cfg.Poll <= 0 {
+		cfg.Poll = defaultPoll
+	}
+	if cfg.Drain <= 0 {
+		cfg.Drain = defaultDrain
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Float64
+	}
+	return &Dispatcher{s: s, sender: sender, cfg: cfg}
+}
+
+// defaultOwner names a dispatcher uniquely: host, process and a random part
+// (a restarted process may get its old pid back).
+func defaultOwner() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown"
+	}
+	if len(host) > 64 {
+		host = host[:64]
+	}
+	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), randomToken(6))
+}
+
+// Owner is the name under which the dispatcher claims notices.
+func (d *Dispatcher) Owner() string { return d.cfg.Owner }
+
+// Run sends due notices until ctx is done: at once when it starts, when a
+// notice is queued, when a send finishes and there is room for more, and
+// every poll interval. When ctx is done it claims no more, waits up to the
+// drain time for the notices being sent, cuts off the rest and releases its
+// remaining claims so another process need not wait for them to run out.
+func (d *Dispatcher) Run(ctx context.Context) {
+	d.s.Log.Info("notice dispatcher started", "owner", d.cfg.Owner, "workers", d.cfg.Workers, "lease", d.cfg.Lease)
+	// Sends outlive ctx by the drain time: a notice half sent when the
+	// process is asked to stop is better finished and recorded.
+	sendCtx, cutOff := context.WithCancel(context.WithoutCancel(ctx))
+	defer cutOff()
+	done := make(chan struct{}, d.cfg.Workers)
+	inflight := 0
+	ticker := time.NewTicker(d.cfg.Poll)
+	defer ticker.Stop()
+
+	look, eager := true, true // eager: claim even for a single free worker
+	for ctx.Err() == nil {
+		free := d.cfg.Workers - inflight
+		if look && free > 0 && (eager || free >= (d.cfg.Workers+1)/2) {
+			batch, err := d.claim(ctx, free)
+			if err != nil && ctx.Err() == nil {
+				d.s.Log.Error("claiming due notices", "owner", d.cfg.Owner, "error", err)
+			}
+			for _, n := range batch {
+				inflight++
+				go func() {
+					defer func() { done <- struct{}{} }()
+					d.deliver(sendCtx, n)
+				}()
+			}
+			// A full batch means there may be more; otherwise wait for a
+			// reason to look again.
+			look, eager = err == nil && len(batch) == free, false
+		}
+		select {
+		case <-ctx.Done():
+		case <-done:
+			// A finished send frees a worker, and a delivered notice may
+			// have made its application's next notice due.
+			inflight--
+			look = true
+		case <-d.s.noticeWake:
+			look, eager = true, true
+		case <-ticker.C:
+			look, eager = true, true
+		}
+	}
+
+	if inflight > 0 {
+		d.s.Log.Info("notice dispatcher stopping: waiting for notices being sent", "owner", d.cfg.Owner, "in_flight", inflight, "drain", d.cfg.Drain)
+	}
+	deadline := time.NewTimer(d.cfg.Drain)
+	defer deadline.Stop()
+	for inflight > 0 {
+		select {
+		case <-done:
+			inflight--
+		case <-deadline.C:
+			d.s.Log.Warn("notice dispatcher stopping: cutting off sends still going", "owner", d.cfg.Owner, "in_flight", inflight)
+			cutOff() // the sends return promptly; their notices are released below
+		}
+	}
+	relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := d.s.Store.ReleaseNotices(relCtx, d.cfg.Owner); err != nil {
+		d.s.Log.Error("releasing claimed notices", "owner", d.cfg.Owner, "error", err)
+	}
+	d.s.Log.Info("notice dispatcher stopped", "owner", d.cfg.Owner)
+}
+
+// DeliverDue claims the notices due now, up to the number of workers, sends
+// them concurrently and records the attempts; it returns how many it
+// claimed. Run does the same continuously; DeliverDue is for tests and tools
+// that want one round.
+func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
+	batch, err := d.claim(ctx, d.cfg.Workers)
+	var wg sync.WaitGroup
+	for _, n := range batch {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.deliver(ctx, n)
+		}()
+	}
+	wg.Wait()
+	return len(batch), err
+}
+
+// claim leases up to limit due notices.
+func (d *Dispatcher) claim(ctx context.Context, limit int) ([]*Notice, error) {
+	now := d.s.now()
+	return d.s.Store.ClaimDueNotices(ctx, d.cfg.Owner, now, now.Add(d.cfg.Lease), limit)
+}
+
+// Limits of what an attempt records of the platform's words.
+const (
+	maxAttemptMessage = 2000 // characters of the platform's message
+	maxAttemptError   = 2000 // characters of an error
+)
+
+// deliver makes one attempt to send n, which this dispatcher has claimed,
+// and records it with the notice's next state.
+func (d *Dispatcher) deliver(ctx context.Context, n *Notice) {
+	start := d.s.now()
+	attemptCtx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
+	defer cancel()
+
+	var (
+		res     SendResult
+		sendErr error
+	)
+	fields, err := d.message(attemptCtx, n)
+	switch {
+	case ErrorCode(err) == EINTERNAL:
+		// The database, not the notice: nothing was sent, so there is no
+		// attempt to record. The claim runs out and the notice is tried
+		// again then.
+		if ctx.Err() == nil {
+			d.s.Log.Error("notice not sent: reading its document failed", "notice_id", n.ID, "applyno", applyNoOf(n), "error", err)
+		}
+		return
+	case err != nil:
+		res, sendErr = SendResult{Outcome: SendInvalid}, err
+	default:
+		res, sendErr = d.sender.Send(attemptCtx, n.Platform, n.Interface, fields)
+		if res.Outcome == "" { // a sender that forgot to say
+			res.Outcome = SendUnreachable
+			if sendErr == nil {
+				res.Outcome = SendRefused
+				if res.Code == "1" {
+					res.Outcome = SendAccepted
+				}
+			}
+		}
+	}
+	if ctx.Err() != nil {
+		// Cut off by shutdown: not the platform's doing, so not an attempt.
+		// Run releases the claim; the next dispatcher sends it again.
+		d.s.Log.Warn("notice send cut off by shutdown", "notice_id", n.ID, "interface", n.Interface, "applyno", applyNoOf(n))
+		return
+	}
+
+	a := &NoticeAttempt{
+		StartedAt: start, Duration: res.Duration, HTTPStatus: res.HTTPStatus,
+		Code: res.Code, Message: clipText(res.Message, maxAttemptMessage),
+	}
+	if sendErr != nil {
+		a.Error = clipText(errorText(sendErr), maxAttemptError)
+	}
+	class := classify(res)
+	next := *n
+	next.Attempts = n.Attempts + 1
+	next.NextAttemptAt, next.DeliveredAt = time.Time{}, time.Time{}
+	end := d.s.now()
+	var delay time.Duration
+	switch class {
+	case retryNone:
+		next.Status, next.DeliveredAt, next.LastError = NoticeDelivered, end, ""
+	case retryNever:
+		next.Status, next.LastError = NoticeFailed, a.lastError()
+	default:
+		s, err := d.series(ctx, n, a, class)
+		if err != nil {
+			// Without the history the decision cannot be made; leave the
+			// claim to run out and the notice to be tried again then.
+			d.s.Log.Error("reading notice attempts", "notice_id", n.ID, "error", err)
+			return
+		}
+		var retry bool
+		if retry, delay = nextDelay(class, s, start); retry {
+			delay = jitter(delay, d.cfg.Rand())
+			next.Status, next.NextAttemptAt = NoticePending, end.Add(delay)
+		} else {
+			next.Status = NoticeFailed
+		}
+		next.LastError = a.lastError()
+	}
+
+	err = d.s.Store.FinishAttempt(ctx, d.cfg.Owner, &next, a)
+	d.logAttempt(&next, res, a, class, delay, err)
+}
+
+// message returns the fields to send for n: its own, and baohanfile from its
+// document, which must be a PDF. An error other than EINTERNAL means the
+// notice cannot be sent as it is.
+func (d *Dispatcher) message(ctx context.Context, n *Notice) (map[string]string, error) {
+	fields := maps.Clone(n.Fields)
+	if n.DocumentID == 0 {
+		return fields, nil
+	}
+	doc, err := d.s.Store.GetDocument(ctx, n.DocumentID)
+	switch {
+	case ErrorCode(err) == ENOTFOUND:
+		return nil, Errorf(ENOTFOUND, "通知的文件（编号 %d）不存在，未发送", n.DocumentID)
+	case err != nil:
+		return nil, fmt.Errorf("read document %d of notice %d: %w", n.DocumentID, n.ID, err)
+	case !bytes.HasPrefix(doc.Data, []byte("%PDF-")):
+		return nil, Errorf(EINVALID, "通知的文件「%s」（编号 %d）不是 PDF（开头不是 %%PDF-），未发送：请核对后重新生成", doc.FileName, doc.ID)
+	}
+	if fields == nil {
+		fields = map[string]string{}
+	}
+	fields["baohanfile"] = base64.StdEncoding.EncodeToString(doc.Data)
+	return fields, nil
+}
+
+// series gathers what the retry decision needs: the attempts since the
+// notice was queued or resent (the last n.Attempts recorded ones) and a.
+func (d *Dispatcher) series(ctx context.Context, n *Notice, a *NoticeAttempt, class retryClass) (series, error) {
+	s := series{Attempts: n.Attempts + 1, First: a.StartedAt}
+	if class == retryLater {
+		s.Refusals = 1
+	}
+	if n.Attempts == 0 {
+		return s, nil
+	}
+	all, err := d.s.Store.ListAttempts(ctx, n.ID)
+	if err != nil {
+		return s, err
+	}
+	if len(all) > n.Attempts {
+		all = all[len(all)-n.Attempts:]
+	}
+	for _, p := range all {
+		if refusal(p.HTTPStatus, p.Code) {
+			s.Refusals++
+		}
+		if !p.StartedAt.IsZero() && p.StartedAt.Before(s.First) {
+			s.First = p.StartedAt
+		}
+	}
+	return s, nil
+}
+
+// errorText is err as an attempt records it: the message of an *Error, the
+// text of any other.
+func errorText(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}
+
+// lastError is how an attempt shows as the notice's last error.
+func (a *NoticeAttempt) lastError() string {
+	switch {
+	case a.Error != "":
+		return a.Error
+	case a.Code != "":
+		return clipText(fmt.Sprintf("交易平台返回 code %s：%s", a.Code, a.Message), maxAttemptError)
+	case a.HTTPStatus != 0:
+		return fmt.Sprintf("HTTP %d", a.HTTPStatus)
+	}
+	return ""
+}
+
+// logAttempt logs one attempt: never the fields (baohanfile, payer
+// account), only what identifies the notice and the outcome.
+func (d *Dispatcher) logAttempt(n *Notice, res SendResult, a *NoticeAttempt, class retryClass, delay time.Duration, finishErr error) {
+	attrs := []any{
+		"notice_id", n.ID, "applyno", applyNoOf(n), "interface", n.Interface, "platform", n.Platform,
+		"outcome", res.Outcome, "attempt", n.Attempts, "duration", res.Duration.Round(time.Millisecond),
+	}
+	if res.HTTPStatus != 0 {
+		attrs = append(attrs, "http_status", res.HTTPStatus)
+	}
+	if res.Code != "" {
+		attrs = append(attrs, "code", res.Code, "message", a.Message)
+	}
+	if a.Error != "" {
+		attrs = append(attrs, "error", a.Error)
+	}
+	switch {
+	case finishErr != nil && ErrorCode(finishErr) == ECONFLICT:
+		d.s.Log.Warn("notice attempt not recorded: the claim was lost (it ran out or the notice was resent)", append(attrs, "owner", d.cfg.Owner)...)
+	case finishErr != nil:
+		d.s.Log.Error("notice attempt not recorded; the notice will be tried again when the claim runs out", append(attrs, "error_recording", finishErr)...)
+	case n.Status == NoticeDelivered:
+		d.s.Log.Info("notice delivered", attrs...)
+	case n.Status == NoticePending:
+		d.s.Log.Warn("notice not delivered; will retry", append(attrs, "retry", class.String(), "retry_in", delay.Round(time.Millisecond), "next_attempt_at", n.NextAttemptAt)...)
+	default:
+		d.s.Log.Error("notice failed; an officer may resend it", append(attrs, "last_error", n.LastError)...)
+	}
+}
+
+// applyNoOf names a notice's application in the log: its applyno, or the
+// guarantee number of an invoicenotice (which has no applyno).
+func applyNoOf(n *Notice) string {
+	if v := n.Fields["applyno"]; v != "" {
+		return v
+	}
+	return n.Fields["baohanno"]
+}
+
+// clipText shortens s to at most n characters.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+// wakeNotices tells the dispatchers that a notice has been queued.
+func (s *Service) wakeNotices() {
+	select {
+	case s.noticeWake <- struct{}{}:
+	default:
+	}
+}
+
+// wakingStore is a Service's Store with a commit hook: when a transaction
+// that queued a notice commits, or a notice is queued outside a
+// transaction, it wakes the dispatcher, so the notice goes out at once
+// instead of at the next poll. The wake comes after the commit on purpose: a
+// dispatcher woken earlier would look before the notice is visible and then
+// sleep through it.
+type wakingStore struct {
+	Store
+	wake func()
+}
+
+// queuedKey carries, in a transaction's context, whether it queued a notice.
+type queuedKey struct{}
+
+// WithTx implements Store: the outermost transaction wakes the dispatcher
+// once it has committed, if a notice was queued in it.
+func (w *wakingStore) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, nested := ctx.Value(queuedKey{}).(*bool); nested {
+		return w.Store.WithTx(ctx, fn)
+	}
+	queued := new(bool) // fn runs in one goroutine (Store.WithTx)
+	err := w.Store.WithTx(context.WithValue(ctx, queuedKey{}, queued), fn)
+	if err == nil && *queued {
+		w.wake()
+	}
+	return err
+}
+
+// CreateNotice implements Store: it notes the notice for the commit hook.
+func (w *wakingStore) CreateNotice(ctx context.Context, n *Notice) error {
+	if err := w.Store.CreateNotice(ctx, n); err != nil {
+		return err
+	}
+	noticeQueued(ctx, w.wake)
+	return nil
+}
+
+// noticeQueued arranges for wake to be called when the transaction of ctx
+// commits, or calls it at once when ctx carries no transaction.
+func noticeQueued(ctx context.Context, wake func()) {
+	if queued, ok := ctx.Value(queuedKey{}).(*bool); ok {
+		*queued = true
+		return
+	}
+	wake()
+}
