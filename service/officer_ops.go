@@ -97,6 +97,9 @@ func checkPayer(a *Application, name, account string) error {
 // renders and stores the sealed letter, and queues baohannotice status 1, all
 // in one transaction. A blocking flag needs a checker's override reason.
 func (s *Service) Approve(ctx context.Context, actor Actor, id int64, in ApproveInput) (*Application, error) {
+	if err := mayOperate(actor); err != nil {
+		return nil, err
+	}
 	var out *Application
 	err := retry(func() error {
 		a, err := s.Store.GetApplication(ctx, id)
@@ -115,11 +118,12 @@ func (s *Service) Approve(ctx context.Context, actor Actor, id int64, in Approve
 		}
 		a.PayerName, a.PayerAccount = strings.TrimSpace(name), strings.TrimSpace(account)
 
-		exposure, err := s.Store.Exposure(ctx)
+		uw := s.Settings().Underwriting
+		exposure, err := s.exposure(ctx, uw)
 		if err != nil {
 			return err
 		}
-		a.Flags = s.Underwriting.Flags(a, exposure)
+		a.Flags = uw.Flags(a, exposure)
 		if blocking := a.BlockingFlags(); len(blocking) > 0 {
 			var msgs []string
 			for _, f := range blocking {
@@ -133,18 +137,18 @@ func (s *Service) Approve(ctx context.Context, actor Actor, id int64, in Approve
 			}
 			a.OverrideReason, a.OverrideBy = strings.TrimSpace(in.OverrideReason), actor.Name
 		}
-		if a.Premium, err = s.Underwriting.Premium(a.Amount); err != nil {
+		if a.Premium, err = uw.Premium(a.Amount); err != nil {
 			return err
 		}
 		now := s.now()
-		a.Rate = s.Underwriting.Rate
+		a.Rate = uw.Rate
 		a.BaohanNo = fmt.Sprintf("%s%s%08d", s.Institution.Code, now.In(beijing).Format("20060102"), a.ID)
 		a.CheckCode = randomCode(8)
 		a.IssuedAt = now
-		a.ValidTo = now.AddDate(0, 0, s.Underwriting.ValidityDays)
+		a.ValidTo = now.AddDate(0, 0, uw.ValidityDays)
 		a.State = StateIssued
 
-		letter, err := s.Letters.RenderLetter(ctx, a, true)
+		letter, err := s.renderLetter(ctx, a, true)
 		if err != nil {
 			return fmt.Errorf("render ciphertext letter of %s: %w", a, err)
 		}
@@ -198,6 +202,9 @@ func (s *Service) newDocument(a *Application, kind DocKind, name, contentType st
 
 // Reject refuses an application and queues baohannotice status 0.
 func (s *Service) Reject(ctx context.Context, actor Actor, id int64, reason string) (*Application, error) {
+	if err := mayOperate(actor); err != nil {
+		return nil, err
+	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return nil, Errorf(EINVALID, "请填写拒绝理由（reason）")
@@ -238,6 +245,9 @@ func (s *Service) change(ctx context.Context, id int64, fn func(ctx context.Cont
 // refuses it (quitnotice 0; the guarantee stays issued and the platform may
 // ask again).
 func (s *Service) DecideQuit(ctx context.Context, actor Actor, id int64, approve bool, reason string) (*Application, error) {
+	if err := mayOperate(actor); err != nil {
+		return nil, err
+	}
 	return s.change(ctx, id, func(ctx context.Context, a *Application) error {
 		if a.State != StateQuitPending {
 			return errState(a, "处理退保", "没有待处理的退保申请")
@@ -280,6 +290,9 @@ type IssueInvoiceInput struct {
 // IssueInvoice records the invoice issued for the application's request and
 // queues invoicenotice status 1.
 func (s *Service) IssueInvoice(ctx context.Context, actor Actor, id int64, in IssueInvoiceInput) (*Invoice, error) {
+	if err := mayOperate(actor); err != nil {
+		return nil, err
+	}
 	in.InvoiceCode, in.InvoiceNo = strings.TrimSpace(in.InvoiceCode), strings.TrimSpace(in.InvoiceNo)
 	switch {
 	case in.InvoiceNo == "":
@@ -322,6 +335,9 @@ func (s *Service) IssueInvoice(ctx context.Context, actor Actor, id int64, in Is
 // RefuseInvoice refuses the application's invoice request (invoicenotice
 // status 0); the platform may ask again.
 func (s *Service) RefuseInvoice(ctx context.Context, actor Actor, id int64, reason string) (*Invoice, error) {
+	if err := mayOperate(actor); err != nil {
+		return nil, err
+	}
 	var inv *Invoice
 	_, err := s.change(ctx, id, func(ctx context.Context, a *Application) error {
 		var err error
@@ -360,6 +376,9 @@ func (s *Service) requestedInvoice(ctx context.Context, a *Application) (*Invoic
 // PayClaim records the payment of a pending claim (见索即付): the claim is
 // paid and the guarantee ends.
 func (s *Service) PayClaim(ctx context.Context, actor Actor, id, claimID int64, amount Money, ref string) (*Claim, error) {
+	if err := mayOperate(actor); err != nil {
+		return nil, err
+	}
 	var paid *Claim
 	_, err := s.change(ctx, id, func(ctx context.Context, a *Application) error {
 		claims, err := s.Store.ListClaims(ctx, a.ID)

@@ -1,0 +1,253 @@
+package handler
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/baohangateway/baohan/service"
+)
+
+// The console's forms on applications, notices and proposals (POST). Each
+// parses the form, calls one service method, and either redirects to the
+// page with a message or shows the page again with the form and the error.
+
+// appPath is the application page of id.
+func appPath(id int64) string { return fmt.Sprintf("%s/applications/%d", consolePrefix, id) }
+
+// parseYuan reads an amount typed in yuan ("20,000.00", "¥20000"); "" is 0.
+func parseYuan(label, s string) (service.Money, error) {
+	s = strings.NewReplacer(",", "", "，", "", "¥", "", "￥", "", " ", "").Replace(s)
+	if s == "" {
+		return 0, nil
+	}
+	m, err := service.ParseMoney(s)
+	if err != nil {
+		return 0, service.Errorf(service.EINVALID, "%s「%s」格式错误：应为金额（元），最多两位小数，如 20000.00", label, s)
+	}
+	return m, nil
+}
+
+func (h *Console) approve(c *gin.Context) {
+	form := actionForm{Action: "approve", PayerName: c.PostForm("payername"), PayerAccount: c.PostForm("payeraccount"), Note: c.PostForm("note")}
+	id, err := pathID(c, "id", "申请")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	p, err := h.Service.ProposeApprove(c.Request.Context(), officerOf(c).Actor(), id, service.ApproveInput{
+		PayerName: form.PayerName, PayerAccount: form.PayerAccount, OverrideReason: form.Note})
+	if err != nil {
+		h.showApplication(c, form, err)
+		return
+	}
+	if p != nil {
+		done(c, appPath(id), "proposed")
+		return
+	}
+	done(c, appPath(id), "approved")
+}
+
+func (h *Console) reject(c *gin.Context) {
+	form := actionForm{Action: "reject", Reason: c.PostForm("reason")}
+	id, err := pathID(c, "id", "申请")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	if _, err := h.Service.Reject(c.Request.Context(), officerOf(c).Actor(), id, form.Reason); err != nil {
+		h.showApplication(c, form, err)
+		return
+	}
+	done(c, appPath(id), "rejected")
+}
+
+func (h *Console) abandon(c *gin.Context) {
+	form := actionForm{Action: "abandon", Reason: c.PostForm("reason")}
+	id, err := pathID(c, "id", "申请")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	if _, err := h.Service.Abandon(c.Request.Context(), officerOf(c).Actor(), id, form.Reason); err != nil {
+		h.showApplication(c, form, err)
+		return
+	}
+	done(c, appPath(id), "abandoned")
+}
+
+func (h *Console) decideQuit(c *gin.Context) {
+	form := actionForm{Action: "quit", Decision: c.PostForm("decision"), Reason: c.PostForm("reason")}
+	id, err := pathID(c, "id", "申请")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	if form.Decision != "approve" && form.Decision != "reject" {
+		h.showApplication(c, form, service.Errorf(service.EINVALID, "请选择处理结果：同意退保或拒绝退保"))
+		return
+	}
+	approve := form.Decision == "approve"
+	if !approve && strings.TrimSpace(form.Reason) == "" {
+		h.showApplication(c, form, service.Errorf(service.EINVALID, "拒绝退保须填写理由"))
+		return
+	}
+	if _, err := h.Service.DecideQuit(c.Request.Context(), officerOf(c).Actor(), id, approve, form.Reason); err != nil {
+		h.showApplication(c, form, err)
+		return
+	}
+	done(c, appPath(id), map[bool]string{true: "quit_approved", false: "quit_rejected"}[approve])
+}
+
+// maxInvoicePDF bounds an uploaded tax invoice.
+const maxInvoicePDF = 10 << 20
+
+func (h *Console) issueInvoice(c *gin.Context) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxInvoicePDF+1<<20)
+	form := actionForm{Action: "invoice", InvoiceCode: c.PostForm("invoicecode"), InvoiceNo: c.PostForm("invoiceno")}
+	id, err := pathID(c, "id", "申请")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	var pdf []byte
+	switch fh, err := c.FormFile("pdf"); {
+	case errors.Is(err, http.ErrMissingFile):
+	case err != nil:
+		h.showApplication(c, form, service.Errorf(service.EINVALID, "发票文件无法读取：文件不能超过 10 MB"))
+		return
+	case fh.Size > maxInvoicePDF:
+		h.showApplication(c, form, service.Errorf(service.EINVALID, "发票文件过大：不能超过 10 MB"))
+		return
+	default:
+		f, err := fh.Open()
+		if err == nil {
+			pdf, err = io.ReadAll(io.LimitReader(f, maxInvoicePDF))
+			f.Close()
+		}
+		if err != nil {
+			h.showApplication(c, form, fmt.Errorf("read uploaded invoice: %w", err))
+			return
+		}
+	}
+	if _, err := h.Service.IssueInvoice(c.Request.Context(), officerOf(c).Actor(), id, service.IssueInvoiceInput{
+		InvoiceCode: form.InvoiceCode, InvoiceNo: form.InvoiceNo, PDF: pdf}); err != nil {
+		h.showApplication(c, form, err)
+		return
+	}
+	done(c, appPath(id), "invoice_issued")
+}
+
+func (h *Console) refuseInvoice(c *gin.Context) {
+	form := actionForm{Action: "invoice_refuse", Reason: c.PostForm("reason")}
+	id, err := pathID(c, "id", "申请")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	if strings.TrimSpace(form.Reason) == "" {
+		h.showApplication(c, form, service.Errorf(service.EINVALID, "请填写拒绝开票的理由"))
+		return
+	}
+	if _, err := h.Service.RefuseInvoice(c.Request.Context(), officerOf(c).Actor(), id, form.Reason); err != nil {
+		h.showApplication(c, form, err)
+		return
+	}
+	done(c, appPath(id), "invoice_refused")
+}
+
+func (h *Console) payClaim(c *gin.Context) {
+	form := actionForm{Action: "pay", Amount: c.PostForm("amount"), PaymentRef: c.PostForm("payment_ref"), Note: c.PostForm("note")}
+	id, err := pathID(c, "id", "申请")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	claimID, err := pathID(c, "claim", "理赔")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	form.ClaimID = claimID
+	amount, err := parseYuan("赔付金额", form.Amount)
+	if err != nil {
+		h.showApplication(c, form, err)
+		return
+	}
+	if _, err := h.Service.ProposePayClaim(c.Request.Context(), officerOf(c).Actor(), id, claimID, amount, form.PaymentRef, form.Note); err != nil {
+		h.showApplication(c, form, err)
+		return
+	}
+	done(c, appPath(id), "proposed")
+}
+
+// back is where a form on a notice or proposal returns: the application
+// page it was posted from, or the list.
+func back(c *gin.Context, list string) (appID int64, path string) {
+	if id, err := strconv.ParseInt(c.PostForm("app"), 10, 64); err == nil && id > 0 {
+		return id, appPath(id)
+	}
+	return 0, consolePrefix + list
+}
+
+// showBack shows the page a notice or proposal form came from again, with
+// the form's error.
+func (h *Console) showBack(c *gin.Context, appID int64, form actionForm, err error, list func(*gin.Context, actionForm, error)) {
+	if appID != 0 {
+		c.Params = append(c.Params, gin.Param{Key: "id", Value: strconv.FormatInt(appID, 10)})
+		h.showApplication(c, form, err)
+		return
+	}
+	list(c, form, err)
+}
+
+func (h *Console) resend(c *gin.Context) {
+	appID, path := back(c, "/notices")
+	id, err := pathID(c, "id", "通知")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	form := actionForm{Action: "resend", Note: c.PostForm("note"), ProposalID: id}
+	if _, err := h.Service.ProposeResend(c.Request.Context(), officerOf(c).Actor(), id, form.Note); err != nil {
+		h.showBack(c, appID, form, err, h.showNotices)
+		return
+	}
+	done(c, path, "proposed")
+}
+
+func (h *Console) confirmProposal(c *gin.Context) {
+	appID, path := back(c, "/proposals")
+	id, err := pathID(c, "id", "提议")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	form := actionForm{Action: "confirm", Note: c.PostForm("note"), ProposalID: id}
+	if _, err := h.Service.ConfirmProposal(c.Request.Context(), officerOf(c).Actor(), id, form.Note); err != nil {
+		h.showBack(c, appID, form, err, h.showProposals)
+		return
+	}
+	done(c, path, "confirmed")
+}
+
+func (h *Console) declineProposal(c *gin.Context) {
+	appID, path := back(c, "/proposals")
+	id, err := pathID(c, "id", "提议")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	form := actionForm{Action: "decline", Reason: c.PostForm("reason"), ProposalID: id}
+	p, err := h.Service.DeclineProposal(c.Request.Context(), officerOf(c).Actor(), id, form.Reason)
+	if err != nil {
+		h.showBack(c, appID, form, err, h.showProposals)
+		return
+	}
+	done(c, path, map[bool]string{true: "withdrawn", false: "declined"}[p.Status == service.ProposalWithdrawn])
+}

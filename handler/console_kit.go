@@ -1,0 +1,225 @@
+package handler
+
+import (
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gorilla/csrf"
+
+	"github.com/baohangateway/baohan/service"
+)
+
+// The console's and portal's pages are server-rendered from embedded
+// templates; their one stylesheet and one small script are embedded too
+// and served by us: a bank intranet has no internet.
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// assetsPrefix is where the embedded static files are served.
+const assetsPrefix = "/assets/"
+
+// RegisterAssets serves the console's and portal's static files at
+// /assets/. Their URLs carry a digest of the content (?v=…), so browsers
+// may keep them for a year.
+func RegisterAssets(r gin.IRouter) {
+	sub, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		panic(err) // the embed directive guarantees the directory
+	}
+	files := http.FileServer(http.FS(sub))
+	serve := func(c *gin.Context) {
+		c.Header("Cache-Control", "public, max-age=31536000, immutable")
+		c.Header("X-Content-Type-Options", "nosniff")
+		c.Request.URL.Path = c.Param("filepath")
+		if strings.HasSuffix(c.Request.URL.Path, "/") {
+			c.Status(http.StatusNotFound)
+			return
+		}
+		files.ServeHTTP(c.Writer, c.Request)
+	}
+	r.GET(assetsPrefix+"*filepath", serve)
+	r.HEAD(assetsPrefix+"*filepath", serve)
+}
+
+// assetURLs maps each static file to its URL with a digest of its content.
+func assetURLs() map[string]string {
+	urls := map[string]string{}
+	_ = fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFiles.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		name := strings.TrimPrefix(p, "static/")
+		urls[name] = assetsPrefix + name + "?v=" + hex.EncodeToString(sum[:6])
+		return nil
+	})
+	return urls
+}
+
+// templateFuncs are the few helpers the templates use; everything else is
+// formatted into the view structs.
+func templateFuncs(assets map[string]string) template.FuncMap {
+	return template.FuncMap{
+		"asset": func(name string) string { return assets[name] },
+		"yuan":  func(m service.Money) string { return "¥" + m.Yuan() },
+		"time":  service.BeijingTime,
+		"add":   func(a, b int) int { return a + b },
+	}
+}
+
+// loadPages parses every page template with the layout and partials: a page
+// is a file that defines "content"; the layout ("layout.html") and files
+// starting with "_" are shared.
+func loadPages() map[string]*template.Template {
+	funcs := templateFuncs(assetURLs())
+	shared := template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/_*.html"))
+	names, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		base := path.Base(n)
+		if base == "layout.html" || strings.HasPrefix(base, "_") {
+			continue
+		}
+		t := template.Must(template.Must(shared.Clone()).ParseFS(templateFiles, n))
+		pages[strings.TrimSuffix(base, ".html")] = t
+	}
+	return pages
+}
+
+// render writes a page with status. The page's template executes "layout".
+func render(c *gin.Context, log *slog.Logger, pages map[string]*template.Template, status int, name string, data any) {
+	t, ok := pages[name]
+	if !ok {
+		log.Error("no such page template", "page", name)
+		c.String(http.StatusInternalServerError, "系统内部错误")
+		return
+	}
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, "layout", data); err != nil {
+		log.Error("render page", "page", name, "error", err)
+		c.String(http.StatusInternalServerError, "系统内部错误")
+		return
+	}
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	c.Status(status)
+	_, _ = c.Writer.WriteString(b.String())
+}
+
+// pageHeaders are the headers of every console and portal page: no caching
+// (pages show personal and business data), no framing, no content from
+// elsewhere, and no Referer beyond our origin (the portal's URL is its key).
+func pageHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
+		"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+	c.Next()
+}
+
+// ginContextKey is the request context key under which the CSRF check's
+// handlers find the gin context.
+type ginContextKey struct{}
+
+// csrfOKKey marks, in the gin context, a request the CSRF check let through.
+const csrfOKKey = "baohan.csrf_ok"
+
+// csrfFieldName is the form field of the CSRF token.
+const csrfFieldName = "csrf_token"
+
+// newCSRF returns middleware that protects every state-changing request with
+// gorilla/csrf: a token in a signed cookie and in each form. secure says the
+// site is served over TLS (public_url https): the cookie is Secure, and
+// gorilla/csrf checks the Referer of requests without an Origin. Over plain
+// HTTP the request is marked as such (csrf.PlaintextHTTPRequest), or
+// gorilla/csrf would refuse every form for want of a TLS Referer. The host
+// of the public URL is trusted as an origin, for reverse proxies that
+// rewrite Host. A refusal is shown by fail.
+func newCSRF(secret []byte, publicURL string, fail func(c *gin.Context, reason error)) gin.HandlerFunc {
+	secure := strings.HasPrefix(strings.ToLower(publicURL), "https:")
+	var trusted []string
+	if u, err := url.Parse(publicURL); err == nil && u.Host != "" {
+		trusted = []string{u.Host}
+	}
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := r.Context().Value(ginContextKey{}).(*gin.Context)
+		c.Request = r
+		c.Set(csrfOKKey, true)
+		c.Next()
+	})
+	refuse := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := r.Context().Value(ginContextKey{}).(*gin.Context)
+		c.Request = r
+		fail(c, csrf.FailureReason(r))
+	})
+	protect := csrf.Protect(secret,
+		csrf.Secure(secure),
+		csrf.HttpOnly(true),
+		csrf.SameSite(csrf.SameSiteLaxMode),
+		csrf.Path("/"),
+		csrf.CookieName("baohan_csrf"),
+		csrf.FieldName(csrfFieldName),
+		csrf.MaxAge(12*60*60),
+		csrf.TrustedOrigins(trusted),
+		csrf.ErrorHandler(refuse),
+	)(next)
+	return func(c *gin.Context) {
+		r := c.Request.WithContext(context.WithValue(c.Request.Context(), ginContextKey{}, c))
+		if r.TLS == nil && !secure {
+			r = csrf.PlaintextHTTPRequest(r)
+		}
+		protect.ServeHTTP(c.Writer, r)
+		if !c.GetBool(csrfOKKey) {
+			c.Abort()
+		}
+	}
+}
+
+// csrfField is the hidden form field of the request's CSRF token.
+func csrfField(c *gin.Context) template.HTML { return csrf.TemplateField(c.Request) }
+
+// secureCookies says whether cookies must be Secure: the request came over
+// TLS or the public URL is https (TLS ends at a reverse proxy).
+func secureCookies(c *gin.Context, publicURL string) bool {
+	return c.Request.TLS != nil || strings.HasPrefix(strings.ToLower(publicURL), "https:")
+}
+
+// errorStatus is the HTTP status of a page that shows a service error.
+func errorStatus(err error) int {
+	switch service.ErrorCode(err) {
+	case service.EINVALID:
+		return http.StatusUnprocessableEntity
+	case service.ENOTFOUND:
+		return http.StatusNotFound
+	case service.ECONFLICT, service.ESTATE:
+		return http.StatusConflict
+	case service.EFORBIDDEN:
+		return http.StatusForbidden
+	case service.EUNAVAILABLE:
+		return http.StatusBadGateway
+	}
+	return http.StatusInternalServerError
+}

@@ -1,0 +1,187 @@
+package store
+
+import (
+	"time"
+
+	"github.com/baohangateway/baohan/service"
+)
+
+// The rows of the officer console's tables (migration 00002), with the
+// conventions of rows.go.
+
+// officerRow is a row of officers.
+type officerRow struct {
+	ID                 int64 `gorm:"primaryKey"`
+	Username           string
+	DisplayName        string
+	Role               string
+	PasswordHash       string
+	TOTPSecret         string `gorm:"column:totp_secret"`
+	TOTPPending        string `gorm:"column:totp_pending"`
+	Disabled           bool
+	MustChangePassword bool
+	FailedLogins       int
+	LockedUntil        *time.Time
+	LastLoginAt        *time.Time
+	PasswordChangedAt  *time.Time
+	CreatedAt          time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt          time.Time `gorm:"autoUpdateTime:false"`
+}
+
+func (officerRow) TableName() string { return "officers" }
+
+func officerToRow(o *service.Officer) officerRow {
+	return officerRow{
+		ID:                 o.ID,
+		Username:           o.Username,
+		DisplayName:        o.DisplayName,
+		Role:               o.Role,
+		PasswordHash:       o.PasswordHash,
+		TOTPSecret:         o.TOTPSecret,
+		TOTPPending:        o.TOTPPending,
+		Disabled:           o.Disabled,
+		MustChangePassword: o.MustChangePassword,
+		FailedLogins:       o.FailedLogins,
+		LockedUntil:        nullTime(o.LockedUntil),
+		LastLoginAt:        nullTime(o.LastLoginAt),
+		PasswordChangedAt:  nullTime(o.PasswordChangedAt),
+		CreatedAt:          dbTime(o.CreatedAt),
+		UpdatedAt:          dbTime(o.UpdatedAt),
+	}
+}
+
+func (r *officerRow) toService() *service.Officer {
+	return &service.Officer{
+		ID:                 r.ID,
+		Username:           r.Username,
+		DisplayName:        r.DisplayName,
+		Role:               r.Role,
+		PasswordHash:       r.PasswordHash,
+		TOTPSecret:         r.TOTPSecret,
+		TOTPPending:        r.TOTPPending,
+		Disabled:           r.Disabled,
+		MustChangePassword: r.MustChangePassword,
+		FailedLogins:       r.FailedLogins,
+		LockedUntil:        fromNullTime(r.LockedUntil),
+		LastLoginAt:        fromNullTime(r.LastLoginAt),
+		PasswordChangedAt:  fromNullTime(r.PasswordChangedAt),
+		CreatedAt:          r.CreatedAt.UTC(),
+		UpdatedAt:          r.UpdatedAt.UTC(),
+	}
+}
+
+// sessionRow is a row of sessions.
+type sessionRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	TokenHash  string
+	OfficerID  int64
+	CreatedAt  time.Time `gorm:"autoCreateTime:false"`
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+	IP         string `gorm:"column:ip"`
+	UserAgent  string
+}
+
+func (sessionRow) TableName() string { return "sessions" }
+
+func sessionToRow(s *service.Session) sessionRow {
+	return sessionRow{
+		ID:         s.ID,
+		TokenHash:  s.TokenHash,
+		OfficerID:  s.OfficerID,
+		CreatedAt:  dbTime(s.CreatedAt),
+		LastSeenAt: dbTime(s.LastSeenAt),
+		ExpiresAt:  dbTime(s.ExpiresAt),
+		IP:         s.IP,
+		UserAgent:  s.UserAgent,
+	}
+}
+
+func (r *sessionRow) toService() *service.Session {
+	return &service.Session{
+		ID:         r.ID,
+		TokenHash:  r.TokenHash,
+		OfficerID:  r.OfficerID,
+		CreatedAt:  r.CreatedAt.UTC(),
+		LastSeenAt: r.LastSeenAt.UTC(),
+		ExpiresAt:  r.ExpiresAt.UTC(),
+		IP:         r.IP,
+		UserAgent:  r.UserAgent,
+	}
+}
+
+// proposalRow is a row of proposals. OpenID is 0 while the proposal is
+// pending and its own ID once decided (see the migration).
+type proposalRow struct {
+	ID            int64 `gorm:"primaryKey"`
+	ApplicationID int64
+	ApplyNo       string
+	Action        string
+	TargetID      int64
+	OpenID        int64
+	Input         string
+	Note          string
+	Why           string
+	ProposedBy    string
+	ProposerRole  string
+	ProposedAt    time.Time
+	Status        string
+	DecidedBy     string
+	DecidedAt     *time.Time
+	DecisionNote  string
+}
+
+func (proposalRow) TableName() string { return "proposals" }
+
+func proposalToRow(p *service.Proposal) proposalRow {
+	return proposalRow{
+		ID:            p.ID,
+		ApplicationID: p.ApplicationID,
+		ApplyNo:       p.ApplyNo,
+		Action:        string(p.Action),
+		TargetID:      p.TargetID,
+		Input:         mapText(p.Input),
+		Note:          p.Note,
+		Why:           p.Why,
+		ProposedBy:    p.ProposedBy,
+		ProposerRole:  p.ProposerRole,
+		ProposedAt:    dbTime(p.ProposedAt),
+		Status:        string(p.Status),
+		DecidedBy:     p.DecidedBy,
+		DecidedAt:     nullTime(p.DecidedAt),
+		DecisionNote:  p.DecisionNote,
+	}
+}
+
+func (r *proposalRow) toService() (*service.Proposal, error) {
+	input, err := textMap("input", r.Input)
+	if err != nil {
+		return nil, err
+	}
+	return &service.Proposal{
+		ID:            r.ID,
+		ApplicationID: r.ApplicationID,
+		ApplyNo:       r.ApplyNo,
+		Action:        service.ProposalAction(r.Action),
+		TargetID:      r.TargetID,
+		Input:         input,
+		Note:          r.Note,
+		Why:           r.Why,
+		ProposedBy:    r.ProposedBy,
+		ProposerRole:  r.ProposerRole,
+		ProposedAt:    r.ProposedAt.UTC(),
+		Status:        service.ProposalStatus(r.Status),
+		DecidedBy:     r.DecidedBy,
+		DecidedAt:     fromNullTime(r.DecidedAt),
+		DecisionNote:  r.DecisionNote,
+	}, nil
+}
+
+// settingRow is a row of settings.
+type settingRow struct {
+	Name      string `gorm:"primaryKey"`
+	Value     string
+	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
+}
+
+func (settingRow) TableName() string { return "settings" }

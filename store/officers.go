@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/baohangateway/baohan/service"
+)
+
+// CreateOfficer inserts o and sets its ID, CreatedAt (now, unless set) and
+// UpdatedAt. ECONFLICT when the user name is taken (ignoring case).
+func (s *Store) CreateOfficer(ctx context.Context, o *service.Officer) error {
+	row := officerToRow(o)
+	row.ID = 0
+	if o.CreatedAt.IsZero() {
+		row.CreatedAt = s.timestamp()
+	}
+	row.UpdatedAt = row.CreatedAt
+	if err := s.conn(ctx).Create(&row).Error; err != nil {
+		return translate(err, about{op: "create officer " + o.Username, conflict: fmt.Sprintf("用户名 %s 已被使用", o.Username)})
+	}
+	o.ID, o.CreatedAt, o.UpdatedAt = row.ID, row.CreatedAt, row.UpdatedAt
+	return nil
+}
+
+// UpdateOfficer writes every field of o but its ID and CreatedAt, and sets
+// o.UpdatedAt. ENOTFOUND when there is no such officer.
+func (s *Store) UpdateOfficer(ctx context.Context, o *service.Officer) error {
+	ab := about{op: fmt.Sprintf("update officer %d", o.ID), what: fmt.Sprintf("编号为 %d 的账户", o.ID),
+		conflict: fmt.Sprintf("用户名 %s 已被使用", o.Username)}
+	row := officerToRow(o)
+	row.UpdatedAt = s.timestamp()
+	res := s.conn(ctx).Model(&officerRow{}).Where("id = ?", o.ID).Select("*").Omit("id", "created_at").Updates(&row)
+	if res.Error != nil {
+		return translate(res.Error, ab)
+	}
+	if res.RowsAffected == 0 {
+		return translate(gorm.ErrRecordNotFound, ab)
+	}
+	o.UpdatedAt = row.UpdatedAt
+	return nil
+}
+
+// GetOfficer returns the officer with id; ENOTFOUND if none.
+func (s *Store) GetOfficer(ctx context.Context, id int64) (*service.Officer, error) {
+	return s.getOfficer(ctx, about{op: fmt.Sprintf("get officer %d", id), what: fmt.Sprintf("编号为 %d 的账户", id)}, "id = ?", id)
+}
+
+// GetOfficerByUsername returns the officer with the user name, ignoring
+// case; ENOTFOUND if none.
+func (s *Store) GetOfficerByUsername(ctx context.Context, username string) (*service.Officer, error) {
+	return s.getOfficer(ctx, about{op: "get officer " + username, what: "账户 " + username}, "username = ?", username)
+}
+
+func (s *Store) getOfficer(ctx context.Context, ab about, where string, args ...any) (*service.Officer, error) {
+	var row officerRow
+	if err := s.conn(ctx).Where(where, args...).Take(&row).Error; err != nil {
+		return nil, translate(err, ab)
+	}
+	return row.toService(), nil
+}
+
+// ListOfficers returns every officer by user name.
+func (s *Store) ListOfficers(ctx context.Context) ([]*service.Officer, error) {
+	var rows []officerRow
+	if err := s.conn(ctx).Order("username").Find(&rows).Error; err != nil {
+		return nil, translate(err, about{op: "list officers"})
+	}
+	out := make([]*service.Officer, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toService()
+	}
+	return out, nil
+}
+
+// CountOfficers counts the officers.
+func (s *Store) CountOfficers(ctx context.Context) (int, error) {
+	var n int64
+	if err := s.conn(ctx).Model(&officerRow{}).Count(&n).Error; err != nil {
+		return 0, translate(err, about{op: "count officers"})
+	}
+	return int(n), nil
+}
