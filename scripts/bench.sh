@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# make bench: measure everything in one run on this machine and print one
+# markdown table (BENCHMARKS.md holds the last one and how to read it).
+#
+#   1. the Go benchmarks of ./gmcrypto and ./platform (signing, SM4)
+#   2. signed baohanapply per second through HTTP: signature-only baseline,
+#      SQLite and, with BAOHAN_TEST_MYSQL_DSN, MariaDB (handler BenchmarkApplyHTTP)
+#   3. notice delivery per second (cmd/baohan BenchmarkDeliver400KiB)
+#   4. letters rendered and signed per second per core (pdf, -cpu 1)
+#   5. the bid-opening storm: the real binary on SQLite, 2,000 applications
+#      approved, then 2,000 baohanrestore at once (bin/platformsim load):
+#      first baohanrestore to last restorenotice accepted, with the gateway's
+#      peak memory (VmHWM) during it, against the same 2,000 letters rendered
+#      and signed in a tight loop on all cores (scripts/renderloop)
+#
+# Raw outputs stay in $BENCH_DIR (default: a temporary directory).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+GO=${GO:-go}
+N=${BENCH_N:-2000}
+gwport=${BENCH_GATEWAY_PORT:-18080}
+simport=${BENCH_NOTIFY_PORT:-19090}
+out=${BENCH_DIR:-$(mktemp -d)}
+mkdir -p "$out"
+say() { echo "bench: $*" >&2; }
+
+say "raw outputs in $out"
+say "1/5 gmcrypto, platform"
+$GO test -run '^$' -bench . -benchmem -cpu 1 ./gmcrypto ./platform | tee "$out/protocol.txt" >&2
+
+say "2/5 baohanapply over HTTP (handler BenchmarkApplyHTTP)"
+$GO test -run '^$' -bench 'ApplyHTTP' -benchtime 3s ./handler | tee "$out/apply.txt" >&2
+say "3/5 notice delivery (cmd/baohan BenchmarkDeliver400KiB)"
+$GO test -run '^$' -bench 'Deliver400KiB' -benchtime 300x -benchmem ./cmd/baohan | tee "$out/deliver.txt" >&2
+say "4/5 letters per core (pdf, -cpu 1)"
+$GO test -run '^$' -bench 'RenderSign(ECDSA|RSA)$' -benchmem -cpu 1 ./pdf | tee "$out/letters.txt" >&2
+
+say "5/5 bid-opening storm of $N letters"
+$GO build -o bin/baohan ./cmd/baohan
+$GO build -o bin/platformsim ./cmd/platformsim
+$GO run ./scripts/renderloop -n "$N" -workers "$(nproc)" >"$out/renderloop.json"
+cat "$out/renderloop.json" >&2
+gw=$(mktemp -d)
+cat >"$gw/baohan.yaml" <<EOF
+listen: 127.0.0.1:$gwport
+public_url: http://127.0.0.1:$gwport
+data_dir: $gw/data
+database:
+  driver: sqlite
+  dsn: $gw/data/baohan.db
+platforms:
+  - name: 吉林省公共资源交易一体化平台
+    appkey: finance_demo
+    appsecret: change-me
+    notify_url: http://127.0.0.1:$simport/gbsapi
+api:
+  tokens: [change-me-too]
+EOF
+(cd "$gw" && exec env -u BAOHAN_TEST_MYSQL_DSN "$root/bin/baohan" serve --config baohan.yaml >"$out/gateway.log" 2>&1) &
+gwpid=$!
+trap 'kill -INT $gwpid 2>/dev/null || true; wait $gwpid 2>/dev/null || true; rm -rf "$gw"' EXIT
+for _ in $(seq 1 100); do
+	(exec 3<>/dev/tcp/127.0.0.1/$gwport) 2>/dev/null && break
+	sleep 0.1
+done
+bin/platformsim load -n "$N" -c 16 -gateway "http://127.0.0.1:$gwport" -listen "127.0.0.1:$simport" \
+	-gateway-pid "$gwpid" -json "$out/storm.json" | tee "$out/storm.txt" >&2
+
+# The table.
+num() { awk -v k="$2" '{ for (i = 2; i <= NF; i++) if ($i == k) { print $(i-1); exit } }' <<<"$1"; }
+benchline() { grep -E "^$1(-[0-9]+)?[[:space:]]" "$2" | head -1 || true; }
+json() { sed -n "s/.*\"$1\": *\([0-9.e+-]*\).*/\1/p" "$2" | head -1; }
+fmt() { LC_ALL=C printf "%.${2:-0}f" "$1"; }
+
+base=$(num "$(benchline 'BenchmarkApplyHTTP/baseline' "$out/apply.txt")" req/s)
+sqlite=$(num "$(benchline 'BenchmarkApplyHTTP/sqlite' "$out/apply.txt")" req/s)
+mysql=$(num "$(benchline 'BenchmarkApplyHTTP/mysql' "$out/apply.txt")" req/s)
+deliver=$(num "$(benchline 'BenchmarkDeliver400KiB' "$out/deliver.txt")" notices/s)
+ecdsa=$(num "$(benchline 'BenchmarkRenderSignECDSA' "$out/letters.txt")" ns/op)
+rsa=$(num "$(benchline 'BenchmarkRenderSignRSA' "$out/letters.txt")" ns/op)
+loop=$(json seconds "$out/renderloop.json")
+storm=$(json storm_seconds "$out/storm.json")
+peak=$(json gateway_peak_rss_mb "$out/storm.json")
+peakall=$(json gateway_peak_rss_all_mb "$out/storm.json")
+applyps=$(json apply_per_second "$out/storm.json")
+errors=$(json errors "$out/storm.json")
+sign=$(num "$(benchline 'BenchmarkSign1KiB' "$out/protocol.txt")" ns/op)
+ratio=$(awk -v s="$storm" -v l="$loop" 'BEGIN { printf "%.2f", s / l }')
+ecdsams=$(awk -v n="$ecdsa" 'BEGIN { printf "%.2f", n / 1e6 }')
+rsams=$(awk -v n="$rsa" 'BEGIN { printf "%.2f", n / 1e6 }')
+verdict() { awk -v v="$1" -v g="$2" 'BEGIN { print (v + 0 <= g + 0) ? "met" : "**missed**" }'; }
+
+cat <<EOF
+
+| what | measured | goal |
+|---|---|---|
+| signed baohanapply, signature-only baseline (HTTP, 8×GOMAXPROCS connections) | $(fmt "${base:-0}") req/s | — |
+| signed baohanapply stored, SQLite | $(fmt "${sqlite:-0}") req/s ($(awk -v a="${sqlite:-0}" -v b="${base:-1}" 'BEGIN { printf "%.0f", 100 * a / b }') % of baseline) | — |
+| signed baohanapply stored, MariaDB | $(if [ -n "$mysql" ]; then echo "$(fmt "$mysql") req/s"; else echo "not run (BAOHAN_TEST_MYSQL_DSN unset)"; fi) | — |
+| baohanapply through the real binary (platformsim load, 16 connections, SQLite) | $(fmt "${applyps:-0}") req/s | — |
+| notice delivery, 400 KiB letter, SQLite (BenchmarkDeliver400KiB) | $(fmt "${deliver:-0}") notices/s | — |
+| letter rendered and signed, ECDSA P-256, one core | ${ecdsams} ms ($(awk -v n="$ecdsa" 'BEGIN { printf "%.0f", 1e9 / n }') letters/s) | ≤ 3 ms: $(verdict "$ecdsams" 3) |
+| letter rendered and signed, RSA-2048, one core | ${rsams} ms ($(awk -v n="$rsa" 'BEGIN { printf "%.0f", 1e9 / n }') letters/s) | — |
+| $N letters rendered and signed in a tight loop, $(nproc) goroutines | $(fmt "$loop" 2) s | — |
+| bid-opening storm: first of $N baohanrestore → last restorenotice accepted | $(fmt "$storm" 2) s = ${ratio} × the loop | ≤ 1.3 ×: $(verdict "$ratio" 1.3) |
+| gateway peak RSS (VmHWM) during the storm / whole run | $(fmt "${peak:-0}") MB / $(fmt "${peakall:-0}") MB | < 300 MB: $(verdict "${peakall:-0}" 299.99) |
+| SM3 signature of a 1 KiB message (platform BenchmarkSign1KiB, one core) | $(awk -v n="${sign:-0}" 'BEGIN { printf "%.1f", n / 1000 }') µs | — |
+| errors in the storm run | ${errors:-?} | 0 |
+
+load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows every figure)
+machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $($GO version | cut -d' ' -f3-)
+EOF
