@@ -28,6 +28,7 @@ type AdminService interface {
 	IssueInvoice(ctx context.Context, actor service.Actor, id int64, in service.IssueInvoiceInput) (*service.Invoice, error)
 	RefuseInvoice(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Invoice, error)
 	PayClaim(ctx context.Context, actor service.Actor, id, claimID int64, amount service.Money, ref string) (*service.Claim, error)
+	ResendNotice(ctx context.Context, actor service.Actor, id int64) (*service.NoticeDetail, error)
 	PortalURL(a *service.Application) string
 	DocumentURL(d *service.Document) string
 }
@@ -63,6 +64,7 @@ func (a *AdminAPI) Register(r gin.IRouter) {
 	g.POST("/applications/:applyno/invoice/issue", a.issueInvoice)
 	g.POST("/applications/:applyno/invoice/refuse", a.refuseInvoice)
 	g.POST("/applications/:applyno/claims/:claim/pay", a.payClaim)
+	g.POST("/notices/:id/resend", a.resendNotice)
 }
 
 const actorKey = "baohan.actor"
@@ -157,8 +159,15 @@ func (a *AdminAPI) get(c *gin.Context) {
 }
 
 // respond answers an action with the application's detail as it is now.
+// The application is read again: an action on an invoice or a claim changes
+// it behind the copy the handler holds.
 func (a *AdminAPI) respond(c *gin.Context, app *service.Application) {
-	d, err := a.Service.Detail(c.Request.Context(), app)
+	fresh, err := a.Service.FindApplication(c.Request.Context(), app.Platform, app.ApplyNo)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	d, err := a.Service.Detail(c.Request.Context(), fresh)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -301,6 +310,22 @@ func (a *AdminAPI) payClaim(c *gin.Context) {
 	a.respond(c, app)
 }
 
+// resendNotice sends a failed notice again and answers with the notice as
+// it is now.
+func (a *AdminAPI) resendNotice(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		a.fail(c, service.Errorf(service.EINVALID, "通知编号 %q 无效", c.Param("id")))
+		return
+	}
+	n, err := a.Service.ResendNotice(c.Request.Context(), actorOf(c), id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, noticeViewOf(*n))
+}
+
 // The JSON views of the admin API: field names as the platform spells them
 // where the spec has them, amounts as yuan strings, times in Beijing time.
 
@@ -411,7 +436,7 @@ func (a *AdminAPI) detailView(d *service.Detail) applicationView {
 		Status: string(app.State), StatusLabel: app.State.Label(),
 		BidderName: app.BidderName, BidderCode: app.BidderCode, Amount: app.Amount.String(),
 		BaohanNo: app.BaohanNo, CheckCode: app.CheckCode, PayerName: app.PayerName, PayerAccount: app.PayerAccount, Flags: app.Flags,
-		Project:   projectView{Sealed: !app.State.Opened(), BiaoduanNo: p.BiaoduanNo, BiaoduanName: p.BiaoduanName, Zbr: p.Zbr, ZbrOrgNum: p.ZbrOrgNum},
+		Project:   projectView{Sealed: !app.Restored(), BiaoduanNo: p.BiaoduanNo, BiaoduanName: p.BiaoduanName, Zbr: p.Zbr, ZbrOrgNum: p.ZbrOrgNum},
 		PortalURL: a.Service.PortalURL(app), CreatedAt: service.BeijingTime(app.CreatedAt),
 		IssuedAt: service.BeijingTime(app.IssuedAt), ValidTo: service.BeijingTime(app.ValidTo),
 		RestoredAt: service.BeijingTime(app.RestoredAt), RejectReason: app.RejectReason, QuitReason: app.QuitReason,
@@ -426,16 +451,7 @@ func (a *AdminAPI) detailView(d *service.Detail) applicationView {
 			SM3: doc.SM3, Size: doc.Size, CreatedAt: service.BeijingTime(doc.CreatedAt)})
 	}
 	for _, n := range d.Notices {
-		nv := noticeView{ID: n.ID, Interface: n.Interface, Status: string(n.Status), Fields: n.Fields, Attempts: []attemptView{},
-			LastError: n.LastError, CreatedAt: service.BeijingTime(n.CreatedAt), DeliveredAt: service.BeijingTime(n.DeliveredAt)}
-		if n.Status == service.NoticePending {
-			nv.NextAttempt = service.BeijingTime(n.NextAttemptAt)
-		}
-		for _, at := range n.Attempts {
-			nv.Attempts = append(nv.Attempts, attemptView{At: service.BeijingTime(at.StartedAt), DurationMS: at.Duration.Milliseconds(),
-				HTTPStatus: at.HTTPStatus, Code: at.Code, Message: at.Message, Error: at.Error})
-		}
-		v.Notices = append(v.Notices, nv)
+		v.Notices = append(v.Notices, noticeViewOf(n))
 	}
 	if inv := d.Invoice; inv != nil {
 		v.Invoice = &invoiceView{Type: inv.Request.Type, Amount: inv.Amount.String(), Status: string(inv.Status),
@@ -453,4 +469,18 @@ func (a *AdminAPI) detailView(d *service.Detail) applicationView {
 		v.Audit = append(v.Audit, auditView{At: service.BeijingTime(e.At), Actor: e.Actor.Name, Kind: string(e.Actor.Kind), Action: e.Action, Detail: e.Detail})
 	}
 	return v
+}
+
+// noticeViewOf is a notice with its attempts as the admin API shows it.
+func noticeViewOf(n service.NoticeDetail) noticeView {
+	nv := noticeView{ID: n.ID, Interface: n.Interface, Status: string(n.Status), Fields: n.Fields, Attempts: []attemptView{},
+		LastError: n.LastError, CreatedAt: service.BeijingTime(n.CreatedAt), DeliveredAt: service.BeijingTime(n.DeliveredAt)}
+	if n.Status == service.NoticePending {
+		nv.NextAttempt = service.BeijingTime(n.NextAttemptAt)
+	}
+	for _, at := range n.Attempts {
+		nv.Attempts = append(nv.Attempts, attemptView{At: service.BeijingTime(at.StartedAt), DurationMS: at.Duration.Milliseconds(),
+			HTTPStatus: at.HTTPStatus, Code: at.Code, Message: at.Message, Error: at.Error})
+	}
+	return nv
 }

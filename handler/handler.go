@@ -22,7 +22,7 @@ func NewEngine(log *slog.Logger) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(recovery(log))
+	r.Use(RequestID(), recovery(log))
 	return r
 }
 
@@ -36,7 +36,7 @@ func recovery(log *slog.Logger) gin.HandlerFunc {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				log.Error("panic in handler", "path", c.Request.URL.Path, "panic", p)
+				log.Error("panic in handler", "request_id", requestID(c), "path", c.Request.URL.Path, "panic", p)
 				if c.Writer.Written() {
 					c.Abort()
 					return

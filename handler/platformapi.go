@@ -39,7 +39,8 @@ type PlatformAPI struct {
 	Service  PlatformService
 	Log      *slog.Logger
 	Now      Clock
-	MaxBody  int64 // 0 means DefaultMaxBody
+	MaxBody  int64            // 0 means DefaultMaxBody
+	Metrics  *service.Metrics // nil records nothing
 
 	byName map[string]endpoint
 }
@@ -78,8 +79,9 @@ func (a *PlatformAPI) serve(c *gin.Context) {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBody
 	}
-	ans, params, logSign, err := a.process(c.Request.Context(), name, c.ContentType(), c.Request, maxBody)
-	attrs := []any{"interface", name, "applyno", params["applyno"], "appkey", params["appkey"],
+	ans, params, logSign, reason, err := a.process(c.Request.Context(), name, c.ContentType(), c.Request, maxBody)
+	a.observe(name, params, ans, reason)
+	attrs := []any{"request_id", requestID(c), "interface", name, "applyno", params["applyno"], "appkey", params["appkey"],
 		"code", ans.Code, "message", ans.Message, "duration", time.Since(start).Round(time.Microsecond)}
 	if logSign != "" {
 		attrs = append(attrs, "signing_string", logSign)
@@ -97,15 +99,16 @@ func (a *PlatformAPI) serve(c *gin.Context) {
 }
 
 // process runs the checks in order: body size, parse, appkey, signature,
-// timestamp, field table, then the service.
-func (a *PlatformAPI) process(ctx context.Context, name, contentType string, r *http.Request, maxBody int64) (ans answer, params map[string]string, logSign string, err error) {
+// timestamp, field table, then the service. reason names the rule of a
+// refusal, or the service's error code.
+func (a *PlatformAPI) process(ctx context.Context, name, contentType string, r *http.Request, maxBody int64) (ans answer, params map[string]string, logSign, reason string, err error) {
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return refusal(fmt.Sprintf("报文过大：不得超过 %d 字节", maxBody)), nil, "", nil
+			return refusal(fmt.Sprintf("报文过大：不得超过 %d 字节", maxBody)), nil, "", "body_size", nil
 		}
-		return refusal("报文读取失败：" + err.Error()), nil, "", nil
+		return refusal("报文读取失败：" + err.Error()), nil, "", "read", nil
 	}
 	now := a.Now()
 	msg, params, err := a.Receiver.Receive(name, contentType, body, now)
@@ -113,13 +116,50 @@ func (a *PlatformAPI) process(ctx context.Context, name, contentType string, r *
 		logSign = redactedForLog(params)
 	}
 	if err != nil {
-		return refusal(err.Error()), params, logSign, nil
+		reason = "parse"
+		var ref *platform.Refusal
+		if errors.As(err, &ref) {
+			reason = ref.Rule
+		}
+		return refusal(err.Error()), params, logSign, reason, nil
 	}
 	data, err := a.byName[msg.Spec.Name](ctx, msg.Params)
 	if err != nil {
-		return refusal(service.ErrorMessage(err)), params, logSign, err
+		return refusal(service.ErrorMessage(err)), params, logSign, service.ErrorCode(err), err
 	}
-	return answer{Code: 1, Message: "成功", Data: data}, params, logSign, nil
+	return answer{Code: 1, Message: "成功", Data: data}, params, logSign, "", nil
+}
+
+// observe counts a request in the metrics, keeping label values bounded.
+func (a *PlatformAPI) observe(name string, params map[string]string, ans answer, reason string) {
+	if a.Metrics == nil {
+		return
+	}
+	if _, ok := a.byName[name]; !ok {
+		name = "unknown"
+	}
+	outcome := "accepted"
+	switch {
+	case reason == service.EINTERNAL:
+		outcome = "error"
+	case ans.Code != 1:
+		outcome = "refused"
+	}
+	a.Metrics.PlatformRequest(name, outcome, reason)
+	if reason == "sign" {
+		a.Metrics.SignatureFailure(a.knownAppKey(params["appkey"]))
+	}
+}
+
+// knownAppKey returns appkey when it is configured (a signature failure is
+// only counted for a known platform), else "unknown".
+func (a *PlatformAPI) knownAppKey(appkey string) string {
+	for _, acct := range a.Receiver.Accounts {
+		if acct.AppKey == appkey {
+			return appkey
+		}
+	}
+	return "unknown"
 }
 
 // redactedForLog is the signing string as it may be logged: the appsecret

@@ -58,9 +58,9 @@ type verifyPage struct {
 
 type verifyResult struct {
 	BaohanNo, StatusLabel, Badge, Issuer, Bidder, Amount, IssuedAt, ValidTo string
-	Opened                                                                 bool
-	Zbr, BiaoduanName, BiaoduanNo                                          string
-	Document                                                               *verifyDocument
+	Opened                                                                  bool
+	Zbr, BiaoduanName, BiaoduanNo                                           string
+	Document                                                                *verifyDocument
 }
 
 type verifyDocument struct {

@@ -64,15 +64,6 @@ func (s State) Live() bool {
 	return false
 }
 
-// Opened reports whether the bids have been opened and the guarantee restored.
-func (s State) Opened() bool {
-	switch s {
-	case StateRestored, StateCancelled, StateClaimed, StatePaid:
-		return true
-	}
-	return false
-}
-
 // transitions is the diagram of the package documentation: from → to.
 var transitions = map[State][]State{
 	StateReceived:    {StateIssued, StateRejected, StateAbandoned},
@@ -177,10 +168,15 @@ func (a *Application) Expired(now time.Time) bool {
 	return !a.ValidTo.IsZero() && now.After(a.ValidTo)
 }
 
+// Restored reports whether the platform has sent the key (baohanrestore) and
+// the sealed fields have been decrypted. A guarantee claimed before bid
+// opening never is.
+func (a *Application) Restored() bool { return !a.RestoredAt.IsZero() }
+
 // Project returns the sealed fields as they may be shown: the plaintext after
 // restore, the ciphertext before.
 func (a *Application) Project() Sealed {
-	if a.State.Opened() {
+	if a.Restored() {
 		return a.Plain
 	}
 	return a.Cipher

@@ -18,6 +18,9 @@ type PlatformCaller interface {
 // (§4.12). Our state changes only when the platform answers code 1; a refusal
 // is kept in the audit trail with the platform's message and returned.
 func (s *Service) Abandon(ctx context.Context, actor Actor, id int64, reason string) (*Application, error) {
+	if err := mayOperate(actor); err != nil {
+		return nil, err
+	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return nil, Errorf(EINVALID, "请填写放弃原因（reason）")

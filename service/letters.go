@@ -14,6 +14,20 @@ func (s *Service) wakePlain() {
 	}
 }
 
+// renderLetter renders a letter and records how long it took.
+func (s *Service) renderLetter(ctx context.Context, a *Application, sealed bool) ([]byte, error) {
+	start := time.Now()
+	letter, err := s.Letters.RenderLetter(ctx, a, sealed)
+	kind := DocPlainLetter
+	if sealed {
+		kind = DocCipherLetter
+	}
+	if err == nil {
+		s.Metrics.Rendered(kind, time.Since(start))
+	}
+	return letter, err
+}
+
 // ProducePlainLetter renders the plaintext letter of a restored application,
 // stores it and queues restorenotice (§4.4) in one transaction. It does
 // nothing when the letter was produced already (by another worker or
@@ -27,7 +41,7 @@ func (s *Service) ProducePlainLetter(ctx context.Context, id int64) error {
 		if !a.PlainPending {
 			return nil
 		}
-		letter, err := s.Letters.RenderLetter(ctx, a, false)
+		letter, err := s.renderLetter(ctx, a, false)
 		if err != nil {
 			return err
 		}

@@ -38,25 +38,25 @@ func (s *Service) Apply(ctx context.Context, req ApplyRequest) (ApplyResult, err
 		return ApplyResult{}, Errorf(EINVALID, "字段 bzjamount（保证金金额）错误：应大于 0")
 	}
 	data, err := s.once(ctx, req.Platform, ifaceApply, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
-		now := s.now()
+		now, uw := s.now(), s.Settings().Underwriting
 		a := &Application{
 			Platform: req.Platform, PlatformCode: req.PlatformCode, ApplyNo: req.ApplyNo,
 			BidderName: req.BidderName, BidderCode: req.BidderCode, JbrName: req.JbrName, JbrPhone: req.JbrPhone,
 			Cipher: Sealed{BiaoduanNo: req.BiaoduanNo, BiaoduanName: req.BiaoduanName, Zbr: req.Zbr, ZbrOrgNum: req.ZbrOrgNum},
 			Amount: amount, State: StateReceived,
 			PortalToken: randomToken(32), PortalExpiresAt: now.Add(s.PortalTTL),
-			Rate: s.Underwriting.Rate, CreatedAt: now,
+			Rate: uw.Rate, CreatedAt: now,
 		}
-		premium, err := s.Underwriting.Premium(amount)
+		premium, err := uw.Premium(amount)
 		if err != nil {
 			return nil, err
 		}
 		a.Premium = premium
-		exposure, err := s.Store.Exposure(ctx)
+		exposure, err := s.exposure(ctx, uw)
 		if err != nil {
 			return nil, err
 		}
-		a.Flags = s.Underwriting.Flags(a, exposure)
+		a.Flags = uw.Flags(a, exposure)
 		if err := a.Validate(); err != nil {
 			return nil, err
 		}
@@ -173,7 +173,7 @@ func (s *Service) Invoice(ctx context.Context, req InvoiceRequest) error {
 		if err != nil {
 			return nil, err
 		}
-		if !a.State.Opened() {
+		if !a.Restored() {
 			return nil, errState(a, "申请发票", "保函还原（开标）后才能开票")
 		}
 		if amount != a.Premium {
@@ -234,7 +234,7 @@ func (s *Service) Quit(ctx context.Context, req QuitRequest) error {
 		}
 		if a.State != StateIssued {
 			why := "只有已出具、尚未开标的保函可以退保"
-			if a.State.Opened() {
+			if a.Restored() {
 				why = "已开标（保函已还原），不能退保"
 			}
 			return nil, errState(a, "退保", why)

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/baohangateway/baohan/gmcrypto"
@@ -53,6 +54,7 @@ type Service struct {
 	Store        Store
 	Letters      LetterRenderer
 	Caller       PlatformCaller // for §4.12; nil: abandoning is unavailable
+	Metrics      *Metrics       // nil records nothing
 	Log          *slog.Logger
 	Now          func() time.Time
 	Institution  Institution
@@ -61,9 +63,24 @@ type Service struct {
 	PublicURL    string        // base of the URLs we hand out
 	PortalTTL    time.Duration // how long a bidder's portal link works
 
+	// The officer console: a console approval above CheckerThreshold needs a
+	// second officer (0: off; the settings page may override it, as it does
+	// Underwriting); a session ends SessionIdle after its last use or
+	// SessionMax after login.
+	CheckerThreshold Money
+	SessionIdle      time.Duration
+	SessionMax       time.Duration
+
+	// settings is the snapshot of the rules in force (see Settings),
+	// swapped whole when an administrator changes them.
+	settings *atomic.Pointer[Settings]
+
 	// plainWake is signalled after a restore commits so the letter workers
 	// start at once instead of at their next poll.
 	plainWake chan struct{}
+	// noticeWake is signalled after a transaction that queued a notice
+	// commits (see wakingStore) so the dispatcher sends it at once.
+	noticeWake chan struct{}
 }
 
 // New returns a Service with its internal channels made; the caller sets the
@@ -71,6 +88,10 @@ type Service struct {
 func New(s Service) *Service {
 	svc := s
 	svc.plainWake = make(chan struct{}, 1)
+	svc.noticeWake = make(chan struct{}, 1)
+	if svc.Store != nil {
+		svc.Store = &wakingStore{Store: svc.Store, wake: svc.wakeNotices}
+	}
 	if svc.Now == nil {
 		svc.Now = time.Now
 	}
@@ -86,6 +107,14 @@ func New(s Service) *Service {
 	if svc.Institution.Kind == "" {
 		svc.Institution.Kind = KindBank
 	}
+	if svc.SessionIdle == 0 {
+		svc.SessionIdle = 30 * time.Minute
+	}
+	if svc.SessionMax == 0 {
+		svc.SessionMax = 12 * time.Hour
+	}
+	svc.settings = new(atomic.Pointer[Settings])
+	svc.settings.Store(&Settings{Underwriting: svc.Underwriting, CheckerThreshold: svc.CheckerThreshold})
 	return &svc
 }
 

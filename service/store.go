@@ -21,6 +21,14 @@ type Store interface {
 	ClaimStore
 	AuditStore
 	InboundStore
+
+	// The officer console's (officer.go, proposal.go, settings.go,
+	// officer_dashboard.go).
+	OfficerStore
+	SessionStore
+	ProposalStore
+	SettingsStore
+	ReportStore
 }
 
 // ApplicationStore keeps applications.

@@ -79,14 +79,14 @@ func (s *Service) VerifyDocument(ctx context.Context, data []byte) (*Verificatio
 	v := s.verification(a)
 	doc.Data = nil
 	v.Document = doc
-	v.DocumentCurrent = doc.Kind == DocPlainLetter || !a.State.Opened()
+	v.DocumentCurrent = doc.Kind == DocPlainLetter || !a.Restored()
 	return v, nil
 }
 
 func (s *Service) verification(a *Application) *Verification {
 	v := &Verification{
 		BaohanNo: a.BaohanNo, Issuer: s.Institution.Name, Bidder: a.BidderName, Amount: a.Amount,
-		IssuedAt: a.IssuedAt, ValidTo: a.ValidTo, Opened: a.State.Opened(),
+		IssuedAt: a.IssuedAt, ValidTo: a.ValidTo, Opened: a.Restored(),
 	}
 	if v.Opened {
 		v.Project = a.Plain

@@ -39,6 +39,17 @@ type Config struct {
 	Portal       PortalConfig       `yaml:"portal"`
 	Signing      SigningConfig      `yaml:"signing"`
 	Workers      WorkersConfig      `yaml:"workers"`
+	Console      ConsoleConfig      `yaml:"console"`
+}
+
+// ConsoleConfig tunes the officer console. The settings page may override
+// checker_threshold, as it does the underwriting keys.
+type ConsoleConfig struct {
+	// Console approvals above this amount (yuan, "500000.00") need a second
+	// officer; empty: off.
+	CheckerThreshold string        `yaml:"checker_threshold"`
+	SessionIdle      time.Duration `yaml:"session_idle"` // a session unused this long ends
+	SessionMax       time.Duration `yaml:"session_max"`  // a session ends this long after login
 }
 
 // InstitutionConfig is who we are, as our letters say.
@@ -76,6 +87,10 @@ type SigningConfig struct {
 // WorkersConfig sizes the background workers.
 type WorkersConfig struct {
 	Letters int `yaml:"letters"` // plaintext letters rendered at once; 0: one per CPU
+	Notices int `yaml:"notices"` // notices sent to the platforms at once; 0: 8
+	// How long a claim on a notice lasts: a process that dies while sending
+	// delays those notices by at most this long. 0: 1m.
+	NoticeLease time.Duration `yaml:"notice_lease"`
 }
 
 // DatabaseConfig selects the database.
@@ -134,6 +149,7 @@ func defaultConfig() Config {
 		Institution:  InstitutionConfig{Name: "示例银行股份有限公司", Kind: "bank", Code: "BH"},
 		Underwriting: UnderwritingConfig{Rate: "0.005", MinPremium: "100.00", ValidityDays: 180},
 		Portal:       PortalConfig{LinkTTL: 90 * 24 * time.Hour},
+		Console:      ConsoleConfig{SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour},
 	}
 }
 
@@ -258,6 +274,21 @@ func (c *Config) Validate() error {
 	if c.Workers.Letters < 0 {
 		bad("workers.letters", "must not be negative")
 	}
+	if c.Workers.Notices < 0 {
+		bad("workers.notices", "must not be negative")
+	}
+	if l := c.Workers.NoticeLease; l != 0 && (l < 2*time.Second || l > 10*time.Minute) {
+		bad("workers.notice_lease", "want 2s to 10m (0: 1m), got %s", l)
+	}
+	if _, err := c.checkerThreshold(); err != nil {
+		bad("console.checker_threshold", "want yuan such as 500000.00, got %q", c.Console.CheckerThreshold)
+	}
+	if d := c.Console.SessionIdle; d < time.Minute || d > 24*time.Hour {
+		bad("console.session_idle", "want 1m to 24h, got %s", d)
+	}
+	if d := c.Console.SessionMax; d < c.Console.SessionIdle || d > 7*24*time.Hour {
+		bad("console.session_max", "want from session_idle to 168h, got %s", d)
+	}
 	switch c.Log.Format {
 	case "text", "json":
 	default:
@@ -289,6 +320,14 @@ func (c *Config) underwriting() (service.Underwriting, error) {
 		*m.dst = v
 	}
 	return u, u.Validate()
+}
+
+// checkerThreshold is console.checker_threshold in fen; 0 when off.
+func (c *Config) checkerThreshold() (service.Money, error) {
+	if strings.TrimSpace(c.Console.CheckerThreshold) == "" {
+		return 0, nil
+	}
+	return service.ParseMoney(c.Console.CheckerThreshold)
 }
 
 // apiTokens returns the admin API's tokens with their audit names.

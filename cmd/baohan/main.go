@@ -52,6 +52,8 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 		return cmdServe(ctx, args[1:], env, stdout, stderr, nil)
 	case "migrate":
 		return cmdMigrate(ctx, args[1:], env, stderr)
+	case "officer":
+		return cmdOfficer(ctx, args[1:], env, stdin, stdout, stderr)
 	case "sign":
 		return cmdSign(args[1:], stdin, stdout, stderr)
 	case "help", "-h", "--help":

@@ -48,6 +48,9 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 	}
 	log := newLogger(cfg.Log, stderr)
 	log.Info("configuration", "config", fmt.Sprintf("%+v", cfg.Masked()))
+	if keys := demoSecrets(cfg); len(keys) > 0 {
+		log.Warn("RUNNING WITH THE DEMO SECRETS of the embedded defaults: set your own before connecting a real platform or core system", "keys", keys)
+	}
 
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
@@ -74,6 +77,9 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 	admin.Register(engine)
 	public := &handler.Public{Service: svc, Issuer: cfg.Institution.Name, Log: log}
 	public.Register(engine)
+	if err := setUpConsole(ctx, cfg, svc, engine, log); err != nil {
+		return err
+	}
 
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var workers sync.WaitGroup
@@ -81,6 +87,17 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 	go func() {
 		defer workers.Done()
 		svc.RunLetterWorkers(workCtx, letterWorkers(cfg), 5*time.Second)
+	}()
+	workers.Add(1)
+	go func() {
+		defer workers.Done()
+		svc.RunConsoleUpkeep(workCtx, time.Minute)
+	}()
+	dispatcher := newDispatcher(cfg, svc)
+	workers.Add(1)
+	go func() {
+		defer workers.Done()
+		dispatcher.Run(workCtx) // drains and releases its claims when workCtx ends
 	}()
 	defer func() {
 		stopWork()

@@ -1,0 +1,88 @@
+package service_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/baohangateway/baohan/service"
+)
+
+func TestVerifyStatuses(t *testing.T) {
+	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
+		check := func(a *service.Application, wantStatus string, wantOpened bool) *service.Verification {
+			t.Helper()
+			a = e.get(a.ApplyNo)
+			v, err := e.svc.Verify(e.ctx, a.BaohanNo, strings.ToLower(a.CheckCode))
+			if err != nil {
+				t.Fatalf("%s: %v", a.ApplyNo, err)
+			}
+			if v.Status != wantStatus || v.Opened != wantOpened || v.Amount != a.Amount || v.Issuer != "测试银行股份有限公司" {
+				t.Fatalf("%s: %+v, want status %s opened %v", a.ApplyNo, v, wantStatus, wantOpened)
+			}
+			if !wantOpened && v.Project != (service.Sealed{}) {
+				t.Fatalf("%s: the project is shown before opening: %+v", a.ApplyNo, v.Project)
+			}
+			return v
+		}
+		issued := e.approve("TBaoHanVER00001")
+		check(issued, "valid", false)
+		if _, err := e.svc.Verify(e.ctx, issued.BaohanNo, "WRONGCODE"); service.ErrorCode(err) != service.ENOTFOUND {
+			t.Fatalf("wrong check code: %v", err)
+		}
+		if _, err := e.svc.Verify(e.ctx, "TB2099010100000000", issued.CheckCode); service.ErrorCode(err) != service.ENOTFOUND {
+			t.Fatalf("unknown number: %v", err)
+		}
+		if _, err := e.svc.Verify(e.ctx, "", ""); service.ErrorCode(err) != service.EINVALID {
+			t.Fatalf("empty query: %v", err)
+		}
+
+		restored := e.restore("TBaoHanVER00002")
+		if v := check(restored, "valid", true); v.Project.Zbr != "针织服饰有限公司" {
+			t.Fatalf("plaintext after opening: %+v", v.Project)
+		}
+		withdrawn := e.approve("TBaoHanVER00003")
+		if err := e.svc.Quit(e.ctx, quitReq(withdrawn, "r")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.DecideQuit(e.ctx, officerMaker, withdrawn.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		check(withdrawn, "withdrawn", false)
+		claimed := e.restore("TBaoHanVER00004")
+		if err := e.svc.Claim(e.ctx, claimReq(claimed)); err != nil {
+			t.Fatal(err)
+		}
+		check(claimed, "claimed", true)
+
+		// Past its validity a live guarantee shows as expired.
+		e.now = e.now.AddDate(0, 0, 181)
+		check(issued, "expired", false)
+		e.now = e.now.AddDate(0, 0, -181)
+
+		// An uploaded letter is recognised by its digest; after opening the
+		// ciphertext letter is marked superseded.
+		docs, err := e.store.ListDocuments(e.ctx, restored.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range docs {
+			full, err := e.store.GetDocument(e.ctx, d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := e.svc.VerifyDocument(e.ctx, full.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Document.Kind != d.Kind || v.DocumentCurrent != (d.Kind == service.DocPlainLetter) || v.BaohanNo != restored.BaohanNo {
+				t.Fatalf("document %s: %+v current %v", d.Kind, v.Document, v.DocumentCurrent)
+			}
+		}
+		if _, err := e.svc.VerifyDocument(e.ctx, []byte("%PDF-1.7 forged")); service.ErrorCode(err) != service.ENOTFOUND {
+			t.Fatalf("unknown document: %v", err)
+		}
+		if _, err := e.svc.Download(e.ctx, "short"); service.ErrorCode(err) != service.ENOTFOUND {
+			t.Fatalf("short token: %v", err)
+		}
+	})
+}
