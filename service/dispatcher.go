@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -94,6 +95,17 @@ type Dispatcher struct {
 	s      *Service
 	sender NoticeSender
 	cfg    DispatcherConfig
+	beat   atomic.Int64 // unix nanoseconds of the last turn of Run's loop
+}
+
+// LastBeat is when Run last went round its loop (zero before it started): a
+// readiness probe sees a stuck or stopped dispatcher by it. The loop turns at
+// least every poll interval.
+func (d *Dispatcher) LastBeat() time.Time {
+	if n := d.beat.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
 }
 
 // NewDispatcher returns a dispatcher of s's notices sending through sender.
@@ -158,6 +170,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 
 	look, eager := true, true // eager: claim even for a single free worker
 	for ctx.Err() == nil {
+		d.beat.Store(time.Now().UnixNano())
 		free := d.cfg.Workers - inflight
 		if look && free > 0 && (eager || free >= (d.cfg.Workers+1)/2) {
 			batch, err := d.claim(ctx, free)
@@ -321,6 +334,24 @@ func (d *Dispatcher) deliver(ctx context.Context, n *Notice) {
 
 	err = d.s.Store.FinishAttempt(ctx, d.cfg.Owner, &next, a)
 	d.logAttempt(&next, res, a, class, delay, err)
+	if err == nil {
+		d.observe(ctx, &next, res)
+	}
+}
+
+// observe counts the attempt and, for a delivered restorenotice, the time
+// since its restore: the figure the platform waits on at bid opening.
+func (d *Dispatcher) observe(ctx context.Context, n *Notice, res SendResult) {
+	m := d.s.Metrics
+	if m == nil {
+		return
+	}
+	m.NoticeAttempt(n.Interface, string(res.Outcome))
+	if n.Status == NoticeDelivered && n.Interface == ifaceRestoreNotice {
+		if a, err := d.s.Store.GetApplication(ctx, n.ApplicationID); err == nil && a.Restored() {
+			m.RestoreDelivered(n.DeliveredAt.Sub(a.RestoredAt))
+		}
+	}
 }
 
 // message returns the fields to send for n: its own, and baohanfile from its

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -232,4 +233,13 @@ func (s *Store) Ping(ctx context.Context) error {
 // timestamp is the store's now, as stored.
 func (s *Store) timestamp() time.Time {
 	return dbTime(s.now())
+}
+
+// DB returns the underlying connection pool, for its statistics (metrics);
+// callers must not use it to bypass the store.
+func (s *Store) DB() (*sql.DB, error) {
+	if s.sqlDB == nil {
+		return nil, errors.New("store: no connection pool")
+	}
+	return s.sqlDB, nil
 }

@@ -33,6 +33,8 @@ type Config struct {
 	API       APIConfig        `yaml:"api"`
 	Inbound   InboundConfig    `yaml:"inbound"`
 	Log       LogConfig        `yaml:"log"`
+	HTTP      HTTPConfig       `yaml:"http"`
+	TLS       TLSConfig        `yaml:"tls"`
 
 	Institution  InstitutionConfig  `yaml:"institution"`
 	Underwriting UnderwritingConfig `yaml:"underwriting"`
@@ -120,6 +122,20 @@ type APIConfig struct {
 type InboundConfig struct {
 	MaxBodyBytes    int64         `yaml:"max_body_bytes"`
 	TimestampWindow time.Duration `yaml:"timestamp_window"` // how far a message's timestamp may be from our clock
+}
+
+// HTTPConfig tunes the HTTP edge.
+type HTTPConfig struct {
+	// TrustedProxies are the addresses or CIDRs of reverse proxies whose
+	// X-Forwarded-For names the client (for logs and login throttling).
+	// Empty: the connection's own address is the client's.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+}
+
+// TLSConfig makes the gateway serve HTTPS itself.
+type TLSConfig struct {
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
 }
 
 // LogConfig selects the log format and level.
@@ -267,6 +283,16 @@ func (c *Config) Validate() error {
 	}
 	if c.Portal.LinkTTL < time.Hour {
 		bad("portal.link_ttl", "want at least 1h, got %s", c.Portal.LinkTTL)
+	}
+	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
+		bad("tls", "cert_file and key_file go together")
+	}
+	for i, p := range c.HTTP.TrustedProxies {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				bad(fmt.Sprintf("http.trusted_proxies[%d]", i), "want an IP address or CIDR, got %q", p)
+			}
+		}
 	}
 	if (c.Signing.CertFile == "") != (c.Signing.KeyFile == "") {
 		bad("signing", "cert_file and key_file go together")

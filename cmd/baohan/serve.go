@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -64,13 +65,25 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 		return err
 	}
 
+	reg, err := newRegistry(st, svc.Metrics)
+	if err != nil {
+		return err
+	}
+	dispatcher := newDispatcher(cfg, svc)
+
 	engine := handler.NewEngine(log)
+	if err := engine.SetTrustedProxies(cfg.HTTP.TrustedProxies); err != nil {
+		return fmt.Errorf("config http.trusted_proxies: %w", err)
+	}
+	ops := &handler.Ops{Ready: readiness(st, dispatcher, time.Second), Gatherer: reg}
+	ops.Register(engine)
 	api := &handler.PlatformAPI{
 		Receiver: &platform.Receiver{Accounts: accounts, Direction: platform.Inbound, Window: cfg.Inbound.TimestampWindow},
 		Service:  svc,
 		Log:      log,
 		Now:      time.Now,
 		MaxBody:  cfg.Inbound.MaxBodyBytes,
+		Metrics:  svc.Metrics,
 	}
 	api.Register(engine)
 	admin := &handler.AdminAPI{Service: svc, Tokens: cfg.apiTokens(), Log: log}
@@ -93,7 +106,6 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 		defer workers.Done()
 		svc.RunConsoleUpkeep(workCtx, time.Minute)
 	}()
-	dispatcher := newDispatcher(cfg, svc)
 	workers.Add(1)
 	go func() {
 		defer workers.Done()
@@ -110,8 +122,17 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 	}
 	srv := &http.Server{Handler: engine, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
+	if cfg.TLS.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLS.CertFile, cfg.TLS.KeyFile)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("config tls: %w", err)
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL)
+	log.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "tls", cfg.TLS.CertFile != "")
 	if ready != nil {
 		ready(ln.Addr().String())
 	}

@@ -119,6 +119,7 @@ func newService(cfg Config, st *store.Store, log *slog.Logger, caller service.Pl
 		platforms = append(platforms, service.PlatformInfo{AppKey: p.AppKey, Name: p.Name})
 	}
 	svc := service.New(service.Service{
+		Metrics:      service.NewMetrics(st),
 		Store:        st,
 		Letters:      &service.PDFLetters{Renderer: renderer, Institution: inst, PublicURL: cfg.PublicURL},
 		Caller:       caller,
