@@ -139,22 +139,21 @@ func (f *plainFeeder) feed(ctx context.Context) bool {
 	if room <= 0 {
 		return true
 	}
-	yes := true
 	limit := room + len(f.inflight)
-	batch, _, err := f.s.Store.FindApplications(ctx, ApplicationFilter{PlainPending: &yes, Limit: limit})
+	batch, err := f.s.Store.PlainPendingIDs(ctx, limit)
 	if err != nil {
 		if ctx.Err() == nil {
 			f.s.Log.Error("finding pending plaintext letters", "error", err)
 		}
 		return false
 	}
-	for _, a := range batch {
-		if f.inflight[a.ID] || room == 0 {
+	for _, id := range batch {
+		if f.inflight[id] || room == 0 {
 			continue
 		}
 		for sent := false; !sent; {
 			select {
-			case f.jobs <- a.ID:
+			case f.jobs <- id:
 				sent = true
 			case id := <-f.done:
 				delete(f.inflight, id)
@@ -162,7 +161,7 @@ func (f *plainFeeder) feed(ctx context.Context) bool {
 				return false
 			}
 		}
-		f.inflight[a.ID] = true
+		f.inflight[id] = true
 		room--
 	}
 	return len(batch) == limit

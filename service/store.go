@@ -47,6 +47,9 @@ type ApplicationStore interface {
 	FindApplications(ctx context.Context, f ApplicationFilter) ([]*Application, int, error)
 	// CountByState counts applications per state, within f's other criteria.
 	CountByState(ctx context.Context, f ApplicationFilter) (map[State]int, error)
+	// PlainPendingIDs lists up to limit applications whose plaintext letter is
+	// pending (PlainPending), oldest first.
+	PlainPendingIDs(ctx context.Context, limit int) ([]int64, error)
 	// Exposure sums the amounts of live guarantees (State.Live).
 	Exposure(ctx context.Context) (Money, error)
 }

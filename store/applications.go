@@ -208,3 +208,16 @@ func (s *Store) Exposure(ctx context.Context) (service.Money, error) {
 	}
 	return service.Money(sum), nil
 }
+
+// PlainPendingIDs returns up to limit restored applications whose plaintext
+// letter is still to be made, oldest first, by id only: the letter workers'
+// queue, read once per letter during a bid-opening storm.
+func (s *Store) PlainPendingIDs(ctx context.Context, limit int) ([]int64, error) {
+	var ids []int64
+	err := s.conn(ctx).Model(&applicationRow{}).Where("plain_pending = ?", true).
+		Order("id").Limit(limit).Pluck("id", &ids).Error
+	if err != nil {
+		return nil, translate(err, about{op: "list pending plaintext letters"})
+	}
+	return ids, nil
+}

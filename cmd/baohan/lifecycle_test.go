@@ -57,7 +57,7 @@ func newFakePlatform(t *testing.T) *fakePlatform {
 
 // gateway is a running `baohan serve` on one database engine.
 type gateway struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	log  *lockedBuffer
 }

@@ -65,7 +65,7 @@ api:
 
 // startServe runs cmdServe until the test ends; it returns the address and
 // a function that stops the server and returns cmdServe's result.
-func startServe(t *testing.T, args []string, stderr *lockedBuffer) (addr string, stop func() error) {
+func startServe(t testing.TB, args []string, stderr *lockedBuffer) (addr string, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
