@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -41,6 +42,7 @@ type PlatformAPI struct {
 	Now      Clock
 	MaxBody  int64            // 0 means DefaultMaxBody
 	Metrics  *service.Metrics // nil records nothing
+	Limiter  *SourceLimiter   // per client address; nil: no limit
 
 	byName map[string]endpoint
 }
@@ -79,9 +81,20 @@ func (a *PlatformAPI) serve(c *gin.Context) {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBody
 	}
-	ans, params, logSign, reason, err := a.process(c.Request.Context(), name, c.ContentType(), c.Request, maxBody)
+	var (
+		ans             answer
+		params          map[string]string
+		logSign, reason string
+		err             error
+	)
+	if a.Limiter != nil && !a.Limiter.Allow(c.ClientIP(), time.Now()) {
+		ans, reason = refusal("请求过于频繁：请稍后重试"), "rate_limit"
+	} else {
+		source, _ := netip.ParseAddr(c.ClientIP())
+		ans, params, logSign, reason, err = a.process(c.Request.Context(), name, c.ContentType(), c.Request, maxBody, source)
+	}
 	a.observe(name, params, ans, reason)
-	attrs := []any{"request_id", requestID(c), "interface", name, "applyno", params["applyno"], "appkey", params["appkey"],
+	attrs := []any{"request_id", requestID(c), "client", c.ClientIP(), "interface", name, "applyno", params["applyno"], "appkey", params["appkey"],
 		"code", ans.Code, "message", ans.Message, "duration", time.Since(start).Round(time.Microsecond)}
 	if logSign != "" {
 		attrs = append(attrs, "signing_string", logSign)
@@ -101,7 +114,7 @@ func (a *PlatformAPI) serve(c *gin.Context) {
 // process runs the checks in order: body size, parse, appkey, signature,
 // timestamp, field table, then the service. reason names the rule of a
 // refusal, or the service's error code.
-func (a *PlatformAPI) process(ctx context.Context, name, contentType string, r *http.Request, maxBody int64) (ans answer, params map[string]string, logSign, reason string, err error) {
+func (a *PlatformAPI) process(ctx context.Context, name, contentType string, r *http.Request, maxBody int64, source netip.Addr) (ans answer, params map[string]string, logSign, reason string, err error) {
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -111,7 +124,7 @@ func (a *PlatformAPI) process(ctx context.Context, name, contentType string, r *
 		return refusal("报文读取失败：" + err.Error()), nil, "", "read", nil
 	}
 	now := a.Now()
-	msg, params, err := a.Receiver.Receive(name, contentType, body, now)
+	msg, params, err := a.Receiver.ReceiveFrom(name, contentType, body, now, source)
 	if params != nil {
 		logSign = redactedForLog(params)
 	}

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -14,6 +15,23 @@ type Account struct {
 	AppKey    string
 	AppSecret string
 	NotifyURL string // our notices go to NotifyURL + "/" + interface
+	// AllowedSources, when not empty, are the only addresses the platform's
+	// requests may come from.
+	AllowedSources []netip.Prefix
+}
+
+// allows reports whether a request from addr may speak for the account. An
+// invalid addr (unknown source) passes only when no list is set.
+func (a *Account) allows(addr netip.Addr) bool {
+	if len(a.AllowedSources) == 0 {
+		return true
+	}
+	for _, p := range a.AllowedSources {
+		if addr.IsValid() && p.Contains(addr.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 // Credentials returns the account's signing credentials.
@@ -58,6 +76,13 @@ func (r *Refusal) Error() string { return r.Message }
 // *Refusal. The params are returned even with a refusal when the body could be
 // parsed, so the caller can log the applyno.
 func (r *Receiver) Receive(name, contentType string, body []byte, now time.Time) (*Message, map[string]string, error) {
+	return r.ReceiveFrom(name, contentType, body, now, netip.Addr{})
+}
+
+// ReceiveFrom is Receive for a request that came from source: a platform
+// with AllowedSources is refused from any other address, before its
+// signature is checked.
+func (r *Receiver) ReceiveFrom(name, contentType string, body []byte, now time.Time, source netip.Addr) (*Message, map[string]string, error) {
 	spec, ok := Lookup(name, r.Direction)
 	if !ok {
 		return nil, nil, &Refusal{Rule: "interface", Message: fmt.Sprintf("未知的接口 %q：本服务提供 %s", name, strings.Join(r.names(), "、"))}
@@ -73,6 +98,9 @@ func (r *Receiver) Receive(name, contentType string, body []byte, now time.Time)
 	acct := r.account(appkey)
 	if acct == nil {
 		return nil, params, &Refusal{Rule: "appkey", Field: "appkey", Message: fmt.Sprintf("字段 appkey 错误：未知的 appkey %q，请核对平台分配的 appkey", clip(appkey))}
+	}
+	if !acct.allows(source) {
+		return nil, params, &Refusal{Rule: "source", Field: "appkey", Message: fmt.Sprintf("来源地址 %s 不在 appkey %q 的允许地址列表中", sourceText(source), clip(appkey))}
 	}
 	sign := strings.TrimSpace(params[gmcrypto.SignField])
 	if sign == "" {
@@ -117,4 +145,11 @@ func (r *Receiver) names() []string {
 		}
 	}
 	return names
+}
+
+func sourceText(a netip.Addr) string {
+	if !a.IsValid() {
+		return "（未知）"
+	}
+	return a.Unmap().String()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"reflect"
@@ -108,6 +109,9 @@ type PlatformConfig struct {
 	AppSecret     string `yaml:"appsecret"`
 	AppSecretFile string `yaml:"appsecret_file"` // read the secret from this file instead
 	NotifyURL     string `yaml:"notify_url"`
+	// AllowedSources, when set, are the only addresses (IPs or CIDRs) the
+	// platform's requests are accepted from.
+	AllowedSources []string `yaml:"allowed_sources"`
 }
 
 // APIConfig protects the admin API.
@@ -122,6 +126,8 @@ type APIConfig struct {
 type InboundConfig struct {
 	MaxBodyBytes    int64         `yaml:"max_body_bytes"`
 	TimestampWindow time.Duration `yaml:"timestamp_window"` // how far a message's timestamp may be from our clock
+	RateLimit       float64       `yaml:"rate_limit"`       // requests per second from one client address; 0: no limit
+	RateBurst       int           `yaml:"rate_burst"`       // requests one address may send at once above the rate
 }
 
 // HTTPConfig tunes the HTTP edge.
@@ -159,7 +165,7 @@ func defaultConfig() Config {
 			NotifyURL: "http://127.0.0.1:9090/gbsapi",
 		}},
 		API:     APIConfig{Tokens: []string{"change-me-too"}},
-		Inbound: InboundConfig{MaxBodyBytes: 1 << 20, TimestampWindow: platform.DefaultWindow},
+		Inbound: InboundConfig{MaxBodyBytes: 1 << 20, TimestampWindow: platform.DefaultWindow, RateLimit: 1000, RateBurst: 2000},
 		Log:     LogConfig{Format: "text", Level: "info"},
 
 		Institution:  InstitutionConfig{Name: "示例银行股份有限公司", Kind: "bank", Code: "BH"},
@@ -246,6 +252,9 @@ func (c *Config) Validate() error {
 		if strings.TrimSpace(p.AppSecret) == "" {
 			bad(key+".appsecret", "must not be empty (or give appsecret_file)")
 		}
+		if _, err := parseSources(p.AllowedSources); err != nil {
+			bad(key+".allowed_sources", "%v", err)
+		}
 		if u, err := url.Parse(p.NotifyURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad(key+".notify_url", "want an absolute http(s) URL, got %q", p.NotifyURL)
 		}
@@ -263,6 +272,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Inbound.MaxBodyBytes < 1024 {
 		bad("inbound.max_body_bytes", "want at least 1024, got %d", c.Inbound.MaxBodyBytes)
+	}
+	if c.Inbound.RateLimit < 0 || c.Inbound.RateBurst < 0 || (c.Inbound.RateLimit > 0 && c.Inbound.RateBurst < 1) {
+		bad("inbound.rate_limit", "want a rate ≥ 0 and, with a rate, a burst ≥ 1; got %v and %d", c.Inbound.RateLimit, c.Inbound.RateBurst)
 	}
 	if c.Inbound.TimestampWindow < 0 {
 		bad("inbound.timestamp_window", "must not be negative")
@@ -373,7 +385,8 @@ func (c *Config) apiTokens() []handler.APIToken {
 func (c *Config) Accounts() []platform.Account {
 	out := make([]platform.Account, len(c.Platforms))
 	for i, p := range c.Platforms {
-		out[i] = platform.Account{Name: p.Name, AppKey: p.AppKey, AppSecret: p.AppSecret, NotifyURL: p.NotifyURL}
+		sources, _ := parseSources(p.AllowedSources) // checked by Validate
+		out[i] = platform.Account{Name: p.Name, AppKey: p.AppKey, AppSecret: p.AppSecret, NotifyURL: p.NotifyURL, AllowedSources: sources}
 	}
 	return out
 }
@@ -521,4 +534,23 @@ func setScalar(f reflect.Value, raw string) error {
 		return fmt.Errorf("unsupported kind %s", f.Kind())
 	}
 	return nil
+}
+
+// parseSources reads addresses and CIDRs as prefixes (an address is a /32 or
+// /128).
+func parseSources(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("want an IP address or CIDR, got %q", s)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }

@@ -203,10 +203,10 @@ func TestLoadConfigEnvAppendsAPlatform(t *testing.T) {
 		t.Fatalf("got %d platforms, want 2", len(cfg.Platforms))
 	}
 	want := PlatformConfig{Name: "第二平台", AppKey: "finance_second", AppSecret: "second-secret", NotifyURL: "https://second.example.com/gbsapi"}
-	if cfg.Platforms[1] != want {
+	if !reflect.DeepEqual(cfg.Platforms[1], want) {
 		t.Errorf("platforms[1] got %+v, want %+v", cfg.Platforms[1], want)
 	}
-	if cfg.Platforms[0] != defaultConfig().Platforms[0] {
+	if !reflect.DeepEqual(cfg.Platforms[0], defaultConfig().Platforms[0]) {
 		t.Errorf("platforms[0] got %+v, want the demo platform", cfg.Platforms[0])
 	}
 }

@@ -85,6 +85,9 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 		MaxBody:  cfg.Inbound.MaxBodyBytes,
 		Metrics:  svc.Metrics,
 	}
+	if cfg.Inbound.RateLimit > 0 {
+		api.Limiter = handler.NewSourceLimiter(cfg.Inbound.RateLimit, cfg.Inbound.RateBurst)
+	}
 	api.Register(engine)
 	admin := &handler.AdminAPI{Service: svc, Tokens: cfg.apiTokens(), Log: log}
 	admin.Register(engine)
