@@ -57,9 +57,10 @@ func newFakePlatform(t *testing.T) *fakePlatform {
 
 // gateway is a running `baohan serve` on one database engine.
 type gateway struct {
-	t    testing.TB
-	base string
-	log  *lockedBuffer
+	t       testing.TB
+	base    string
+	log     *lockedBuffer
+	dataDir string
 }
 
 // engines lists the databases end-to-end tests run on: SQLite, and MariaDB
