@@ -150,19 +150,21 @@ const csrfOKKey = "baohan.csrf_ok"
 // csrfFieldName is the form field of the CSRF token.
 const csrfFieldName = "csrf_token"
 
-// newCSRF returns middleware that protects every state-changing request with
-// gorilla/csrf: a token in a signed cookie and in each form. secure says the
-// site is served over TLS (public_url https): the cookie is Secure, and
-// gorilla/csrf checks the Referer of requests without an Origin. Over plain
-// HTTP the request is marked as such (csrf.PlaintextHTTPRequest), or
-// gorilla/csrf would refuse every form for want of a TLS Referer. The host
-// of the public URL is trusted as an origin, for reverse proxies that
-// rewrite Host. A refusal is shown by fail.
+// newCSRF returns middleware that protects every state-changing request in
+// two layers: net/http's CrossOriginProtection refuses requests a browser
+// marks as cross-site (Sec-Fetch-Site, or an Origin that is neither the Host
+// nor the public URL's origin, for reverse proxies that rewrite Host), and
+// gorilla/csrf requires its token (a signed cookie, Secure when public_url is
+// https, and a field in each form). A refusal is shown by fail.
 func newCSRF(secret []byte, publicURL string, fail func(c *gin.Context, reason error)) gin.HandlerFunc {
 	secure := strings.HasPrefix(strings.ToLower(publicURL), "https:")
-	var trusted []string
+	// The origin check is net/http's CrossOriginProtection (Sec-Fetch-Site,
+	// then Origin against Host or the public URL's origin, scheme included);
+	// gorilla/csrf checks the token only. Its own TrustedOrigins ignores the
+	// scheme (GO-2025-3884, no fix), so it is not used.
+	cop := http.NewCrossOriginProtection()
 	if u, err := url.Parse(publicURL); err == nil && u.Host != "" {
-		trusted = []string{u.Host}
+		_ = cop.AddTrustedOrigin(u.Scheme + "://" + u.Host) // scheme and host parsed: always valid
 	}
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := r.Context().Value(ginContextKey{}).(*gin.Context)
@@ -183,14 +185,19 @@ func newCSRF(secret []byte, publicURL string, fail func(c *gin.Context, reason e
 		csrf.CookieName("baohan_csrf"),
 		csrf.FieldName(csrfFieldName),
 		csrf.MaxAge(12*60*60),
-		csrf.TrustedOrigins(trusted),
 		csrf.ErrorHandler(refuse),
 	)(next)
 	return func(c *gin.Context) {
-		r := c.Request.WithContext(context.WithValue(c.Request.Context(), ginContextKey{}, c))
-		if r.TLS == nil && !secure {
-			r = csrf.PlaintextHTTPRequest(r)
+		if err := cop.Check(c.Request); err != nil {
+			fail(c, err)
+			c.Abort()
+			return
 		}
+		r := c.Request.WithContext(context.WithValue(c.Request.Context(), ginContextKey{}, c))
+		// The origin was checked above; gorilla/csrf is left the token alone.
+		r.Header = r.Header.Clone()
+		r.Header.Del("Origin")
+		r = csrf.PlaintextHTTPRequest(r)
 		protect.ServeHTTP(c.Writer, r)
 		if !c.GetBool(csrfOKKey) {
 			c.Abort()

@@ -27,7 +27,10 @@ func TestSourceLimiter(t *testing.T) {
 		t.Error("the bucket did not refill after a second")
 	}
 	// An address idle for long is forgotten and starts with a full bucket.
-	if !l.Allow("10.0.0.1", t0.Add(time.Hour)) || !l.Allow("10.0.0.1", t0.Add(time.Hour)) {
+	later := t0.Add(time.Hour)
+	first := l.Allow("10.0.0.1", later)
+	second := l.Allow("10.0.0.1", later)
+	if !first || !second {
 		t.Error("an idle address did not get its burst back")
 	}
 }

@@ -272,9 +272,14 @@ workers:
 		}
 	})
 
+	// Wait for every notice to arrive and to be recorded as delivered: one
+	// that the platform accepted just before the kill is recorded only when
+	// the dead process's claim has run out and it is sent again.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if _, distinct := plat.acceptedCount(); distinct == apps || time.Now().After(deadline) {
+		_, distinct := plat.acceptedCount()
+		recorded := strings.Count(log.String(), "msg=\"notice delivered\"")
+		if (distinct == apps && recorded >= apps) || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
