@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -68,8 +69,8 @@ func (p *countingPlatform) count(prefix string) (notices, deliveries int) {
 	return notices, deliveries
 }
 
-// TestTwoReplicasOnMariaDB runs two gateway processes' worth of service (two
-// serve instances in this process) on one MariaDB under load: duplicate
+// TestTwoReplicasOnMariaDB runs two gateway processes (the real binary) on
+// one MariaDB under load: duplicate
 // applications sent to both at once make one row, each notice is sent once
 // and never by both at the same time, restores sent to either replica all
 // get their plaintext letter, and both replicas do part of the work.
@@ -79,6 +80,7 @@ func TestTwoReplicasOnMariaDB(t *testing.T) {
 		t.Skip(storetest.MySQLEnv + " not set: replicas share a MySQL database")
 	}
 	db := storetest.MySQLDatabase(t, dsn)
+	bin := buildBaohan(t)
 	fp := newCountingPlatform(t)
 	var replicas []*gateway
 	for i := range 2 {
@@ -103,9 +105,9 @@ api: {tokens: [%s]}
 workers: {notices: 4, letters: 2}
 `, dir, db, serveAppKey, serveAppSecret, fp.URL+"/gbsapi", serveToken))
 		log := &lockedBuffer{}
-		addr, stop := startServe(t, []string{"--config", cfg}, log)
-		t.Cleanup(func() { _ = stop() })
-		replicas = append(replicas, &gateway{t: t, base: "http://" + addr, log: log, dataDir: dir})
+		p := startProcess(t, bin, cfg, log)
+		t.Cleanup(p.stop)
+		replicas = append(replicas, &gateway{t: t, base: p.base, log: log, dataDir: dir})
 	}
 
 	const n = 60
@@ -182,6 +184,16 @@ workers: {notices: 4, letters: 2}
 	for i, g := range replicas {
 		if !strings.Contains(g.log.String(), "notice delivered") {
 			t.Errorf("replica %d delivered no notice: the work is not shared", i)
+		}
+		// The counters moved with the load, on each replica.
+		code, _, metrics := g.get(g.base + "/metrics")
+		for _, want := range []string{`baohan_platform_requests_total{interface="baohanapply",outcome="accepted"}`,
+			`baohan_platform_requests_total{interface="baohanrestore",outcome="accepted"}`,
+			`baohan_notice_attempts_total{interface="restorenotice",outcome="accepted"}`,
+			`baohan_letter_render_seconds_count{kind="plain_letter"}`} {
+			if code != 200 || !bytes.Contains(metrics, []byte(want)) {
+				t.Errorf("replica %d: /metrics lacks %s", i, want)
+			}
 		}
 	}
 	if a, b := strings.Count(replicas[0].log.String(), "FIRST START"), strings.Count(replicas[1].log.String(), "FIRST START"); a+b != 1 {
