@@ -160,3 +160,14 @@ func TestRunCommands(t *testing.T) {
 		})
 	}
 }
+
+func TestSignSecretFile(t *testing.T) {
+	path := writeFile(t, "secret", "9c821377-9c04-4adb-96ae-c987f06e1b21\n")
+	out, _, err := runMain(t, "", "sign", "--secret-file", path, "../../gmcrypto/testdata/v1_baohanapply.json")
+	if err != nil || !strings.Contains(out, "sign: 0aad4d9c91de0ea47ba9aac295397e96f8b8113577049b0587222fd3c168504c") {
+		t.Fatalf("sign --secret-file: %v\n%s", err, out)
+	}
+	if _, _, err := runMain(t, "", "sign", "--secret-file", path+".missing"); err == nil {
+		t.Fatal("a missing secret file was accepted")
+	}
+}

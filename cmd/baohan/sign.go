@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/baohangateway/baohan/gmcrypto"
 )
@@ -16,11 +17,19 @@ func cmdSign(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sign", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	secret := fs.String("secret", "", "the platform's appsecret")
+	secretFile := fs.String("secret-file", "", "read the appsecret from this file (keeps it out of ps and shell history)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
+	if *secretFile != "" {
+		b, err := os.ReadFile(*secretFile)
+		if err != nil {
+			return err
+		}
+		*secret = strings.TrimSpace(string(b))
+	}
 	if *secret == "" || fs.NArg() > 1 {
-		fmt.Fprintln(stderr, "usage: baohan sign --secret S [FILE]")
+		fmt.Fprintln(stderr, "usage: baohan sign --secret S | --secret-file F [FILE]")
 		return errUsage
 	}
 	var body []byte
