@@ -256,6 +256,9 @@ func TestEndToEndLifecycle(t *testing.T) {
 			if code != 200 || !bytes.Contains(page, []byte("有效")) || bytes.Contains(page, []byte("针织服饰有限公司")) || !bytes.Contains(page, []byte("开标前加密")) {
 				t.Fatalf("verify before opening: %d\n%s", code, page)
 			}
+			if _, hdr, _ := g.get(g.base + "/verify"); hdr.Get("X-Frame-Options") != "DENY" || !strings.Contains(hdr.Get("Content-Security-Policy"), "default-src 'none'") {
+				t.Fatalf("verify page headers: %v", hdr)
+			}
 			if code, _, page := g.get(fmt.Sprintf("%s/verify?no=%s&code=WRONG", g.base, baohanNo)); code != 404 || !bytes.Contains(page, []byte("未查询到该保函")) {
 				t.Fatalf("verify with a wrong code: %d", code)
 			}
