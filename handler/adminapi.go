@@ -175,58 +175,68 @@ func (a *AdminAPI) respond(c *gin.Context, app *service.Application) {
 	c.JSON(http.StatusOK, a.detailView(d))
 }
 
+// act runs one officer action on the application in the path: it reads the
+// JSON body into body (may be nil), finds the application, calls fn, and
+// answers with the application's detail as it is afterwards.
+func (a *AdminAPI) act(c *gin.Context, body any, fn func(ctx context.Context, actor service.Actor, app *service.Application) error) {
+	if body != nil {
+		if err := bind(c, body); err != nil {
+			a.fail(c, err)
+			return
+		}
+	}
+	app, ok := a.application(c)
+	if !ok {
+		return
+	}
+	if err := fn(c.Request.Context(), actorOf(c), app); err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.respond(c, app)
+}
+
 func (a *AdminAPI) approve(c *gin.Context) {
 	var body struct {
 		PayerName      string `json:"payername"`
 		PayerAccount   string `json:"payeraccount"`
 		OverrideReason string `json:"override_reason"`
 	}
-	if err := bind(c, &body); err != nil {
-		a.fail(c, err)
-		return
-	}
-	app, ok := a.application(c)
-	if !ok {
-		return
-	}
-	app, err := a.Service.Approve(c.Request.Context(), actorOf(c), app.ID, service.ApproveInput{
-		PayerName: body.PayerName, PayerAccount: body.PayerAccount, OverrideReason: body.OverrideReason})
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.respond(c, app)
+	a.act(c, &body, func(ctx context.Context, actor service.Actor, app *service.Application) error {
+		_, err := a.Service.Approve(ctx, actor, app.ID, service.ApproveInput{
+			PayerName: body.PayerName, PayerAccount: body.PayerAccount, OverrideReason: body.OverrideReason})
+		return err
+	})
 }
 
 type reasonBody struct {
 	Reason string `json:"reason"`
 }
 
-func (a *AdminAPI) withReason(c *gin.Context, fn func(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Application, error)) {
+// withReason is an action whose body is {"reason": "…"}.
+func (a *AdminAPI) withReason(c *gin.Context, fn func(ctx context.Context, actor service.Actor, id int64, reason string) error) {
 	var body reasonBody
-	if err := bind(c, &body); err != nil {
-		a.fail(c, err)
-		return
-	}
-	app, ok := a.application(c)
-	if !ok {
-		return
-	}
-	app, err := fn(c.Request.Context(), actorOf(c), app.ID, body.Reason)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.respond(c, app)
+	a.act(c, &body, func(ctx context.Context, actor service.Actor, app *service.Application) error {
+		return fn(ctx, actor, app.ID, body.Reason)
+	})
 }
 
-func (a *AdminAPI) reject(c *gin.Context) { a.withReason(c, a.Service.Reject) }
-func (a *AdminAPI) giveUp(c *gin.Context) { a.withReason(c, a.Service.Abandon) }
+// appAction drops the application an action returns: act reads it afresh.
+func appAction(fn func(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Application, error)) func(context.Context, service.Actor, int64, string) error {
+	return func(ctx context.Context, actor service.Actor, id int64, reason string) error {
+		_, err := fn(ctx, actor, id, reason)
+		return err
+	}
+}
+
+func (a *AdminAPI) reject(c *gin.Context) { a.withReason(c, appAction(a.Service.Reject)) }
+func (a *AdminAPI) giveUp(c *gin.Context) { a.withReason(c, appAction(a.Service.Abandon)) }
 
 func (a *AdminAPI) quit(approve bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		a.withReason(c, func(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Application, error) {
-			return a.Service.DecideQuit(ctx, actor, id, approve, reason)
+		a.withReason(c, func(ctx context.Context, actor service.Actor, id int64, reason string) error {
+			_, err := a.Service.DecideQuit(ctx, actor, id, approve, reason)
+			return err
 		})
 	}
 }
@@ -237,45 +247,25 @@ func (a *AdminAPI) issueInvoice(c *gin.Context) {
 		InvoiceNo   string `json:"invoiceno"`
 		PDF         string `json:"pdf"`
 	}
-	if err := bind(c, &body); err != nil {
-		a.fail(c, err)
-		return
-	}
-	var pdf []byte
-	if body.PDF != "" {
-		var err error
-		if pdf, err = base64.StdEncoding.DecodeString(strings.Join(strings.Fields(body.PDF), "")); err != nil {
-			a.fail(c, service.Errorf(service.EINVALID, "字段 pdf 不是有效的 base64"))
-			return
+	a.act(c, &body, func(ctx context.Context, actor service.Actor, app *service.Application) error {
+		var pdf []byte
+		if body.PDF != "" {
+			var err error
+			if pdf, err = base64.StdEncoding.DecodeString(strings.Join(strings.Fields(body.PDF), "")); err != nil {
+				return service.Errorf(service.EINVALID, "字段 pdf 不是有效的 base64")
+			}
 		}
-	}
-	app, ok := a.application(c)
-	if !ok {
-		return
-	}
-	if _, err := a.Service.IssueInvoice(c.Request.Context(), actorOf(c), app.ID, service.IssueInvoiceInput{
-		InvoiceCode: body.InvoiceCode, InvoiceNo: body.InvoiceNo, PDF: pdf}); err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.respond(c, app)
+		_, err := a.Service.IssueInvoice(ctx, actor, app.ID, service.IssueInvoiceInput{
+			InvoiceCode: body.InvoiceCode, InvoiceNo: body.InvoiceNo, PDF: pdf})
+		return err
+	})
 }
 
 func (a *AdminAPI) refuseInvoice(c *gin.Context) {
-	var body reasonBody
-	if err := bind(c, &body); err != nil {
-		a.fail(c, err)
-		return
-	}
-	app, ok := a.application(c)
-	if !ok {
-		return
-	}
-	if _, err := a.Service.RefuseInvoice(c.Request.Context(), actorOf(c), app.ID, body.Reason); err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.respond(c, app)
+	a.withReason(c, func(ctx context.Context, actor service.Actor, id int64, reason string) error {
+		_, err := a.Service.RefuseInvoice(ctx, actor, id, reason)
+		return err
+	})
 }
 
 func (a *AdminAPI) payClaim(c *gin.Context) {
@@ -283,31 +273,20 @@ func (a *AdminAPI) payClaim(c *gin.Context) {
 		Amount     string `json:"amount"`
 		PaymentRef string `json:"payment_ref"`
 	}
-	if err := bind(c, &body); err != nil {
-		a.fail(c, err)
-		return
-	}
-	claimID, err := strconv.ParseInt(c.Param("claim"), 10, 64)
-	if err != nil {
-		a.fail(c, service.Errorf(service.EINVALID, "理赔编号 %q 无效", c.Param("claim")))
-		return
-	}
-	var amount service.Money
-	if body.Amount != "" {
-		if amount, err = service.ParseMoney(body.Amount); err != nil {
-			a.fail(c, service.Errorf(service.EINVALID, "字段 amount 格式错误：应为金额（元），最多两位小数"))
-			return
+	a.act(c, &body, func(ctx context.Context, actor service.Actor, app *service.Application) error {
+		claimID, err := strconv.ParseInt(c.Param("claim"), 10, 64)
+		if err != nil {
+			return service.Errorf(service.EINVALID, "理赔编号 %q 无效", c.Param("claim"))
 		}
-	}
-	app, ok := a.application(c)
-	if !ok {
-		return
-	}
-	if _, err := a.Service.PayClaim(c.Request.Context(), actorOf(c), app.ID, claimID, amount, body.PaymentRef); err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.respond(c, app)
+		var amount service.Money
+		if body.Amount != "" {
+			if amount, err = service.ParseMoney(body.Amount); err != nil {
+				return service.Errorf(service.EINVALID, "字段 amount 格式错误：应为金额（元），最多两位小数")
+			}
+		}
+		_, err = a.Service.PayClaim(ctx, actor, app.ID, claimID, amount, body.PaymentRef)
+		return err
+	})
 }
 
 // resendNotice sends a failed notice again and answers with the notice as

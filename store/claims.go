@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"gorm.io/gorm"
-
 	"github.com/baohangateway/baohan/service"
 )
 
@@ -29,15 +27,7 @@ func (s *Store) CreateClaim(ctx context.Context, c *service.Claim) error {
 func (s *Store) UpdateClaim(ctx context.Context, c *service.Claim) error {
 	ab := about{op: fmt.Sprintf("update claim %d", c.ID), what: fmt.Sprintf("编号为 %d 的理赔", c.ID)}
 	row := claimToRow(c)
-	res := s.conn(ctx).Model(&claimRow{}).Where("id = ?", c.ID).
-		Select("*").Omit("id", "created_at").Updates(&row)
-	if res.Error != nil {
-		return translate(res.Error, ab)
-	}
-	if res.RowsAffected == 0 {
-		return translate(gorm.ErrRecordNotFound, ab)
-	}
-	return nil
+	return s.updateRow(ctx, &claimRow{}, c.ID, &row, ab)
 }
 
 // ListClaims returns an application's claims, oldest first.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"gorm.io/gorm"
-
 	"github.com/baohangateway/baohan/service"
 )
 
@@ -32,15 +30,7 @@ func (s *Store) CreateInvoice(ctx context.Context, inv *service.Invoice) error {
 func (s *Store) UpdateInvoice(ctx context.Context, inv *service.Invoice) error {
 	ab := about{op: fmt.Sprintf("update invoice %d", inv.ID), what: fmt.Sprintf("编号为 %d 的发票申请", inv.ID)}
 	row := invoiceToRow(inv)
-	res := s.conn(ctx).Model(&invoiceRow{}).Where("id = ?", inv.ID).
-		Select("*").Omit("id", "created_at").Updates(&row)
-	if res.Error != nil {
-		return translate(res.Error, ab)
-	}
-	if res.RowsAffected == 0 {
-		return translate(gorm.ErrRecordNotFound, ab)
-	}
-	return nil
+	return s.updateRow(ctx, &invoiceRow{}, inv.ID, &row, ab)
 }
 
 // GetInvoiceByApplication returns the application's invoice request;

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"gorm.io/gorm"
-
 	"github.com/baohangateway/baohan/service"
 )
 
@@ -32,12 +30,8 @@ func (s *Store) UpdateOfficer(ctx context.Context, o *service.Officer) error {
 		conflict: fmt.Sprintf("用户名 %s 已被使用", o.Username)}
 	row := officerToRow(o)
 	row.UpdatedAt = s.timestamp()
-	res := s.conn(ctx).Model(&officerRow{}).Where("id = ?", o.ID).Select("*").Omit("id", "created_at").Updates(&row)
-	if res.Error != nil {
-		return translate(res.Error, ab)
-	}
-	if res.RowsAffected == 0 {
-		return translate(gorm.ErrRecordNotFound, ab)
+	if err := s.updateRow(ctx, &officerRow{}, o.ID, &row, ab); err != nil {
+		return err
 	}
 	o.UpdatedAt = row.UpdatedAt
 	return nil

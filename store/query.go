@@ -1,6 +1,11 @@
 package store
 
-import "strings"
+import (
+	"context"
+	"strings"
+
+	"gorm.io/gorm"
+)
 
 // Page sizes of the Find methods.
 const (
@@ -33,4 +38,17 @@ const likeEscape = "!"
 func containsPattern(s string) string {
 	r := strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
 	return "%" + r.Replace(strings.ToLower(s)) + "%"
+}
+
+// updateRow writes every column of row but id and created_at to the row of
+// model with id: ENOTFOUND (from ab) when there is none.
+func (s *Store) updateRow(ctx context.Context, model any, id int64, row any, ab about) error {
+	res := s.conn(ctx).Model(model).Where("id = ?", id).Select("*").Omit("id", "created_at").Updates(row)
+	if res.Error != nil {
+		return translate(res.Error, ab)
+	}
+	if res.RowsAffected == 0 {
+		return translate(gorm.ErrRecordNotFound, ab)
+	}
+	return nil
 }
