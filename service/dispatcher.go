@@ -332,10 +332,21 @@ func (d *Dispatcher) deliver(ctx context.Context, n *Notice) {
 		next.LastError = a.lastError()
 	}
 
+	// The log tells what happened on the wire before the record is written:
+	// a process killed between the two then leaves the line (and, with the
+	// record missing, sends again and logs again) instead of a delivery the
+	// record knows and the log never shows.
+	d.logAttempt(&next, res, a, class, delay)
 	err = d.s.Store.FinishAttempt(ctx, d.cfg.Owner, &next, a)
-	d.logAttempt(&next, res, a, class, delay, err)
-	if err == nil {
+	switch {
+	case err == nil:
 		d.observe(ctx, &next, res)
+	case ErrorCode(err) == ECONFLICT:
+		d.s.Log.Warn("notice attempt not recorded: the claim was lost (it ran out or the notice was resent)",
+			"notice_id", n.ID, "applyno", applyNoOf(n), "interface", n.Interface, "attempt", next.Attempts, "owner", d.cfg.Owner)
+	default:
+		d.s.Log.Error("notice attempt not recorded; the notice will be tried again when the claim runs out",
+			"notice_id", n.ID, "applyno", applyNoOf(n), "interface", n.Interface, "attempt", next.Attempts, "error", err)
 	}
 }
 
@@ -429,9 +440,10 @@ func (a *NoticeAttempt) lastError() string {
 	return ""
 }
 
-// logAttempt logs one attempt: never the fields (baohanfile, payer
-// account), only what identifies the notice and the outcome.
-func (d *Dispatcher) logAttempt(n *Notice, res SendResult, a *NoticeAttempt, class retryClass, delay time.Duration, finishErr error) {
+// logAttempt logs one attempt as the platform answered it, with the state
+// the notice goes to: never the fields (baohanfile, payer account), only
+// what identifies the notice and the outcome.
+func (d *Dispatcher) logAttempt(n *Notice, res SendResult, a *NoticeAttempt, class retryClass, delay time.Duration) {
 	attrs := []any{
 		"notice_id", n.ID, "applyno", applyNoOf(n), "interface", n.Interface, "platform", n.Platform,
 		"outcome", res.Outcome, "attempt", n.Attempts, "duration", res.Duration.Round(time.Millisecond),
@@ -446,10 +458,6 @@ func (d *Dispatcher) logAttempt(n *Notice, res SendResult, a *NoticeAttempt, cla
 		attrs = append(attrs, "error", a.Error)
 	}
 	switch {
-	case finishErr != nil && ErrorCode(finishErr) == ECONFLICT:
-		d.s.Log.Warn("notice attempt not recorded: the claim was lost (it ran out or the notice was resent)", append(attrs, "owner", d.cfg.Owner)...)
-	case finishErr != nil:
-		d.s.Log.Error("notice attempt not recorded; the notice will be tried again when the claim runs out", append(attrs, "error_recording", finishErr)...)
 	case n.Status == NoticeDelivered:
 		d.s.Log.Info("notice delivered", attrs...)
 	case n.Status == NoticePending:
