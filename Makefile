@@ -84,6 +84,7 @@ demo: build
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecryptString -fuzztime 30s ./gmcrypto
 	$(GO) test -run '^$$' -fuzz FuzzSigningString -fuzztime 30s ./gmcrypto
+	$(GO) test -run '^$$' -fuzz FuzzParamsFromJSON -fuzztime 30s ./gmcrypto
 
 clean:
 	rm -rf $(BIN)

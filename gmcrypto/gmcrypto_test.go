@@ -109,6 +109,29 @@ func TestSigningStringRules(t *testing.T) {
 	}
 }
 
+// TestSignHashesSigningString holds Sign, which streams the signing string
+// into the hasher, to the digest of the string SigningString builds, for
+// strings shorter than the stream's buffer and much longer than it.
+func TestSignHashesSigningString(t *testing.T) {
+	big := bigBase64(113 << 10)
+	tests := []map[string]string{
+		{},
+		{"a": "1"},
+		{"sign": "x", "b": " ", "a": "中文"},
+		{"appkey": "k", "baohanfile": big, "applyno": "TBaoHan", "sign": "s"},
+		{"baohanfile": big[:signBufferSize-20], "x": "y"},
+		{"baohanfile": big[:signBufferSize], "Reason": "r"},
+		{"baohanfile": big[:3*signBufferSize+7], "a": big[:signBufferSize+1]},
+	}
+	for _, secret := range []string{"", "S", v1Secret, big[:signBufferSize+3]} {
+		for _, params := range tests {
+			if got, want := Sign(params, secret), SM3Hex([]byte(SigningString(params, secret))); got != want {
+				t.Errorf("Sign of %d fields under a %d-byte secret = %s, want %s", len(params), len(secret), got, want)
+			}
+		}
+	}
+}
+
 func TestParamsFromJSON(t *testing.T) {
 	body := `{"amount": 600.50, "n": 7, "flag": true, "nothing": null,
 	 "filelist": [ {"fileurl": "http://x/1"}, {"fileurl":"http://x/2"} ],
@@ -135,7 +158,7 @@ func TestParamsFromJSON(t *testing.T) {
 	if len(p) != len(want) {
 		t.Errorf("got %d fields, want %d", len(p), len(want))
 	}
-	for _, bad := range []string{``, `[]`, `"x"`, `{"a":1`, `{"a":1}{}`, `{"a":1,"a":2}`, `{"a":}`, `{"a":1} x`} {
+	for _, bad := range []string{``, `[]`, `"x"`, `{"a":1`, `{"a":1}{}`, `{"a":1,"a":2}`, `{"a":}`, `{"a":1} x`, `{"a":"b"}}`, `{"a":"b"}]`, `{"a":{"c":1}}}`, `{"a":"b"} ,`} {
 		if _, err := ParamsFromJSON([]byte(bad)); err == nil {
 			t.Errorf("ParamsFromJSON(%q) accepted malformed input", bad)
 		}
@@ -317,6 +340,9 @@ func FuzzSigningString(f *testing.F) {
 		s := SigningString(params, "secret")
 		if !strings.HasSuffix(s, "appsecret=secret") {
 			t.Fatalf("signing string %q lacks the secret", s)
+		}
+		if got, want := Sign(params, "secret"), SM3Hex([]byte(s)); got != want {
+			t.Fatalf("Sign = %s, want the digest of the signing string, %s", got, want)
 		}
 		if !Verify(params, "secret", Sign(params, "secret")) {
 			t.Fatal("a message does not verify with its own signature")

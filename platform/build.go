@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/baohangateway/baohan/gmcrypto"
 )
@@ -46,44 +47,116 @@ func (s *Spec) Build(fields map[string]string, cred Credentials, now time.Time) 
 
 // render writes params as a JSON object of strings: the spec's fields in the
 // spec's order, then any others sorted, without HTML escaping.
+//
+// The bytes are those json.Encoder (SetEscapeHTML(false)) writes for each
+// string, but a string the encoder would copy unchanged is copied here
+// directly, into a buffer sized for the whole body; through the encoder, a
+// baohanfile of hundreds of kilobytes would be scanned byte by byte, grow
+// a buffer several times, and be copied twice more. Only strings that need
+// escaping (see plainJSON) go through the encoder, and they may grow the
+// buffer: their escaped length is not known in advance.
 func (s *Spec) render(params map[string]string) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	seen := make(map[string]bool, len(params))
 	names := make([]string, 0, len(params))
 	for _, f := range s.Fields {
 		if _, ok := params[f.Name]; ok {
 			names = append(names, f.Name)
-			seen[f.Name] = true
 		}
 	}
 	var rest []string
 	for k := range params {
-		if !seen[k] {
+		if _, ok := s.Field(k); !ok {
 			rest = append(rest, k)
 		}
 	}
 	sort.Strings(rest)
 	names = append(names, rest...)
 
-	var out bytes.Buffer
-	out.Grow(len(params) * 32)
-	out.WriteByte('{')
+	size := len("{}")
 	for i, k := range names {
 		if i > 0 {
-			out.WriteByte(',')
+			size += len(",")
 		}
-		writeJSONString(&out, enc, &buf, k)
-		out.WriteByte(':')
-		writeJSONString(&out, enc, &buf, params[k])
+		size += len(`"":""`) + len(k) + len(params[k])
 	}
-	out.WriteByte('}')
-	return out.Bytes()
+	out := make([]byte, 0, size)
+	var enc jsonEncoder
+	out = append(out, '{')
+	for i, k := range names {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = enc.appendString(out, k)
+		out = append(out, ':')
+		out = enc.appendString(out, params[k])
+	}
+	return append(out, '}')
 }
 
-func writeJSONString(out *bytes.Buffer, enc *json.Encoder, buf *bytes.Buffer, s string) {
-	buf.Reset()
-	_ = enc.Encode(s) // encoding a string cannot fail
-	out.Write(bytes.TrimRight(buf.Bytes(), "\n"))
+// jsonEncoder writes JSON strings as json.Encoder does without HTML escaping.
+// The encoder and its buffer are made on the first string that needs them, so
+// that a body of plain strings costs no allocation for them.
+type jsonEncoder struct {
+	enc *json.Encoder
+	buf *bytes.Buffer
+}
+
+func (e *jsonEncoder) appendString(out []byte, s string) []byte {
+	if plainJSON(s) {
+		out = append(out, '"')
+		out = append(out, s...)
+		return append(out, '"')
+	}
+	if e.enc == nil {
+		e.buf = new(bytes.Buffer)
+		e.enc = json.NewEncoder(e.buf)
+		e.enc.SetEscapeHTML(false)
+	}
+	e.buf.Reset()
+	_ = e.enc.Encode(s) // encoding a string cannot fail
+	return append(out, bytes.TrimRight(e.buf.Bytes(), "\n")...)
+}
+
+// Masks for looking at eight bytes at once (see plainJSON).
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// plainJSON reports whether json.Encoder without HTML escaping writes s as it
+// is between quotes: s is valid UTF-8 and holds no '"', no '\\', no control
+// character (below U+0020) and neither U+2028 nor U+2029, which the encoder
+// escapes whatever its settings. Invalid UTF-8 it would replace with \ufffd.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); {
+		// Skip eight bytes at a time while none of them is a quote, a
+		// backslash, a control character or non-ASCII: a base64 file is
+		// nothing else, and this runs over every byte of it.
+		for i+8 <= len(s) {
+			b := s[i : i+8]
+			w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+				uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+			q := w ^ ('"' * ones)
+			bs := w ^ ('\\' * ones)
+			if ((w-0x20*ones)&^w|(q-ones)&^q|(bs-ones)&^bs|w)&highs != 0 {
+				break
+			}
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
+		switch c := s[i]; {
+		case c == '"' || c == '\\' || c < 0x20:
+			return false
+		case c < utf8.RuneSelf:
+			i++
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+				return false
+			}
+			i += size
+		}
+	}
+	return true
 }

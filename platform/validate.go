@@ -58,8 +58,13 @@ func (s *Spec) Validate(params map[string]string) error {
 
 // Check validates one non-empty value against the field's length and format.
 func (f Field) Check(v string) error {
-	if n := utf8.RuneCountInString(v); f.MaxLen > 0 && n > f.MaxLen {
-		return &FieldError{f.Name, "length", fmt.Sprintf("字段 %s（%s）超长：最多 %d 个字符，实际 %d 个", f.Name, f.Label, f.MaxLen, n)}
+	// A value has no more characters than bytes, so only one longer in bytes
+	// than the limit needs counting; an unbounded field such as baohanfile,
+	// hundreds of kilobytes, is never counted.
+	if f.MaxLen > 0 && len(v) > f.MaxLen {
+		if n := utf8.RuneCountInString(v); n > f.MaxLen {
+			return &FieldError{f.Name, "length", fmt.Sprintf("字段 %s（%s）超长：最多 %d 个字符，实际 %d 个", f.Name, f.Label, f.MaxLen, n)}
+		}
 	}
 	if !utf8.ValidString(v) {
 		return &FieldError{f.Name, "format", fmt.Sprintf("字段 %s（%s）格式错误：不是有效的 UTF-8 文本", f.Name, f.Label)}

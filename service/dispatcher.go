@@ -96,6 +96,32 @@ type Dispatcher struct {
 	sender NoticeSender
 	cfg    DispatcherConfig
 	beat   atomic.Int64 // unix nanoseconds of the last turn of Run's loop
+
+	// Fresh notices, handed over by this process's letter workers claimed
+	// already and with their letter in memory (handOff), are sent outside
+	// Run's loop, which may be waiting for the database: at most Workers of
+	// them at once (freshSlots), with Run's send context (sendCtx), and
+	// Run waits for them (freshWG) when it stops. stopped is closed then.
+	freshSlots chan struct{}
+	sendCtx    context.Context
+	mu         sync.Mutex // guards stopping against freshWG.Add
+	stopping   bool
+	freshWG    sync.WaitGroup
+	stopped    chan struct{}
+	// freshSending counts fresh sends going on; lookAfter is set when Run
+	// looked for due notices meanwhile: one it found waiting behind a fresh
+	// notice is due once that is delivered, so Run looks again then.
+	freshSending atomic.Int64
+	lookAfter    atomic.Bool
+}
+
+// outgoing is a claimed notice about to be sent, with what the sender has in
+// hand: for a fresh notice, its document and the time its
+// application was restored, which spare reading them back.
+type outgoing struct {
+	n          *Notice
+	doc        *Document // nil: read the notice's document from the store
+	restoredAt time.Time // zero: unknown
 }
 
 // LastBeat is when Run last went round its loop (zero before it started): a
@@ -133,7 +159,7 @@ func (s *Service) NewDispatcher(sender NoticeSender, cfg DispatcherConfig) *Disp
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Float64
 	}
-	return &Dispatcher{s: s, sender: sender, cfg: cfg}
+	return &Dispatcher{s: s, sender: sender, cfg: cfg, freshSlots: make(chan struct{}, cfg.Workers), stopped: make(chan struct{})}
 }
 
 // defaultOwner names a dispatcher uniquely: host, process and a random part
@@ -163,6 +189,12 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	// process is asked to stop is better finished and recorded.
 	sendCtx, cutOff := context.WithCancel(context.WithoutCancel(ctx))
 	defer cutOff()
+	d.sendCtx = sendCtx
+	// The first dispatcher of the process takes fresh notices from the
+	// letter workers until it stops.
+	if d.s.direct.CompareAndSwap(nil, d) {
+		defer d.s.direct.CompareAndSwap(d, nil)
+	}
 	done := make(chan struct{}, d.cfg.Workers)
 	inflight := 0
 	ticker := time.NewTicker(d.cfg.Poll)
@@ -173,6 +205,9 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		d.beat.Store(time.Now().UnixNano())
 		free := d.cfg.Workers - inflight
 		if look && free > 0 && (eager || free >= (d.cfg.Workers+1)/2) {
+			if d.freshSending.Load() > 0 {
+				d.lookAfter.Store(true)
+			}
 			batch, err := d.claim(ctx, free)
 			if err != nil && ctx.Err() == nil {
 				d.s.Log.Error("claiming due notices", "owner", d.cfg.Owner, "error", err)
@@ -181,7 +216,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 				inflight++
 				go func() {
 					defer func() { done <- struct{}{} }()
-					d.deliver(sendCtx, n)
+					d.deliver(sendCtx, outgoing{n: n})
 				}()
 			}
 			// A full batch means there may be more; otherwise wait for a
@@ -202,17 +237,28 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		}
 	}
 
-	if inflight > 0 {
-		d.s.Log.Info("notice dispatcher stopping: waiting for notices being sent", "owner", d.cfg.Owner, "in_flight", inflight, "drain", d.cfg.Drain)
+	d.mu.Lock()
+	d.stopping = true
+	d.mu.Unlock()
+	close(d.stopped)
+	freshDone := make(chan struct{})
+	go func() {
+		d.freshWG.Wait()
+		close(freshDone)
+	}()
+	if inflight > 0 || d.freshSending.Load() > 0 {
+		d.s.Log.Info("notice dispatcher stopping: waiting for notices being sent", "owner", d.cfg.Owner, "in_flight", inflight+int(d.freshSending.Load()), "drain", d.cfg.Drain)
 	}
 	deadline := time.NewTimer(d.cfg.Drain)
 	defer deadline.Stop()
-	for inflight > 0 {
+	for inflight > 0 || freshDone != nil {
 		select {
 		case <-done:
 			inflight--
+		case <-freshDone:
+			freshDone = nil
 		case <-deadline.C:
-			d.s.Log.Warn("notice dispatcher stopping: cutting off sends still going", "owner", d.cfg.Owner, "in_flight", inflight)
+			d.s.Log.Warn("notice dispatcher stopping: cutting off sends still going", "owner", d.cfg.Owner, "in_flight", inflight+int(d.freshSending.Load()))
 			cutOff() // the sends return promptly; their notices are released below
 		}
 	}
@@ -235,11 +281,61 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d.deliver(ctx, n)
+			d.deliver(ctx, outgoing{n: n})
 		}()
 	}
 	wg.Wait()
 	return len(batch), err
+}
+
+// handOffWait bounds how long a letter worker waits for a free notice
+// worker: when the platform is slow, letters are still produced and their
+// notices wait in the outbox instead.
+const handOffWait = 2 * time.Second
+
+// handOff sends o, a notice created claimed by d (queueFor) whose
+// transaction has committed, in a goroutine of its own, once one of the
+// Workers places for fresh notices is free; it waits up to handOffWait for
+// one. If none comes, Run has stopped or ctx ends, it gives the claim back
+// so that any dispatcher sends the notice at once instead of when the claim
+// runs out.
+func (d *Dispatcher) handOff(ctx context.Context, o outgoing) {
+	wait := time.NewTimer(handOffWait)
+	defer wait.Stop()
+	select {
+	case d.freshSlots <- struct{}{}:
+		d.mu.Lock()
+		if !d.stopping {
+			d.freshWG.Add(1)
+			d.freshSending.Add(1)
+			d.mu.Unlock()
+			go func() {
+				defer func() {
+					d.freshSending.Add(-1)
+					<-d.freshSlots
+					d.freshWG.Done()
+				}()
+				d.deliver(d.sendCtx, o)
+				if d.lookAfter.CompareAndSwap(true, false) {
+					d.s.wakeNotices()
+				}
+			}()
+			return
+		}
+		d.mu.Unlock()
+		<-d.freshSlots
+	case <-wait.C:
+	case <-d.stopped:
+	case <-ctx.Done():
+	}
+	relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := d.s.Store.UpdateNotice(relCtx, o.n); err != nil {
+		d.s.Log.Error("releasing a fresh notice", "notice_id", o.n.ID, "applyno", applyNoOf(o.n), "error", err,
+			"retry_at", o.n.LeaseUntil)
+		return
+	}
+	d.s.wakeNotices()
 }
 
 // claim leases up to limit due notices.
@@ -256,7 +352,8 @@ const (
 
 // deliver makes one attempt to send n, which this dispatcher has claimed,
 // and records it with the notice's next state.
-func (d *Dispatcher) deliver(ctx context.Context, n *Notice) {
+func (d *Dispatcher) deliver(ctx context.Context, o outgoing) {
+	n := o.n
 	start := d.s.now()
 	attemptCtx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
 	defer cancel()
@@ -265,7 +362,7 @@ func (d *Dispatcher) deliver(ctx context.Context, n *Notice) {
 		res     SendResult
 		sendErr error
 	)
-	fields, err := d.message(attemptCtx, n)
+	fields, err := d.message(attemptCtx, o)
 	switch {
 	case ErrorCode(err) == EINTERNAL:
 		// The database, not the notice: nothing was sent, so there is no
@@ -340,7 +437,7 @@ func (d *Dispatcher) deliver(ctx context.Context, n *Notice) {
 	err = d.s.Store.FinishAttempt(ctx, d.cfg.Owner, &next, a)
 	switch {
 	case err == nil:
-		d.observe(ctx, &next, res)
+		d.observe(ctx, &next, o.restoredAt, res)
 	case ErrorCode(err) == ECONFLICT:
 		d.s.Log.Warn("notice attempt not recorded: the claim was lost (it ran out or the notice was resent)",
 			"notice_id", n.ID, "applyno", applyNoOf(n), "interface", n.Interface, "attempt", next.Attempts, "owner", d.cfg.Owner)
@@ -351,35 +448,49 @@ func (d *Dispatcher) deliver(ctx context.Context, n *Notice) {
 }
 
 // observe counts the attempt and, for a delivered restorenotice, the time
-// since its restore: the figure the platform waits on at bid opening.
-func (d *Dispatcher) observe(ctx context.Context, n *Notice, res SendResult) {
+// since its restore (restoredAt, or read from the application when zero):
+// the figure the platform waits on at bid opening.
+func (d *Dispatcher) observe(ctx context.Context, n *Notice, restoredAt time.Time, res SendResult) {
 	m := d.s.Metrics
 	if m == nil {
 		return
 	}
 	m.NoticeAttempt(n.Interface, string(res.Outcome))
-	if n.Status == NoticeDelivered && n.Interface == ifaceRestoreNotice {
+	if n.Status != NoticeDelivered || n.Interface != ifaceRestoreNotice {
+		return
+	}
+	if restoredAt.IsZero() {
 		if a, err := d.s.Store.GetApplication(ctx, n.ApplicationID); err == nil && a.Restored() {
-			m.RestoreDelivered(n.DeliveredAt.Sub(a.RestoredAt))
+			restoredAt = a.RestoredAt
 		}
+	}
+	if !restoredAt.IsZero() {
+		m.RestoreDelivered(n.DeliveredAt.Sub(restoredAt))
 	}
 }
 
-// message returns the fields to send for n: its own, and baohanfile from its
-// document, which must be a PDF. An error other than EINTERNAL means the
+// message returns the fields to send for o's notice: its own, and
+// baohanfile from its document (the bytes o carries, or else read from the
+// store), which must be a PDF. An error other than EINTERNAL means the
 // notice cannot be sent as it is.
-func (d *Dispatcher) message(ctx context.Context, n *Notice) (map[string]string, error) {
+func (d *Dispatcher) message(ctx context.Context, o outgoing) (map[string]string, error) {
+	n := o.n
 	fields := maps.Clone(n.Fields)
 	if n.DocumentID == 0 {
 		return fields, nil
 	}
-	doc, err := d.s.Store.GetDocument(ctx, n.DocumentID)
-	switch {
-	case ErrorCode(err) == ENOTFOUND:
-		return nil, Errorf(ENOTFOUND, "通知的文件（编号 %d）不存在，未发送", n.DocumentID)
-	case err != nil:
-		return nil, fmt.Errorf("read document %d of notice %d: %w", n.DocumentID, n.ID, err)
-	case !bytes.HasPrefix(doc.Data, []byte("%PDF-")):
+	doc := o.doc
+	if doc == nil {
+		var err error
+		doc, err = d.s.Store.GetDocument(ctx, n.DocumentID)
+		switch {
+		case ErrorCode(err) == ENOTFOUND:
+			return nil, Errorf(ENOTFOUND, "通知的文件（编号 %d）不存在，未发送", n.DocumentID)
+		case err != nil:
+			return nil, fmt.Errorf("read document %d of notice %d: %w", n.DocumentID, n.ID, err)
+		}
+	}
+	if !bytes.HasPrefix(doc.Data, []byte("%PDF-")) {
 		return nil, Errorf(EINVALID, "通知的文件「%s」（编号 %d）不是 PDF（开头不是 %%PDF-），未发送：请核对后重新生成", doc.FileName, doc.ID)
 	}
 	if fields == nil {
@@ -524,12 +635,16 @@ func (w *wakingStore) WithTx(ctx context.Context, fn func(ctx context.Context) e
 	return err
 }
 
-// CreateNotice implements Store: it notes the notice for the commit hook.
+// CreateNotice implements Store: it notes the notice for the commit hook,
+// unless it was created claimed (queueFor), which no dispatcher need look
+// for.
 func (w *wakingStore) CreateNotice(ctx context.Context, n *Notice) error {
 	if err := w.Store.CreateNotice(ctx, n); err != nil {
 		return err
 	}
-	noticeQueued(ctx, w.wake)
+	if n.LeaseOwner == "" {
+		noticeQueued(ctx, w.wake)
+	}
 	return nil
 }
 

@@ -49,7 +49,11 @@ func (s *Service) ProducePlainLetter(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
-		return s.Store.WithTx(ctx, func(ctx context.Context) error {
+		// The restorenotice goes straight to this process's dispatcher
+		// when there is one, letter in hand (see queueFor).
+		d := s.direct.Load()
+		var n *Notice
+		err = s.Store.WithTx(ctx, func(ctx context.Context) error {
 			a.PlainPending = false
 			if err := s.Store.UpdateApplication(ctx, a); err != nil {
 				return err
@@ -58,11 +62,16 @@ func (s *Service) ProducePlainLetter(ctx context.Context, id int64) error {
 				return err
 			}
 			fields := map[string]string{"applyno": a.ApplyNo, "baohanno": a.BaohanNo, "baohanurl": s.DocumentURL(doc)}
-			if err := s.queue(ctx, a, ifaceRestoreNotice, fields, doc.ID); err != nil {
+			var err error
+			if n, err = s.queueFor(ctx, d, a, ifaceRestoreNotice, fields, doc.ID); err != nil {
 				return err
 			}
 			return s.audit(ctx, a, SystemActor(), "plain_letter", "生成明文保函")
 		})
+		if err == nil && d != nil && n.LeaseOwner != "" {
+			d.handOff(ctx, outgoing{n: n, doc: doc, restoredAt: a.RestoredAt})
+		}
+		return err
 	})
 }
 

@@ -81,6 +81,10 @@ type Service struct {
 	// noticeWake is signalled after a transaction that queued a notice
 	// commits (see wakingStore) so the dispatcher sends it at once.
 	noticeWake chan struct{}
+	// direct is the dispatcher running in this process, if any: a letter
+	// worker hands it a fresh restorenotice, claimed in the letter's own
+	// transaction, with the letter still in memory (see handOff).
+	direct *atomic.Pointer[Dispatcher]
 }
 
 // New returns a Service with its internal channels made; the caller sets the
@@ -89,6 +93,7 @@ func New(s Service) *Service {
 	svc := s
 	svc.plainWake = make(chan struct{}, 1)
 	svc.noticeWake = make(chan struct{}, 1)
+	svc.direct = new(atomic.Pointer[Dispatcher])
 	if svc.Store != nil {
 		svc.Store = &wakingStore{Store: svc.Store, wake: svc.wakeNotices}
 	}
@@ -184,11 +189,31 @@ func (s *Service) audit(ctx context.Context, a *Application, actor Actor, action
 
 // queue writes a notice in the current transaction.
 func (s *Service) queue(ctx context.Context, a *Application, iface string, fields map[string]string, docID int64) error {
+	_, err := s.queueFor(ctx, nil, a, iface, fields, docID)
+	return err
+}
+
+// queueFor queues a notice like queue and, when d is not nil and the notice
+// is the only undelivered one of its application (it would be the next to
+// be claimed), creates it already claimed by d: the caller hands it to d
+// once the transaction has committed (Dispatcher.handOff) and nobody looks
+// it up again. It returns the notice.
+func (s *Service) queueFor(ctx context.Context, d *Dispatcher, a *Application, iface string, fields map[string]string, docID int64) (*Notice, error) {
+	now := s.now()
 	n := &Notice{
 		ApplicationID: a.ID, Platform: a.Platform, Interface: iface, Fields: fields, DocumentID: docID,
-		Status: NoticePending, NextAttemptAt: s.now(), CreatedAt: s.now(),
+		Status: NoticePending, NextAttemptAt: now, CreatedAt: now,
 	}
-	return s.Store.CreateNotice(ctx, n)
+	if d != nil {
+		waiting, err := s.Store.HasUndeliveredNotice(ctx, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !waiting {
+			n.LeaseOwner, n.LeaseUntil = d.cfg.Owner, now.Add(d.cfg.Lease)
+		}
+	}
+	return n, s.Store.CreateNotice(ctx, n)
 }
 
 // maxRetries bounds how often an operation is retried after losing a race.

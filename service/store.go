@@ -90,6 +90,10 @@ type NoticeStore interface {
 	// leaseUntil. A lease is taken with a conditional update, so two
 	// dispatchers never hold one notice at once.
 	ClaimDueNotices(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]*Notice, error)
+	// HasUndeliveredNotice reports whether the application has a notice
+	// that is not delivered (pending or failed): a notice queued now would
+	// have to wait for it.
+	HasUndeliveredNotice(ctx context.Context, applicationID int64) (bool, error)
 	// FinishAttempt records an attempt and the notice's new state, if owner
 	// still holds the lease; ECONFLICT otherwise.
 	FinishAttempt(ctx context.Context, owner string, n *Notice, a *NoticeAttempt) error

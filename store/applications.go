@@ -95,7 +95,7 @@ func (s *Store) GetApplicationByBaohanNo(ctx context.Context, baohanNo string) (
 
 func (s *Store) getApplication(ctx context.Context, ab about, where string, args ...any) (*service.Application, error) {
 	var row applicationRow
-	if err := s.conn(ctx).Where(where, args...).Take(&row).Error; err != nil {
+	if err := s.reader(ctx).Where(where, args...).Take(&row).Error; err != nil {
 		return nil, translate(err, ab)
 	}
 	a, err := row.toService()
@@ -108,12 +108,12 @@ func (s *Store) getApplication(ctx context.Context, ab about, where string, args
 func (s *Store) FindApplications(ctx context.Context, f service.ApplicationFilter) ([]*service.Application, int, error) {
 	ab := about{op: "find applications"}
 	var total int64
-	if err := s.conn(ctx).Model(&applicationRow{}).Scopes(applicationScope(f, true)).Count(&total).Error; err != nil {
+	if err := s.reader(ctx).Model(&applicationRow{}).Scopes(applicationScope(f, true)).Count(&total).Error; err != nil {
 		return nil, 0, translate(err, ab)
 	}
 	offset, limit := page(f.Offset, f.Limit)
 	var rows []applicationRow
-	err := s.conn(ctx).Scopes(applicationScope(f, true)).
+	err := s.reader(ctx).Scopes(applicationScope(f, true)).
 		Order("created_at DESC, id DESC").Offset(offset).Limit(limit).
 		Find(&rows).Error
 	if err != nil {
@@ -178,7 +178,7 @@ func (s *Store) CountByState(ctx context.Context, f service.ApplicationFilter) (
 		State string
 		N     int
 	}
-	err := s.conn(ctx).Model(&applicationRow{}).Scopes(applicationScope(f, false)).
+	err := s.reader(ctx).Model(&applicationRow{}).Scopes(applicationScope(f, false)).
 		Select("state, COUNT(*) AS n").Group("state").
 		Scan(&counts).Error
 	if err != nil {
@@ -200,7 +200,7 @@ func (s *Store) Exposure(ctx context.Context) (service.Money, error) {
 		}
 	}
 	var sum int64
-	err := s.conn(ctx).Model(&applicationRow{}).
+	err := s.reader(ctx).Model(&applicationRow{}).
 		Select("COALESCE(SUM(amount), 0)").Where("state IN ?", live).
 		Row().Scan(&sum)
 	if err != nil {
@@ -214,7 +214,7 @@ func (s *Store) Exposure(ctx context.Context) (service.Money, error) {
 // queue, read once per letter during a bid-opening storm.
 func (s *Store) PlainPendingIDs(ctx context.Context, limit int) ([]int64, error) {
 	var ids []int64
-	err := s.conn(ctx).Model(&applicationRow{}).Where("plain_pending = ?", true).
+	err := s.reader(ctx).Model(&applicationRow{}).Where("plain_pending = ?", true).
 		Order("id").Limit(limit).Pluck("id", &ids).Error
 	if err != nil {
 		return nil, translate(err, about{op: "list pending plaintext letters"})

@@ -47,12 +47,12 @@ func (s *Store) FindAudit(ctx context.Context, f service.AuditFilter) ([]*servic
 		return db
 	}
 	var total int64
-	if err := s.conn(ctx).Model(&auditRow{}).Scopes(scope).Count(&total).Error; err != nil {
+	if err := s.reader(ctx).Model(&auditRow{}).Scopes(scope).Count(&total).Error; err != nil {
 		return nil, 0, translate(err, ab)
 	}
 	offset, limit := page(f.Offset, f.Limit)
 	var rows []auditRow
-	if err := s.conn(ctx).Scopes(scope).Order("at DESC, id DESC").Offset(offset).Limit(limit).Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Scopes(scope).Order("at DESC, id DESC").Offset(offset).Limit(limit).Find(&rows).Error; err != nil {
 		return nil, 0, translate(err, ab)
 	}
 	out := make([]*service.AuditEvent, len(rows))

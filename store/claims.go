@@ -33,7 +33,7 @@ func (s *Store) UpdateClaim(ctx context.Context, c *service.Claim) error {
 // ListClaims returns an application's claims, oldest first.
 func (s *Store) ListClaims(ctx context.Context, applicationID int64) ([]*service.Claim, error) {
 	var rows []claimRow
-	if err := s.conn(ctx).Where("application_id = ?", applicationID).Order("id").Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Where("application_id = ?", applicationID).Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err, about{op: fmt.Sprintf("list claims of application %d", applicationID)})
 	}
 	out := make([]*service.Claim, len(rows))

@@ -32,6 +32,10 @@ const (
 type Store struct {
 	db         *gorm.DB
 	sqlDB      *sql.DB
+	readDB     *gorm.DB // reads outside transactions: SQLite's readers, else db
+	readSQL    *sql.DB  // readDB's pool when it has one of its own
+	readFrom   string   // the SQLite DSN the readers open, until they are opened
+	stopCkpt   func()   // stops the SQLite checkpointer (see checkpoints)
 	driver     string
 	now        func() time.Time
 	log        *slog.Logger
@@ -92,6 +96,7 @@ func Open(ctx context.Context, driver, dsn string, opts ...Option) (*Store, erro
 	var (
 		dialector gorm.Dialector
 		dialect   goose.Dialect
+		pool      *sql.DB // SQLite's, opened here
 	)
 	switch driver {
 	case DriverSQLite:
@@ -99,7 +104,11 @@ func Open(ctx context.Context, driver, dsn string, opts ...Option) (*Store, erro
 		if err != nil {
 			return nil, err
 		}
-		dialector, dialect = sqlite.Open(full), goose.DialectSQLite3
+		if !inMemory(full) {
+			s.readFrom = full
+		}
+		pool = openSQLitePool(full)
+		dialector, dialect = sqlite.New(sqlite.Config{Conn: pool}), goose.DialectSQLite3
 	case DriverMySQL:
 		mcfg, err := mysqlConfig(dsn)
 		if err != nil {
@@ -117,7 +126,9 @@ func Open(ctx context.Context, driver, dsn string, opts ...Option) (*Store, erro
 
 	db, err := gorm.Open(dialector, cfg)
 	if err != nil {
-		if db != nil { // gorm opened the pool before failing to use it
+		if pool != nil {
+			pool.Close()
+		} else if db != nil { // gorm opened the pool before failing to use it
 			if sqlDB, dbErr := db.DB(); dbErr == nil {
 				sqlDB.Close()
 			}
@@ -140,15 +151,107 @@ func Open(ctx context.Context, driver, dsn string, opts ...Option) (*Store, erro
 		s.sqlDB.SetConnMaxLifetime(30 * time.Minute) // below any server wait_timeout
 		s.sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
+	s.readDB = s.db
+	if s.readFrom != "" {
+		if err := s.openReaders(cfg); err != nil {
+			s.sqlDB.Close()
+			return nil, err
+		}
+	}
 	if err := s.Ping(ctx); err != nil {
-		s.sqlDB.Close()
+		s.Close()
 		return nil, err
 	}
 	if s.migrations, err = newMigrations(s.sqlDB, driver, dialect); err != nil {
-		s.sqlDB.Close()
+		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// sqliteReaders is how many read-only connections a SQLite store keeps.
+const sqliteReaders = 4
+
+// openReaders opens the read-only connections of a SQLite store: with the
+// WAL journal, readers see every committed transaction and run beside the
+// one writer, so a console page or a letter worker looking something up
+// does not queue behind the writes of a bid opening. They are query_only:
+// nothing written ever goes through them, so the single-writer rule of the
+// package documentation holds.
+func (s *Store) openReaders(cfg *gorm.Config) error {
+	path, query, _ := strings.Cut(s.readFrom, "?")
+	values, err := url.ParseQuery(query)
+	if err != nil {
+		return fmt.Errorf("store: sqlite: %w", err)
+	}
+	values.Add("_pragma", "query_only(1)")
+	values.Set("_txlock", "deferred")
+	pool := openSQLitePool(path + "?" + values.Encode())
+	db, err := gorm.Open(sqlite.New(sqlite.Config{Conn: pool}), cfg)
+	if err != nil {
+		pool.Close()
+		return fmt.Errorf("store: open sqlite readers: %w", err)
+	}
+	if s.readSQL, err = db.DB(); err != nil {
+		return fmt.Errorf("store: open sqlite readers: %w", err)
+	}
+	s.readSQL.SetMaxOpenConns(sqliteReaders)
+	s.readSQL.SetMaxIdleConns(sqliteReaders)
+	s.readSQL.SetConnMaxLifetime(0)
+	s.readDB = db
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go s.checkpoints(stop, stopped)
+	s.stopCkpt = func() {
+		close(stop)
+		<-stopped
+	}
+	return nil
+}
+
+// checkpointEvery is how often a SQLite store folds its WAL back into the
+// database file.
+const checkpointEvery = 200 * time.Millisecond
+
+// checkpoints folds the WAL back into the database file every
+// checkpointEvery, with a passive checkpoint on a reader, until stop is
+// closed. Left to the writer (SQLite's default, every 1000 pages), the
+// folding and its two fsyncs happen inside some commit, while every other
+// write of the process waits for the one writing connection; at a bid
+// opening that is a good part of the writer's time. A passive checkpoint
+// takes no lock that writers or readers wait for. Should the WAL grow to
+// 10000 pages all the same, the writer checkpoints as before.
+func (s *Store) checkpoints(stop <-chan struct{}, stopped chan<- struct{}) {
+	defer close(stopped)
+	tick := time.NewTicker(checkpointEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if _, _, err := s.checkpoint(ctx); err != nil {
+			s.log.Warn("sqlite checkpoint failed; the writer will checkpoint when the WAL reaches 10000 pages", "error", err)
+		}
+		cancel()
+	}
+}
+
+// checkpoint runs one passive checkpoint and returns the WAL's frames and
+// how many of them are in the database file now.
+func (s *Store) checkpoint(ctx context.Context) (frames, folded int, err error) {
+	var busy int
+	err = s.readSQL.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &folded)
+	return frames, folded, err
+}
+
+// inMemory reports whether a SQLite DSN names an in-memory database, which
+// another connection would not share.
+func inMemory(dsn string) bool {
+	path, query, _ := strings.Cut(dsn, "?")
+	values, _ := url.ParseQuery(query)
+	return strings.TrimPrefix(path, "file:") == ":memory:" || values.Get("mode") == "memory"
 }
 
 // sqliteDSN makes the directory of the database file and adds the
@@ -172,6 +275,9 @@ func sqliteDSN(dsn string) (string, error) {
 		{"foreign_keys", "foreign_keys(1)"},     // off by default in SQLite
 		{"synchronous", "synchronous(NORMAL)"},  // with WAL: a power cut may lose the last commits, never corrupts
 		{"busy_timeout", "busy_timeout(10000)"}, // another process (a backup) holding the lock
+		// The readers fold the WAL back into the database file (see
+		// checkpoints); the writer does it only if they fall behind.
+		{"wal_autocheckpoint", "wal_autocheckpoint(10000)"},
 	} {
 		if !hasPragma(values, p.name) {
 			values.Add("_pragma", p.pragma)
@@ -185,6 +291,8 @@ func sqliteDSN(dsn string) (string, error) {
 	set("_txlock", "immediate") // take the write lock at BEGIN: no lock upgrade failing mid-transaction
 	set("_timezone", "UTC")
 	set("_time_format", "sqlite")
+	set("_texttotime", "1") // DATETIME columns come back as time.Time
+	set("_inttotime", "1")
 	return path + "?" + values.Encode(), nil
 }
 
@@ -219,13 +327,26 @@ func mysqlConfig(dsn string) (*mysqldriver.Config, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
-	return s.sqlDB.Close()
+	if s.stopCkpt != nil {
+		s.stopCkpt()
+		s.stopCkpt = nil
+	}
+	err := s.sqlDB.Close()
+	if s.readSQL != nil {
+		err = errors.Join(err, s.readSQL.Close())
+	}
+	return err
 }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers, to its readers too.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.sqlDB.PingContext(ctx); err != nil {
 		return fmt.Errorf("store: ping %s: %w", s.driver, err)
+	}
+	if s.readSQL != nil {
+		if err := s.readSQL.PingContext(ctx); err != nil {
+			return fmt.Errorf("store: ping %s readers: %w", s.driver, err)
+		}
 	}
 	return nil
 }

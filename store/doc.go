@@ -14,13 +14,21 @@
 // # SQLite
 //
 // The SQLite database is one file (WAL journal, foreign keys on) behind a
-// single connection: SQLite lets one writer in at a time, and a transaction
-// that reads then writes on one connection while another connection writes
-// fails at once with SQLITE_BUSY, which no busy timeout cures. With one
-// connection every statement and transaction of the process queues in
-// database/sql instead, which suits the gateway's load of a few requests a
-// second. The price: inside WithTx, every store call must use the context
-// WithTx passed, or it waits for the connection the transaction holds.
+// single writing connection: SQLite lets one writer in at a time, and a
+// transaction that reads then writes on one connection while another
+// connection writes fails at once with SQLITE_BUSY, which no busy timeout
+// cures. With one writer every write and transaction of the process queues
+// in database/sql instead. The price: inside WithTx, every store call must
+// use the context WithTx passed, or a write waits for the connection the
+// transaction holds.
+//
+// Reads outside a transaction go to a few more connections that are
+// read-only (query_only): with the WAL journal they see every committed
+// transaction and do not wait for the writer, so a console page, a download
+// or a letter worker looking up its application does not queue behind the
+// writes of a bid opening. A read inside a transaction stays in it, and sees
+// its writes. An in-memory database has no readers: another connection
+// would open another database.
 //
 // # MySQL
 //

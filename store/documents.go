@@ -55,7 +55,7 @@ func (s *Store) FindDocumentBySM3(ctx context.Context, sm3 string) (*service.Doc
 }
 
 func (s *Store) getDocument(ctx context.Context, withData bool, ab about, where string, args ...any) (*service.Document, error) {
-	q := s.conn(ctx).Where(where, args...)
+	q := s.reader(ctx).Where(where, args...)
 	if !withData {
 		q = q.Omit("data")
 	}
@@ -77,7 +77,7 @@ func (s *Store) getDocument(ctx context.Context, withData bool, ab about, where 
 // their data.
 func (s *Store) ListDocuments(ctx context.Context, applicationID int64) ([]*service.Document, error) {
 	var rows []documentRow
-	err := s.conn(ctx).Omit("data").Where("application_id = ?", applicationID).Order("id").Find(&rows).Error
+	err := s.reader(ctx).Omit("data").Where("application_id = ?", applicationID).Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, translate(err, about{op: fmt.Sprintf("list documents of application %d", applicationID)})
 	}

@@ -33,7 +33,7 @@ func (s *Store) CreateInbound(ctx context.Context, r *service.InboundRecord) err
 func (s *Store) GetInbound(ctx context.Context, platform, iface, applyNo string) (*service.InboundRecord, error) {
 	ab := inboundAbout("get", platform, iface, applyNo)
 	var row inboundRow
-	err := s.conn(ctx).
+	err := s.reader(ctx).
 		Where("platform = ? AND interface_name = ? AND apply_no = ? AND retired_id = 0", platform, iface, applyNo).
 		Take(&row).Error
 	if err != nil {

@@ -56,7 +56,7 @@ func TestSQLiteDSN(t *testing.T) {
 		t.Fatal(err)
 	}
 	pragmas := strings.Join(v["_pragma"], " ")
-	for _, want := range []string{"journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "busy_timeout(10000)"} {
+	for _, want := range []string{"journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "busy_timeout(10000)", "wal_autocheckpoint(10000)"} {
 		if !strings.Contains(pragmas, want) {
 			t.Errorf("pragmas %q lack %s", pragmas, want)
 		}

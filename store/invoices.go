@@ -41,7 +41,7 @@ func (s *Store) GetInvoiceByApplication(ctx context.Context, applicationID int64
 		what: fmt.Sprintf("编号为 %d 的申请的发票申请", applicationID),
 	}
 	var row invoiceRow
-	if err := s.conn(ctx).Where("application_id = ?", applicationID).Take(&row).Error; err != nil {
+	if err := s.reader(ctx).Where("application_id = ?", applicationID).Take(&row).Error; err != nil {
 		return nil, translate(err, ab)
 	}
 	inv, err := row.toService()

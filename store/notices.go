@@ -30,7 +30,7 @@ func (s *Store) CreateNotice(ctx context.Context, n *service.Notice) error {
 func (s *Store) GetNotice(ctx context.Context, id int64) (*service.Notice, error) {
 	ab := about{op: fmt.Sprintf("get notice %d", id), what: fmt.Sprintf("编号为 %d 的通知", id)}
 	var row noticeRow
-	if err := s.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	if err := s.reader(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
 		return nil, translate(err, ab)
 	}
 	n, err := row.toService()
@@ -41,7 +41,7 @@ func (s *Store) GetNotice(ctx context.Context, id int64) (*service.Notice, error
 // queued.
 func (s *Store) ListNotices(ctx context.Context, applicationID int64) ([]*service.Notice, error) {
 	var rows []noticeRow
-	if err := s.conn(ctx).Where("application_id = ?", applicationID).Order("id").Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Where("application_id = ?", applicationID).Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err, about{op: fmt.Sprintf("list notices of application %d", applicationID)})
 	}
 	return noticesToService(rows)
@@ -63,12 +63,12 @@ func (s *Store) FindNotices(ctx context.Context, f service.NoticeFilter) ([]*ser
 		return db.Where("status IN ?", statuses)
 	}
 	var total int64
-	if err := s.conn(ctx).Model(&noticeRow{}).Scopes(scope).Count(&total).Error; err != nil {
+	if err := s.reader(ctx).Model(&noticeRow{}).Scopes(scope).Count(&total).Error; err != nil {
 		return nil, 0, translate(err, ab)
 	}
 	offset, limit := page(f.Offset, f.Limit)
 	var rows []noticeRow
-	err := s.conn(ctx).Scopes(scope).
+	err := s.reader(ctx).Scopes(scope).
 		Order(fmt.Sprintf("CASE status WHEN '%s' THEN 0 WHEN '%s' THEN 1 ELSE 2 END, created_at DESC, id DESC",
 			service.NoticeFailed, service.NoticePending)).
 		Offset(offset).Limit(limit).Find(&rows).Error
@@ -89,6 +89,19 @@ func noticesToService(rows []noticeRow) ([]*service.Notice, error) {
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// HasUndeliveredNotice reports whether the application has a notice that is
+// not delivered.
+func (s *Store) HasUndeliveredNotice(ctx context.Context, applicationID int64) (bool, error) {
+	var ids []int64
+	err := s.reader(ctx).Model(&noticeRow{}).
+		Where("application_id = ? AND status <> ?", applicationID, string(service.NoticeDelivered)).
+		Limit(1).Pluck("id", &ids).Error
+	if err != nil {
+		return false, translate(err, about{op: fmt.Sprintf("look for undelivered notices of application %d", applicationID)})
+	}
+	return len(ids) > 0, nil
 }
 
 // leaseFree is the condition of a notice nobody holds at ?: never leased,
@@ -115,7 +128,7 @@ func (s *Store) ClaimDueNotices(ctx context.Context, owner string, now, leaseUnt
 	ab := about{op: "claim notices for " + owner}
 	now, leaseUntil = dbTime(now), dbTime(leaseUntil)
 	var rows []noticeRow
-	err := s.conn(ctx).
+	err := s.reader(ctx).
 		Where("status = ?", string(service.NoticePending)).
 		Where("(next_attempt_at IS NULL OR next_attempt_at <= ?)", now).
 		Where(leaseFree, now).
@@ -229,7 +242,7 @@ func (s *Store) UpdateNotice(ctx context.Context, n *service.Notice) error {
 // ListAttempts returns a notice's attempts, oldest first.
 func (s *Store) ListAttempts(ctx context.Context, noticeID int64) ([]*service.NoticeAttempt, error) {
 	var rows []attemptRow
-	if err := s.conn(ctx).Where("notice_id = ?", noticeID).Order("id").Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Where("notice_id = ?", noticeID).Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err, about{op: fmt.Sprintf("list attempts of notice %d", noticeID)})
 	}
 	out := make([]*service.NoticeAttempt, len(rows))
@@ -248,7 +261,7 @@ func (s *Store) NoticeStats(ctx context.Context) (map[service.NoticeStatus]int, 
 		Status string
 		N      int
 	}
-	err := s.conn(ctx).Model(&noticeRow{}).Select("status, COUNT(*) AS n").Group("status").Scan(&counts).Error
+	err := s.reader(ctx).Model(&noticeRow{}).Select("status, COUNT(*) AS n").Group("status").Scan(&counts).Error
 	if err != nil {
 		return nil, time.Time{}, translate(err, ab)
 	}
@@ -257,7 +270,7 @@ func (s *Store) NoticeStats(ctx context.Context) (map[service.NoticeStatus]int, 
 		out[service.NoticeStatus(c.Status)] = c.N
 	}
 	var oldest []noticeRow
-	err = s.conn(ctx).Select("id", "created_at").
+	err = s.reader(ctx).Select("id", "created_at").
 		Where("status IN ?", []string{string(service.NoticePending), string(service.NoticeFailed)}).
 		Order("created_at, id").Limit(1).Find(&oldest).Error
 	if err != nil {

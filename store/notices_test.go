@@ -431,3 +431,44 @@ func TestNoticeStatsAndFind(t *testing.T) {
 		}
 	})
 }
+
+func TestHasUndeliveredNotice(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		app := mustCreateApplication(t, s, fullApplication("jilin", "T001"))
+		other := mustCreateApplication(t, s, fullApplication("jilin", "T002"))
+		has := func(id int64) bool {
+			t.Helper()
+			ok, err := s.HasUndeliveredNotice(ctx, id)
+			if err != nil {
+				t.Fatalf("HasUndeliveredNotice(%d): %v", id, err)
+			}
+			return ok
+		}
+		if has(app.ID) {
+			t.Error("an application without notices has an undelivered one")
+		}
+		n := mustCreateNotice(t, s, app.ID, "baohannotice", time.Time{})
+		mustCreateNotice(t, s, other.ID, "baohannotice", time.Time{})
+		if !has(app.ID) {
+			t.Error("a pending notice is not undelivered")
+		}
+		claim(t, s, "a", t0)
+		finish(t, s, "a", n, service.NoticeFailed, t0)
+		if !has(app.ID) {
+			t.Error("a failed notice is not undelivered")
+		}
+		n.Status, n.NextAttemptAt = service.NoticePending, t0
+		if err := s.UpdateNotice(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+		claim(t, s, "a", t0.Add(time.Second))
+		finish(t, s, "a", n, service.NoticeDelivered, t0)
+		if has(app.ID) {
+			t.Error("a delivered notice counts as undelivered")
+		}
+		if !has(other.ID) {
+			t.Error("the other application's pending notice was lost")
+		}
+	})
+}

@@ -50,7 +50,7 @@ func (s *Store) GetOfficerByUsername(ctx context.Context, username string) (*ser
 
 func (s *Store) getOfficer(ctx context.Context, ab about, where string, args ...any) (*service.Officer, error) {
 	var row officerRow
-	if err := s.conn(ctx).Where(where, args...).Take(&row).Error; err != nil {
+	if err := s.reader(ctx).Where(where, args...).Take(&row).Error; err != nil {
 		return nil, translate(err, ab)
 	}
 	return row.toService(), nil
@@ -59,7 +59,7 @@ func (s *Store) getOfficer(ctx context.Context, ab about, where string, args ...
 // ListOfficers returns every officer by user name.
 func (s *Store) ListOfficers(ctx context.Context) ([]*service.Officer, error) {
 	var rows []officerRow
-	if err := s.conn(ctx).Order("username").Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Order("username").Find(&rows).Error; err != nil {
 		return nil, translate(err, about{op: "list officers"})
 	}
 	out := make([]*service.Officer, len(rows))
@@ -72,7 +72,7 @@ func (s *Store) ListOfficers(ctx context.Context) ([]*service.Officer, error) {
 // CountOfficers counts the officers.
 func (s *Store) CountOfficers(ctx context.Context) (int, error) {
 	var n int64
-	if err := s.conn(ctx).Model(&officerRow{}).Count(&n).Error; err != nil {
+	if err := s.reader(ctx).Model(&officerRow{}).Count(&n).Error; err != nil {
 		return 0, translate(err, about{op: "count officers"})
 	}
 	return int(n), nil

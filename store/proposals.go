@@ -56,7 +56,7 @@ func (s *Store) DecideProposal(ctx context.Context, p *service.Proposal) error {
 func (s *Store) GetProposal(ctx context.Context, id int64) (*service.Proposal, error) {
 	ab := about{op: fmt.Sprintf("get proposal %d", id), what: fmt.Sprintf("编号为 %d 的提议", id)}
 	var row proposalRow
-	if err := s.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	if err := s.reader(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
 		return nil, translate(err, ab)
 	}
 	p, err := row.toService()
@@ -81,12 +81,12 @@ func (s *Store) FindProposals(ctx context.Context, f service.ProposalFilter) ([]
 		return db
 	}
 	var total int64
-	if err := s.conn(ctx).Model(&proposalRow{}).Scopes(scope).Count(&total).Error; err != nil {
+	if err := s.reader(ctx).Model(&proposalRow{}).Scopes(scope).Count(&total).Error; err != nil {
 		return nil, 0, translate(err, ab)
 	}
 	offset, limit := page(f.Offset, f.Limit)
 	var rows []proposalRow
-	if err := s.conn(ctx).Scopes(scope).Order("proposed_at DESC, id DESC").Offset(offset).Limit(limit).Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Scopes(scope).Order("proposed_at DESC, id DESC").Offset(offset).Limit(limit).Find(&rows).Error; err != nil {
 		return nil, 0, translate(err, ab)
 	}
 	out := make([]*service.Proposal, 0, len(rows))

@@ -33,7 +33,7 @@ func (s *Store) DailyStats(ctx context.Context, from, to time.Time) ([]service.D
 	}
 	var received, issued []dayRow
 	day := s.beijingDayExpr("created_at")
-	err := s.conn(ctx).Model(&applicationRow{}).
+	err := s.reader(ctx).Model(&applicationRow{}).
 		Select(day+" AS day, COUNT(*) AS n").
 		Where("created_at >= ? AND created_at < ?", dbTime(from), dbTime(to)).
 		Group("day").Scan(&received).Error
@@ -41,7 +41,7 @@ func (s *Store) DailyStats(ctx context.Context, from, to time.Time) ([]service.D
 		return nil, translate(err, ab)
 	}
 	day = s.beijingDayExpr("issued_at")
-	err = s.conn(ctx).Model(&applicationRow{}).
+	err = s.reader(ctx).Model(&applicationRow{}).
 		Select(day+" AS day, COUNT(*) AS n, COALESCE(SUM(amount), 0) AS amount, COALESCE(SUM(premium), 0) AS premium").
 		Where("issued_at >= ? AND issued_at < ?", dbTime(from), dbTime(to)).
 		Group("day").Scan(&issued).Error
@@ -79,7 +79,7 @@ func (s *Store) OpenClaims(ctx context.Context) (int, service.Money, error) {
 		N      int
 		Amount int64
 	}
-	err := s.conn(ctx).Model(&claimRow{}).Select("COUNT(*) AS n, COALESCE(SUM(amount), 0) AS amount").
+	err := s.reader(ctx).Model(&claimRow{}).Select("COUNT(*) AS n, COALESCE(SUM(amount), 0) AS amount").
 		Where("status = ?", string(service.ClaimPending)).Scan(&r).Error
 	if err != nil {
 		return 0, 0, translate(err, about{op: "count open claims"})
@@ -97,7 +97,7 @@ func (s *Store) ApplyNos(ctx context.Context, ids []int64) (map[int64]string, er
 		ID      int64
 		ApplyNo string
 	}
-	if err := s.conn(ctx).Model(&applicationRow{}).Select("id, apply_no").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+	if err := s.reader(ctx).Model(&applicationRow{}).Select("id, apply_no").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
 		return nil, translate(err, about{op: fmt.Sprintf("applynos of %d applications", len(ids))})
 	}
 	for _, r := range rows {
@@ -113,7 +113,7 @@ func (s *Store) AttemptsOf(ctx context.Context, noticeIDs []int64) (map[int64][]
 		return out, nil
 	}
 	var rows []attemptRow
-	if err := s.conn(ctx).Where("notice_id IN ?", noticeIDs).Order("notice_id, id").Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Where("notice_id IN ?", noticeIDs).Order("notice_id, id").Find(&rows).Error; err != nil {
 		return nil, translate(err, about{op: fmt.Sprintf("attempts of %d notices", len(noticeIDs))})
 	}
 	for i := range rows {

@@ -23,7 +23,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *service.Session) error 
 // none. Neither the hash nor the token appears in its errors.
 func (s *Store) GetSession(ctx context.Context, tokenHash string) (*service.Session, error) {
 	var row sessionRow
-	if err := s.conn(ctx).Where("token_hash = ?", tokenHash).Take(&row).Error; err != nil {
+	if err := s.reader(ctx).Where("token_hash = ?", tokenHash).Take(&row).Error; err != nil {
 		return nil, translate(err, about{op: "get session", what: "登录会话"})
 	}
 	return row.toService(), nil

@@ -12,7 +12,7 @@ import (
 // ListSettings returns every stored setting by name.
 func (s *Store) ListSettings(ctx context.Context) (map[string]string, error) {
 	var rows []settingRow
-	if err := s.conn(ctx).Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Find(&rows).Error; err != nil {
 		return nil, translate(err, about{op: "list settings"})
 	}
 	out := make(map[string]string, len(rows))

@@ -59,3 +59,13 @@ func (s *Store) conn(ctx context.Context) *gorm.DB {
 	}
 	return s.db.WithContext(ctx)
 }
+
+// reader is the database handle for a read with ctx: its transaction if
+// WithTx put one there (a read inside a transaction sees its writes), else
+// the readers, which on SQLite do not wait for the writer.
+func (s *Store) reader(ctx context.Context) *gorm.DB {
+	if v, ok := ctx.Value(txKey{}).(*txValue); ok && v.store == s {
+		return v.tx.WithContext(ctx)
+	}
+	return s.readDB.WithContext(ctx)
+}

@@ -1,0 +1,219 @@
+package service_test
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/store"
+	"github.com/baohangateway/baohan/store/storetest"
+)
+
+// readCounting counts the documents read back from the store.
+type readCounting struct {
+	service.Store
+	docReads atomic.Int64
+}
+
+func (c *readCounting) GetDocument(ctx context.Context, id int64) (*service.Document, error) {
+	c.docReads.Add(1)
+	return c.Store.GetDocument(ctx, id)
+}
+
+// runDispatcher runs d until the test ends.
+func runDispatcher(t *testing.T, d *service.Dispatcher) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+}
+
+// noticeOf returns a's notice of iface.
+func noticeOf(t *testing.T, st service.Store, a *service.Application, iface string) *service.Notice {
+	t.Helper()
+	ns, err := st.ListNotices(context.Background(), a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ns {
+		if n.Interface == iface {
+			return n
+		}
+	}
+	t.Fatalf("%s has no %s among %d notices", a.ApplyNo, iface, len(ns))
+	return nil
+}
+
+// TestRestoreNoticeHandedOver: with a dispatcher running in the process, the
+// restorenotice of a fresh plaintext letter is created claimed and sent with
+// the letter in hand — nobody reads it back — and it still goes out only
+// after the application's earlier notices, and still goes out when no
+// worker is free to take it.
+func TestRestoreNoticeHandedOver(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		cs := &readCounting{Store: st}
+		svc := newTestService(cs, time.Now)
+		sender := &fakeSender{}
+		runDispatcher(t, svc.NewDispatcher(sender, service.DispatcherConfig{Poll: time.Hour, Workers: 1, Owner: "handoff"}))
+
+		// Handed over: sent at once, the letter not read back.
+		a := approveWith(t, svc, "TBaoHanHAND2026112700001")
+		waitDelivered(t, st, a, 5*time.Second)
+		reads := cs.docReads.Load()
+		restoreWith(t, svc, a)
+		waitDelivered(t, st, a, 5*time.Second)
+		if n := cs.docReads.Load() - reads; n != 0 {
+			t.Errorf("the fresh letter was read back %d times to be sent", n)
+		}
+		var got *sent
+		for _, s := range sender.sends() {
+			if s.Interface == "restorenotice" && s.Fields["applyno"] == a.ApplyNo {
+				got = &s
+			}
+		}
+		doc, err := st.GetDocument(ctx, noticeOf(t, st, a, "restorenotice").DocumentID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got == nil || got.Fields["baohanfile"] != base64.StdEncoding.EncodeToString(doc.Data) || got.Fields["baohanurl"] == "" {
+			t.Fatalf("restorenotice sent as %+v, want the stored letter %q", got, doc.Data)
+		}
+		n := noticeOf(t, st, a, "restorenotice")
+		if as, _ := st.ListAttempts(ctx, n.ID); n.LeaseOwner != "" || n.Attempts != 1 || len(as) != 1 || as[0].Code != "1" {
+			t.Errorf("restorenotice recorded as %+v with attempts %+v, want delivered once", n, as)
+		}
+
+		// An earlier notice not delivered: the restorenotice is not claimed
+		// at birth and waits for it.
+		sender.setAnswer(func(s sent) (service.SendResult, error) {
+			if s.Interface == "baohannotice" {
+				return service.SendResult{Outcome: service.SendInvalid}, errors.New("报文不符合接口规范")
+			}
+			return service.SendResult{Outcome: service.SendAccepted, HTTPStatus: 200, Code: "1", Message: "成功"}, nil
+		})
+		b := approveWith(t, svc, "TBaoHanHAND2026112700002")
+		for deadline := time.Now().Add(5 * time.Second); noticeOf(t, st, b, "baohannotice").Status != service.NoticeFailed; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the baohannotice did not fail")
+			}
+		}
+		restoreWith(t, svc, b)
+		if n := noticeOf(t, st, b, "restorenotice"); n.LeaseOwner != "" {
+			t.Errorf("restorenotice claimed by %q behind an undelivered baohannotice", n.LeaseOwner)
+		}
+		time.Sleep(50 * time.Millisecond)
+		for _, s := range sender.sends() {
+			if s.Interface == "restorenotice" && s.Fields["applyno"] == b.ApplyNo {
+				t.Fatal("the restorenotice went out before the baohannotice was delivered")
+			}
+		}
+		sender.setAnswer(nil)
+		bn := noticeOf(t, st, b, "baohannotice")
+		if _, err := svc.ResendNotice(ctx, officerChecker, bn.ID); err != nil {
+			t.Fatal(err)
+		}
+		waitDelivered(t, st, b, 5*time.Second)
+
+		// No place free for a fresh notice for longer than a letter worker
+		// waits: the claim is given back and the notice goes out by the
+		// outbox.
+		c := approveWith(t, svc, "TBaoHanHAND2026112700003")
+		d := approveWith(t, svc, "TBaoHanHAND2026112700004")
+		waitDelivered(t, st, c, 5*time.Second)
+		waitDelivered(t, st, d, 5*time.Second)
+		release, started := make(chan struct{}), make(chan sent, 4)
+		sender.mu.Lock()
+		sender.release, sender.started = release, started
+		sender.mu.Unlock()
+		restoreWith(t, svc, c) // its restorenotice holds the one place
+		select {
+		case <-started:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the first restorenotice was not sent")
+		}
+		start := time.Now()
+		restoreWith(t, svc, d) // waits for a place, then gives the claim back
+		if took := time.Since(start); took < 2*time.Second {
+			t.Errorf("the letter worker waited %v for a place, want the 2 s before it gives the claim back", took)
+		}
+		select { // the outbox sends it while the fresh place is still taken
+		case s := <-started:
+			if s.Interface != "restorenotice" || s.Fields["applyno"] != d.ApplyNo {
+				t.Errorf("sent %s, want the restorenotice of %s", s.key(), d.ApplyNo)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("the restorenotice given back was not sent")
+		}
+		close(release)
+		waitDelivered(t, st, c, 5*time.Second)
+		waitDelivered(t, st, d, 5*time.Second)
+	})
+}
+
+// TestFreshNoticeAtShutdown: a fresh notice being sent when the dispatcher
+// stops is finished within the drain time, or cut off and given back.
+func TestFreshNoticeAtShutdown(t *testing.T) {
+	tests := []struct {
+		desc      string
+		drain     time.Duration
+		finish    bool // the send finishes during the drain
+		want      service.NoticeStatus
+		wantTries int
+	}{
+		{"send finishes within the drain", 5 * time.Second, true, service.NoticeDelivered, 1},
+		{"send cut off, claim released", 50 * time.Millisecond, false, service.NoticePending, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+				svc := newTestService(st, time.Now)
+				sender := &fakeSender{}
+				d := svc.NewDispatcher(sender, service.DispatcherConfig{Poll: time.Hour, Drain: tt.drain, Owner: "stopping"})
+				ctx, cancel := context.WithCancel(context.Background())
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					d.Run(ctx)
+				}()
+				a := approveWith(t, svc, "TBaoHanSTOP2026112700002")
+				waitDelivered(t, st, a, 5*time.Second)
+				release, started := make(chan struct{}), make(chan sent, 1)
+				sender.mu.Lock()
+				sender.release, sender.started = release, started
+				sender.mu.Unlock()
+				restoreWith(t, svc, a)
+				select {
+				case <-started:
+				case <-time.After(5 * time.Second):
+					t.Fatal("the restorenotice was not sent")
+				}
+				cancel()
+				if tt.finish {
+					time.Sleep(20 * time.Millisecond)
+					close(release)
+				}
+				select {
+				case <-done:
+				case <-time.After(tt.drain + 5*time.Second):
+					t.Fatal("Run did not return")
+				}
+				n := noticeOf(t, st, a, "restorenotice")
+				if n.Status != tt.want || n.Attempts != tt.wantTries || n.LeaseOwner != "" {
+					t.Errorf("after shutdown: %+v, want %s after %d attempts, no lease", n, tt.want, tt.wantTries)
+				}
+			})
+		})
+	}
+}
