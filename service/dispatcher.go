@@ -62,7 +62,8 @@ type DispatcherConfig struct {
 	// Owner names this dispatcher's claims; default host:pid:random. Two
 	// dispatchers must never share one.
 	Owner string
-	// Workers is how many notices are sent at once (default 8).
+	// Workers is how many notices claimed from the store are sent at once,
+	// and how many fresh ones handed over by the letter workers (default 8).
 	Workers int
 	// Lease is how long a claim on a notice lasts (default 1 min): a process
 	// that dies holding claims delays those notices by at most this long.

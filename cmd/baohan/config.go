@@ -90,7 +90,7 @@ type SigningConfig struct {
 // WorkersConfig sizes the background workers.
 type WorkersConfig struct {
 	Letters int `yaml:"letters"` // plaintext letters rendered at once; 0: one per CPU
-	Notices int `yaml:"notices"` // notices sent to the platforms at once; 0: 8
+	Notices int `yaml:"notices"` // notices sent at once from the outbox, and as many fresh restorenotices; 0: 8
 	// How long a claim on a notice lasts: a process that dies while sending
 	// delays those notices by at most this long. 0: 1m.
 	NoticeLease time.Duration `yaml:"notice_lease"`
