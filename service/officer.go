@@ -18,6 +18,7 @@ type Officer struct {
 	PasswordHash       string // bcrypt; never shown, never logged
 	TOTPSecret         string // base32; "" when the second factor is off
 	TOTPPending        string // a secret being enrolled, until a code from it is confirmed
+	TOTPLastStep       int64  // the 30-second step of the last code accepted: none at or before it is taken again
 	Disabled           bool
 	MustChangePassword bool // set for a new or reset password: the first login asks for a new one
 	FailedLogins       int  // consecutive failed logins
@@ -96,8 +97,12 @@ type OfficerStore interface {
 	// CreateOfficer inserts o and sets its ID and times; ECONFLICT when the
 	// user name is taken.
 	CreateOfficer(ctx context.Context, o *Officer) error
-	// UpdateOfficer writes every field of o; ENOTFOUND if there is none.
+	// UpdateOfficer writes every field of o but TOTPLastStep, which only
+	// UseTOTPStep moves; ENOTFOUND if there is none.
 	UpdateOfficer(ctx context.Context, o *Officer) error
+	// UseTOTPStep records that the officer's dynamic password of step was
+	// accepted, unless one of that step or a later one was (false).
+	UseTOTPStep(ctx context.Context, officerID, step int64) (bool, error)
 	GetOfficer(ctx context.Context, id int64) (*Officer, error)
 	GetOfficerByUsername(ctx context.Context, username string) (*Officer, error)
 	// ListOfficers returns every account, by user name.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base32"
 	"encoding/hex"
 	"fmt"
@@ -34,6 +35,24 @@ const (
 
 // totpOpts are the parameters every authenticator app understands.
 var totpOpts = totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+
+// totpStep returns the 30-second time step whose code under secret is code,
+// among the one of now and its neighbours (a phone's clock a little off);
+// ok is false when none matches.
+func totpStep(code, secret string, now time.Time) (step int64, ok bool) {
+	if len(code) != int(totpOpts.Digits) {
+		return 0, false
+	}
+	period := int64(totpOpts.Period)
+	current := now.Unix() / period
+	for _, st := range []int64{current, current - 1, current + 1} {
+		want, err := totp.GenerateCodeCustom(secret, time.Unix(st*period, 0), totpOpts)
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return st, true
+		}
+	}
+	return 0, false
+}
 
 // errLoginFailed is the one answer to a wrong user name or password.
 func errLoginFailed() error { return Errorf(EFORBIDDEN, "用户名或密码错误") }
@@ -115,15 +134,33 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Login, error) {
 		if code == "" {
 			return nil, Errorf(EINVALID, "该账户已启用动态口令：请输入验证器显示的 6 位动态口令")
 		}
-		if ok, _ := totp.ValidateCustom(code, o.TOTPSecret, now, totpOpts); !ok {
+		step, ok := totpStep(code, o.TOTPSecret, now)
+		if !ok {
 			return fail("动态口令错误", Errorf(EFORBIDDEN, "动态口令错误或已过期：请输入验证器当前显示的 6 位数字"))
 		}
+		if step <= o.TOTPLastStep {
+			return fail("动态口令已使用过", errTOTPUsed())
+		}
+		o.TOTPLastStep = step
 	}
 	o.FailedLogins, o.LockedUntil, o.LastLoginAt = 0, time.Time{}, now
 	token := randomToken(32)
 	sess := &Session{TokenHash: hashToken(token), OfficerID: o.ID, CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(s.SessionMax), IP: clip(in.IP, 64), UserAgent: clip(in.UserAgent, 255)}
+	replayed := false
 	err = s.Store.WithTx(ctx, func(ctx context.Context) error {
+		if o.TOTPSecret != "" {
+			// Of two logins with one code at once, the second finds the
+			// step taken here.
+			fresh, err := s.Store.UseTOTPStep(ctx, o.ID, o.TOTPLastStep)
+			if err != nil {
+				return err
+			}
+			if !fresh {
+				replayed = true
+				return errTOTPUsed()
+			}
+		}
 		if err := s.Store.UpdateOfficer(ctx, o); err != nil {
 			return err
 		}
@@ -132,10 +169,18 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Login, error) {
 		}
 		return s.audit(ctx, nil, o.Actor(), "login", "登录，来源 "+in.IP)
 	})
+	if replayed {
+		s.auditLogin(ctx, o.Actor(), "login_failed", "动态口令已使用过（同时登录），来源 "+in.IP)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return &Login{Officer: o, Session: sess, Token: token}, nil
+}
+
+// errTOTPUsed refuses a dynamic password that was accepted before.
+func errTOTPUsed() error {
+	return Errorf(EFORBIDDEN, "该动态口令已使用过：请等待验证器显示新的 6 位数字后再登录")
 }
 
 // auditLogin records a failed login; a failure to record it is logged, not
@@ -495,7 +540,8 @@ func (s *Service) ConfirmTOTP(ctx context.Context, o *Officer, code string) erro
 	if o.TOTPPending == "" {
 		return Errorf(ESTATE, "请先生成动态口令密钥")
 	}
-	if ok, _ := totp.ValidateCustom(strings.TrimSpace(code), o.TOTPPending, s.now(), totpOpts); !ok {
+	step, ok := totpStep(strings.TrimSpace(code), o.TOTPPending, s.now())
+	if !ok {
 		return Errorf(EINVALID, "动态口令错误：请输入验证器当前显示的 6 位数字")
 	}
 	o.TOTPSecret, o.TOTPPending = o.TOTPPending, ""
@@ -503,6 +549,11 @@ func (s *Service) ConfirmTOTP(ctx context.Context, o *Officer, code string) erro
 		if err := s.Store.UpdateOfficer(ctx, o); err != nil {
 			return err
 		}
+		// The code that confirmed the secret does not open a session too.
+		if _, err := s.Store.UseTOTPStep(ctx, o.ID, step); err != nil {
+			return err
+		}
+		o.TOTPLastStep = max(o.TOTPLastStep, step)
 		return s.audit(ctx, nil, o.Actor(), "totp_enable", "启用动态口令")
 	})
 }

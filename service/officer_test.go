@@ -2,6 +2,8 @@ package service_test
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -140,8 +142,57 @@ func TestTOTP(t *testing.T) {
 		}
 		_, err = e.login("lisi", testPassword, "123456")
 		wantCode(t, err, service.EFORBIDDEN)
-		if _, err := e.login("lisi", testPassword, code); err != nil {
-			t.Fatalf("login with the code: %v", err)
+
+		// A code is taken once (RFC 6238 §5.2): not the one that confirmed
+		// the secret, not one that opened a session, nor an earlier one.
+		used := func(code string) {
+			t.Helper()
+			_, err := e.login("lisi", testPassword, code)
+			if service.ErrorCode(err) != service.EFORBIDDEN || !strings.Contains(service.ErrorMessage(err), "已使用过") {
+				t.Errorf("login with the used code %s: %v, want EFORBIDDEN 已使用过", code, err)
+			}
+		}
+		used(code)
+		e.now = e.now.Add(30 * time.Second)
+		code2, _ := totp.GenerateCode(enr.Secret, e.now)
+		if _, err := e.login("lisi", testPassword, code2); err != nil {
+			t.Fatalf("login with the next code: %v", err)
+		}
+		used(code2)
+		ahead, _ := totp.GenerateCode(enr.Secret, e.now.Add(30*time.Second)) // a phone's clock a little ahead
+		if _, err := e.login("lisi", testPassword, ahead); err != nil {
+			t.Fatalf("login with the code of the next step: %v", err)
+		}
+		e.now = e.now.Add(30 * time.Second)
+		used(ahead)
+		audit, _, _ := e.store.FindAudit(e.ctx, service.AuditFilter{Action: "login_failed"})
+		if n := len(audit); n < 3 || !strings.Contains(audit[0].Detail, "动态口令已使用过") {
+			t.Errorf("refused replays in the audit trail: %d, latest %+v", n, audit[0])
+		}
+
+		// Two logins with one fresh code at once: one session.
+		e.now = e.now.Add(30 * time.Second)
+		code3, _ := totp.GenerateCode(enr.Secret, e.now)
+		var wg sync.WaitGroup
+		var ok, refused atomic.Int32
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := e.login("lisi", testPassword, code3)
+				switch {
+				case err == nil:
+					ok.Add(1)
+				case strings.Contains(service.ErrorMessage(err), "已使用过"):
+					refused.Add(1)
+				default:
+					t.Errorf("concurrent login: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if ok.Load() != 1 || refused.Load() != 3 {
+			t.Errorf("4 logins with one code at once: %d sessions, %d refused; want 1 and 3", ok.Load(), refused.Load())
 		}
 		// An administrator turns it off for a lost phone.
 		admin := e.mustOfficer("admin1", service.RoleAdmin)

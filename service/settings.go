@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -93,8 +94,30 @@ func (s *Service) LoadSettings(ctx context.Context) error {
 		s.Log.Error("stored settings ignored", "error", err)
 		st = s.baseSettings()
 	}
+	// Say once, and again when they change, which settings saved in the
+	// console override the configuration file: an operator editing the
+	// file would otherwise wonder why the change does nothing.
+	if prev := s.settings.Load(); prev == nil || !reflect.DeepEqual(settingValues(*prev), settingValues(st)) {
+		if keys := overridden(s.baseSettings(), st); len(keys) > 0 {
+			s.Log.Info("settings saved in the console override the configuration file; change them in the console (系统设置)",
+				"keys", strings.Join(keys, ", "))
+		}
+	}
 	s.settings.Store(&st)
 	return nil
+}
+
+// overridden lists the keys whose value in st differs from base, in the
+// order of settingLabels.
+func overridden(base, st Settings) []string {
+	b, v := settingValues(base), settingValues(st)
+	var keys []string
+	for _, l := range settingLabels {
+		if b[l.key] != v[l.key] {
+			keys = append(keys, l.key)
+		}
+	}
+	return keys
 }
 
 // setSetting sets the field of key from its stored text; unknown keys (the

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"bytes"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -67,8 +68,11 @@ func TestSettings(t *testing.T) {
 			t.Errorf("an unchanged save was audited: %d events", len(events))
 		}
 
-		// Another instance on the same database loads them at start.
-		other := service.New(service.Service{Store: e.store, Underwriting: service.DefaultUnderwriting()})
+		// Another instance on the same database loads them at start, and
+		// says once that they override its configuration file.
+		var logged bytes.Buffer
+		other := service.New(service.Service{Store: e.store, Underwriting: service.DefaultUnderwriting(),
+			Log: slog.New(slog.NewTextHandler(&logged, nil))})
 		if other.Settings().Underwriting.Rate != "0.005" {
 			t.Fatal("before LoadSettings the configuration's rules are in force")
 		}
@@ -77,6 +81,14 @@ func TestSettings(t *testing.T) {
 		}
 		if got := other.Settings(); got.Underwriting.Rate != "0.006" || got.CheckerThreshold != 5000000 {
 			t.Errorf("loaded settings: %+v", got)
+		}
+		if err := other.LoadSettings(e.ctx); err != nil { // the periodic reload: nothing new to say
+			t.Fatal(err)
+		}
+		const overrideMsg = "settings saved in the console override the configuration file"
+		if n := strings.Count(logged.String(), overrideMsg); n != 1 ||
+			!strings.Contains(logged.String(), "keys=\"underwriting.rate, underwriting.max_amount, underwriting.validity_days, console.checker_threshold, underwriting.blocked_bidders\"") {
+			t.Errorf("the override was logged %d times, want once naming the keys:\n%s", n, logged.String())
 		}
 
 		// Readers never see a torn update (run with -race where cgo is on).

@@ -18,6 +18,7 @@ type officerRow struct {
 	PasswordHash       string
 	TOTPSecret         string `gorm:"column:totp_secret"`
 	TOTPPending        string `gorm:"column:totp_pending"`
+	TOTPLastStep       int64  `gorm:"column:totp_last_step"`
 	Disabled           bool
 	MustChangePassword bool
 	FailedLogins       int
@@ -39,6 +40,7 @@ func officerToRow(o *service.Officer) officerRow {
 		PasswordHash:       o.PasswordHash,
 		TOTPSecret:         o.TOTPSecret,
 		TOTPPending:        o.TOTPPending,
+		TOTPLastStep:       o.TOTPLastStep,
 		Disabled:           o.Disabled,
 		MustChangePassword: o.MustChangePassword,
 		FailedLogins:       o.FailedLogins,
@@ -59,6 +61,7 @@ func (r *officerRow) toService() *service.Officer {
 		PasswordHash:       r.PasswordHash,
 		TOTPSecret:         r.TOTPSecret,
 		TOTPPending:        r.TOTPPending,
+		TOTPLastStep:       r.TOTPLastStep,
 		Disabled:           r.Disabled,
 		MustChangePassword: r.MustChangePassword,
 		FailedLogins:       r.FailedLogins,

@@ -14,7 +14,7 @@ func TestOfficers(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		o := &service.Officer{Username: "ZhangSan", DisplayName: "张三", Role: service.RoleMaker, PasswordHash: "$2a$12$x",
-			TOTPSecret: "JBSWY3DPEHPK3PXP", TOTPPending: "KRSXG5A", MustChangePassword: true, FailedLogins: 2,
+			TOTPSecret: "JBSWY3DPEHPK3PXP", TOTPPending: "KRSXG5A", TOTPLastStep: 59000000, MustChangePassword: true, FailedLogins: 2,
 			LockedUntil: at(3, 9, 0), LastLoginAt: at(2, 9, 0), PasswordChangedAt: at(1, 9, 0), CreatedAt: at(1, 8, 0)}
 		if err := s.CreateOfficer(ctx, o); err != nil {
 			t.Fatal(err)
@@ -37,6 +37,25 @@ func TestOfficers(t *testing.T) {
 		got, _ = s.GetOfficer(ctx, o.ID)
 		if !got.Disabled || got.FailedLogins != 0 || !got.LockedUntil.IsZero() || got.Role != service.RoleChecker {
 			t.Errorf("after update: got %+v", got)
+		}
+
+		// The step of the last dynamic password only moves forward, and
+		// only through UseTOTPStep: a whole-row update of an officer read
+		// earlier leaves it.
+		for _, tc := range []struct {
+			step int64
+			want bool
+		}{{59000000, false}, {58999999, false}, {59000001, true}, {59000001, false}, {59000003, true}} {
+			if ok, err := s.UseTOTPStep(ctx, o.ID, tc.step); err != nil || ok != tc.want {
+				t.Errorf("UseTOTPStep(%d): %v, %v; want %v", tc.step, ok, err, tc.want)
+			}
+		}
+		o.TOTPLastStep = 1 // read before the logins above
+		if err := s.UpdateOfficer(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.GetOfficer(ctx, o.ID); got.TOTPLastStep != 59000003 {
+			t.Errorf("TOTPLastStep after a whole-row update: %d, want 59000003", got.TOTPLastStep)
 		}
 		if _, err := s.GetOfficer(ctx, 999); err == nil {
 			t.Error("GetOfficer(999): no error")

@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path"
+	"time"
 
 	"github.com/pressly/goose/v3"
 )
@@ -24,11 +26,10 @@ func newMigrations(db *sql.DB, driver string, dialect goose.Dialect) (*goose.Pro
 	if err != nil {
 		return nil, fmt.Errorf("store: migrations: %w", err)
 	}
-	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
-	if driver == DriverMySQL {
-		opts = append(opts, goose.WithSessionLocker(mysqlMigrationLock{}))
-	}
-	p, err := goose.NewProvider(dialect, db, fsys, opts...)
+	// No goose session locker: goose checks for pending migrations, and may
+	// create its version table, before it takes the lock; Migrate and
+	// MigrationStatus hold the lock around the whole of it instead.
+	p, err := goose.NewProvider(dialect, db, fsys, goose.WithDisableGlobalRegistry(true))
 	if err != nil {
 		return nil, fmt.Errorf("store: migrations: %w", err)
 	}
@@ -38,7 +39,12 @@ func newMigrations(db *sql.DB, driver string, dialect goose.Dialect) (*goose.Pro
 // Migrate applies the migrations the database has not had yet. It is safe
 // to call on every start, and by several instances at once on MySQL.
 func (s *Store) Migrate(ctx context.Context) error {
-	results, err := s.migrations.Up(ctx)
+	var results []*goose.MigrationResult
+	err := s.withMigrationLock(ctx, migrateLockWait, func() error {
+		var err error
+		results, err = s.migrations.Up(ctx)
+		return err
+	})
 	var partial *goose.PartialError
 	if errors.As(err, &partial) {
 		results = partial.Applied
@@ -58,38 +64,59 @@ func (s *Store) Migrate(ctx context.Context) error {
 // database never migrated reports 0 (goose creates its empty version table
 // on the way).
 func (s *Store) MigrationStatus(ctx context.Context) (current, latest int64, err error) {
-	current, latest, err = s.migrations.GetVersions(ctx)
+	err = s.withMigrationLock(ctx, statusLockWait, func() error {
+		var err error
+		current, latest, err = s.migrations.GetVersions(ctx)
+		return err
+	})
 	if err != nil {
 		return current, latest, fmt.Errorf("store: migration status: %w", err)
 	}
 	return current, latest, nil
 }
 
-// mysqlMigrationLock makes gateway instances that start at once against one
-// MySQL database migrate one after the other. GET_LOCK belongs to the
-// connection goose migrates on, so a crashed instance releases it.
-type mysqlMigrationLock struct{}
+// How long Migrate and MigrationStatus wait for another instance's
+// migration.
+const (
+	migrateLockWait = 5 * time.Minute
+	statusLockWait  = 5 * time.Second
+)
 
 // migrationLockName names the lock per database (a MySQL server may hold
 // several gateways' databases); the hash keeps it within 64 characters.
 const migrationLockName = "CONCAT('baohan_migrate_', SHA1(DATABASE()))"
 
-// SessionLock waits up to five minutes for the lock.
-func (mysqlMigrationLock) SessionLock(ctx context.Context, conn *sql.Conn) error {
+// withMigrationLock runs fn holding the MySQL migration lock, so that gateway
+// instances starting at once against one database look at and migrate the
+// schema one after the other: goose's first look creates its version table
+// and then inserts its first row, two steps that another instance must not
+// see between. The lock (GET_LOCK) belongs to a connection of its own, so a
+// crashed instance releases it. SQLite has one process per file: fn runs
+// as it is.
+func (s *Store) withMigrationLock(ctx context.Context, wait time.Duration, fn func() error) error {
+	if s.driver != DriverMySQL {
+		return fn()
+	}
+	conn, err := s.sqlDB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("take the migration lock: %w", err)
+	}
+	defer conn.Close()
 	var got sql.NullInt64
-	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK("+migrationLockName+", 300)").Scan(&got); err != nil {
+	q := fmt.Sprintf("SELECT GET_LOCK(%s, %d)", migrationLockName, int(wait.Seconds()))
+	if err := conn.QueryRowContext(ctx, q).Scan(&got); err != nil {
 		return fmt.Errorf("take the migration lock: %w", err)
 	}
 	if got.Int64 != 1 {
-		return errors.New("take the migration lock: another instance has been migrating for five minutes")
+		return fmt.Errorf("take the migration lock: another instance has been migrating for %s", wait)
 	}
-	return nil
-}
-
-// SessionUnlock releases the lock.
-func (mysqlMigrationLock) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
-	if _, err := conn.ExecContext(ctx, "DO RELEASE_LOCK("+migrationLockName+")"); err != nil {
-		return fmt.Errorf("release the migration lock: %w", err)
-	}
-	return nil
+	defer func() {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "DO RELEASE_LOCK("+migrationLockName+")"); err != nil {
+			// Closing the session releases it: drop the connection
+			// instead of returning it to the pool.
+			s.log.Error("releasing the migration lock; dropping its connection", "error", err)
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	return fn()
 }

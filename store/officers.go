@@ -30,11 +30,26 @@ func (s *Store) UpdateOfficer(ctx context.Context, o *service.Officer) error {
 		conflict: fmt.Sprintf("用户名 %s 已被使用", o.Username)}
 	row := officerToRow(o)
 	row.UpdatedAt = s.timestamp()
-	if err := s.updateRow(ctx, &officerRow{}, o.ID, &row, ab); err != nil {
+	// totp_last_step only moves forward, through UseTOTPStep: a whole-row
+	// write of an officer read before a login must not move it back.
+	if err := s.updateRow(ctx, &officerRow{}, o.ID, &row, ab, "totp_last_step"); err != nil {
 		return err
 	}
 	o.UpdatedAt = row.UpdatedAt
 	return nil
+}
+
+// UseTOTPStep records that the officer's dynamic password of the given time
+// step was accepted, unless one of that step or a later one was: false then.
+// The update is conditional, so of two logins with one code at once, one
+// succeeds.
+func (s *Store) UseTOTPStep(ctx context.Context, officerID, step int64) (bool, error) {
+	res := s.conn(ctx).Model(&officerRow{}).Where("id = ? AND totp_last_step < ?", officerID, step).
+		Update("totp_last_step", step)
+	if res.Error != nil {
+		return false, translate(res.Error, about{op: fmt.Sprintf("record the dynamic password step of officer %d", officerID)})
+	}
+	return res.RowsAffected == 1, nil
 }
 
 // GetOfficer returns the officer with id; ENOTFOUND if none.

@@ -40,10 +40,11 @@ func containsPattern(s string) string {
 	return "%" + r.Replace(strings.ToLower(s)) + "%"
 }
 
-// updateRow writes every column of row but id and created_at to the row of
-// model with id: ENOTFOUND (from ab) when there is none.
-func (s *Store) updateRow(ctx context.Context, model any, id int64, row any, ab about) error {
-	res := s.conn(ctx).Model(model).Where("id = ?", id).Select("*").Omit("id", "created_at").Updates(row)
+// updateRow writes every column of row but id, created_at and the columns
+// of keep to the row of model with id: ENOTFOUND (from ab) when there is
+// none.
+func (s *Store) updateRow(ctx context.Context, model any, id int64, row any, ab about, keep ...string) error {
+	res := s.conn(ctx).Model(model).Where("id = ?", id).Select("*").Omit(append([]string{"id", "created_at"}, keep...)...).Updates(row)
 	if res.Error != nil {
 		return translate(res.Error, ab)
 	}

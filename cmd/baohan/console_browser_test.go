@@ -149,7 +149,18 @@ func (u *ui) text(sel string) string {
 	u.t.Helper()
 	ctx, cancel := u.step()
 	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	var (
+		s   string
+		err error
+	)
+	// Right after a navigation the browser may still swap the document the
+	// node was found in ("No node with given id found"): look again.
+	for try := 0; try < 3; try++ {
+		if s, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel))); err == nil || !strings.Contains(err.Error(), "No node with given id") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err != nil {
 		u.t.Fatalf("text of %s: %v\n%s", sel, err, u.html())
 	}
