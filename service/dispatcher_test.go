@@ -561,6 +561,9 @@ func waitDelivered(t *testing.T, st service.Store, a *service.Application, timeo
 	}
 }
 
+// TestDispatcherShutdown: a notice being sent when the dispatcher stops is
+// finished within the drain time, or cut off and given back; so is a fresh
+// restorenotice a letter worker handed over (see handoff_test.go).
 func TestDispatcherShutdown(t *testing.T) {
 	tests := []struct {
 		desc        string
@@ -573,42 +576,56 @@ func TestDispatcherShutdown(t *testing.T) {
 		{"send cut off, claim released", 50 * time.Millisecond, false, service.NoticePending, 0},
 	}
 	for _, tt := range tests {
-		t.Run(tt.desc, func(t *testing.T) {
-			storetest.ForEach(t, func(t *testing.T, st *store.Store) {
-				svc := newTestService(st, time.Now)
-				sender := &fakeSender{started: make(chan sent, 1), release: make(chan struct{})}
-				a := approveWith(t, svc, "TBaoHanSTOP2026112700001")
-				d := svc.NewDispatcher(sender, service.DispatcherConfig{Drain: tt.drain, Owner: "stopping"})
-				ctx, cancel := context.WithCancel(context.Background())
-				done := make(chan struct{})
-				go func() {
-					defer close(done)
-					d.Run(ctx)
-				}()
-				select {
-				case <-sender.started:
-				case <-time.After(5 * time.Second):
-					t.Fatal("nothing sent within 5 s")
-				}
-				cancel()
-				if tt.releaseSend {
-					time.Sleep(20 * time.Millisecond)
-					close(sender.release)
-				}
-				select {
-				case <-done:
-				case <-time.After(tt.drain + 5*time.Second):
-					t.Fatal("Run did not return")
-				}
-				ns, err := st.ListNotices(context.Background(), a.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if n := ns[0]; n.Status != tt.want || n.Attempts != tt.wantTries || n.LeaseOwner != "" {
-					t.Errorf("after shutdown: %+v, want %s after %d attempts, no lease", n, tt.want, tt.wantTries)
-				}
+		for _, iface := range []string{"baohannotice", "restorenotice"} {
+			t.Run(tt.desc+"/"+iface, func(t *testing.T) {
+				storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+					svc := newTestService(st, time.Now)
+					sender := &fakeSender{}
+					d := svc.NewDispatcher(sender, service.DispatcherConfig{Poll: time.Hour, Drain: tt.drain, Owner: "stopping"})
+					ctx, cancel := context.WithCancel(context.Background())
+					done := make(chan struct{})
+					go func() {
+						defer close(done)
+						d.Run(ctx)
+					}()
+					release, started := make(chan struct{}), make(chan sent, 1)
+					hold := func() {
+						sender.mu.Lock()
+						sender.release, sender.started = release, started
+						sender.mu.Unlock()
+					}
+					var a *service.Application
+					if iface == "baohannotice" { // claimed from the outbox
+						hold()
+						a = approveWith(t, svc, "TBaoHanSTOP2026112700001")
+					} else { // handed over by the letter worker
+						a = approveWith(t, svc, "TBaoHanSTOP2026112700001")
+						waitDelivered(t, st, a, 5*time.Second)
+						hold()
+						restoreWith(t, svc, a)
+					}
+					select {
+					case <-started:
+					case <-time.After(5 * time.Second):
+						t.Fatal("nothing sent within 5 s")
+					}
+					cancel()
+					if tt.releaseSend {
+						time.Sleep(20 * time.Millisecond)
+						close(release)
+					}
+					select {
+					case <-done:
+					case <-time.After(tt.drain + 5*time.Second):
+						t.Fatal("Run did not return")
+					}
+					n := noticeOf(t, st, a, iface)
+					if n.Status != tt.want || n.Attempts != tt.wantTries || n.LeaseOwner != "" {
+						t.Errorf("after shutdown: %+v, want %s after %d attempts, no lease", n, tt.want, tt.wantTries)
+					}
+				})
 			})
-		})
+		}
 	}
 }
 
