@@ -39,7 +39,10 @@ $GO test -run '^$' -bench 'RenderSign(ECDSA|RSA)$' -benchmem -cpu 1 ./pdf | tee 
 say "5/5 bid-opening storm of $N letters"
 $GO build -o bin/baohan ./cmd/baohan
 $GO build -o bin/platformsim ./cmd/platformsim
-$GO run ./scripts/renderloop -n "$N" -workers "$(nproc)" >"$out/renderloop.json"
+# The loop runs with the collector settings the gateway gives itself
+# (tuneGC in cmd/baohan/main.go), so that the two compare like with like.
+$GO build -o bin/renderloop ./scripts/renderloop
+GOGC=400 GOMEMLIMIT=200MiB bin/renderloop -n "$N" -workers "$(nproc)" >"$out/renderloop.json"
 cat "$out/renderloop.json" >&2
 gw=$(mktemp -d)
 cat >"$gw/baohan.yaml" <<EOF
