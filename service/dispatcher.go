@@ -109,11 +109,10 @@ type Dispatcher struct {
 	stopping   bool
 	freshWG    sync.WaitGroup
 	stopped    chan struct{}
-	// freshSending counts fresh sends going on; lookAfter is set when Run
-	// looked for due notices meanwhile: one it found waiting behind a fresh
-	// notice is due once that is delivered, so Run looks again then.
-	freshSending atomic.Int64
-	lookAfter    atomic.Bool
+	// lookAfter is set when Run looked for due notices while fresh ones
+	// were being sent (len(freshSlots) > 0): one it found waiting behind a
+	// fresh notice is due once that is delivered, so Run looks again then.
+	lookAfter atomic.Bool
 }
 
 // outgoing is a claimed notice about to be sent, with what the sender has in
@@ -206,7 +205,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		d.beat.Store(time.Now().UnixNano())
 		free := d.cfg.Workers - inflight
 		if look && free > 0 && (eager || free >= (d.cfg.Workers+1)/2) {
-			if d.freshSending.Load() > 0 {
+			if len(d.freshSlots) > 0 {
 				d.lookAfter.Store(true)
 			}
 			batch, err := d.claim(ctx, free)
@@ -247,8 +246,8 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		d.freshWG.Wait()
 		close(freshDone)
 	}()
-	if inflight > 0 || d.freshSending.Load() > 0 {
-		d.s.Log.Info("notice dispatcher stopping: waiting for notices being sent", "owner", d.cfg.Owner, "in_flight", inflight+int(d.freshSending.Load()), "drain", d.cfg.Drain)
+	if inflight > 0 || len(d.freshSlots) > 0 {
+		d.s.Log.Info("notice dispatcher stopping: waiting for notices being sent", "owner", d.cfg.Owner, "in_flight", inflight+len(d.freshSlots), "drain", d.cfg.Drain)
 	}
 	deadline := time.NewTimer(d.cfg.Drain)
 	defer deadline.Stop()
@@ -259,7 +258,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		case <-freshDone:
 			freshDone = nil
 		case <-deadline.C:
-			d.s.Log.Warn("notice dispatcher stopping: cutting off sends still going", "owner", d.cfg.Owner, "in_flight", inflight+int(d.freshSending.Load()))
+			d.s.Log.Warn("notice dispatcher stopping: cutting off sends still going", "owner", d.cfg.Owner, "in_flight", inflight+len(d.freshSlots))
 			cutOff() // the sends return promptly; their notices are released below
 		}
 	}
@@ -308,11 +307,9 @@ func (d *Dispatcher) handOff(ctx context.Context, o outgoing) {
 		d.mu.Lock()
 		if !d.stopping {
 			d.freshWG.Add(1)
-			d.freshSending.Add(1)
 			d.mu.Unlock()
 			go func() {
 				defer func() {
-					d.freshSending.Add(-1)
 					<-d.freshSlots
 					d.freshWG.Done()
 				}()

@@ -69,12 +69,15 @@ type stmtCacheConn struct {
 // cachedStmt is a prepared statement; busy while rows read from it are
 // open, when a second query of the same text prepares its own.
 type cachedStmt struct {
-	stmt interface {
-		driver.Stmt
-		driver.StmtExecContext
-		driver.StmtQueryContext
-	}
+	stmt sqliteStmt
 	busy bool
+}
+
+// sqliteStmt is what the driver's prepared statements offer.
+type sqliteStmt interface {
+	driver.Stmt
+	driver.StmtExecContext
+	driver.StmtQueryContext
 }
 
 // cached returns the prepared statement of query, preparing it when it is
@@ -91,11 +94,7 @@ func (c *stmtCacheConn) cached(ctx context.Context, query string) *cachedStmt {
 	if err != nil {
 		return nil // the ordinary way reports the error
 	}
-	st, ok := ds.(interface {
-		driver.Stmt
-		driver.StmtExecContext
-		driver.StmtQueryContext
-	})
+	st, ok := ds.(sqliteStmt)
 	if !ok {
 		ds.Close()
 		return nil

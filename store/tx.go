@@ -53,19 +53,17 @@ func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) 
 
 // conn is the database handle for ctx: its transaction if WithTx put one
 // there, the pool otherwise.
-func (s *Store) conn(ctx context.Context) *gorm.DB {
-	if v, ok := ctx.Value(txKey{}).(*txValue); ok && v.store == s {
-		return v.tx.WithContext(ctx)
-	}
-	return s.db.WithContext(ctx)
-}
+func (s *Store) conn(ctx context.Context) *gorm.DB { return s.handle(ctx, s.db) }
 
 // reader is the database handle for a read with ctx: its transaction if
 // WithTx put one there (a read inside a transaction sees its writes), else
 // the readers, which on SQLite do not wait for the writer.
-func (s *Store) reader(ctx context.Context) *gorm.DB {
+func (s *Store) reader(ctx context.Context) *gorm.DB { return s.handle(ctx, s.readDB) }
+
+// handle is ctx's transaction if WithTx put one there, else pool.
+func (s *Store) handle(ctx context.Context, pool *gorm.DB) *gorm.DB {
 	if v, ok := ctx.Value(txKey{}).(*txValue); ok && v.store == s {
 		return v.tx.WithContext(ctx)
 	}
-	return s.readDB.WithContext(ctx)
+	return pool.WithContext(ctx)
 }
