@@ -122,7 +122,20 @@ func (d *Dispatcher) deliver(ctx context.Context, o outgoing) {
 	// record missing, sends again and logs again) instead of a delivery the
 	// record knows and the log never shows.
 	d.logAttempt(&next, res, a, class, delay)
-	switch err := d.record(ctx, &next, a); {
+	entry := AnsweredAttempt{Owner: d.cfg.Owner, Notice: next, Attempt: *a}
+	journaled := false
+	if d.cfg.Journal != nil && answered {
+		if err := d.cfg.Journal.Note(entry); err != nil {
+			d.s.Log.Warn("answer journal: not kept", "notice_id", n.ID, "error", err)
+		} else {
+			journaled = true
+		}
+	}
+	err = d.record(ctx, &next, a)
+	if journaled && (err == nil || ErrorCode(err) == ECONFLICT) {
+		d.cfg.Journal.Recorded(entry)
+	}
+	switch {
 	case err == nil:
 		d.observe(context.WithoutCancel(ctx), &next, o.restoredAt, res)
 	case ErrorCode(err) == ECONFLICT:
@@ -209,6 +222,42 @@ func (d *Dispatcher) release(ctx context.Context, n *Notice) {
 	defer cancel()
 	if err := d.s.Store.RenewNoticeLease(relCtx, n.ID, d.cfg.Owner, d.s.now().Add(-time.Second)); err != nil && ErrorCode(err) != ECONFLICT {
 		d.s.Log.Warn("giving back a notice claim failed; it runs out by itself", "notice_id", n.ID, "error", err)
+	}
+}
+
+// ReplayAnswers records the answers that processes gone before recording
+// them left in the journal, each if its notice is still held by the process
+// that got the answer (a claim that ran out is not taken over by then, or
+// the notice was resent), then forgets them. Run calls it before it claims
+// anything.
+func (d *Dispatcher) ReplayAnswers(ctx context.Context) {
+	j := d.cfg.Journal
+	if j == nil {
+		return
+	}
+	orphans, err := j.Orphans()
+	if err != nil {
+		d.s.Log.Error("answer journal: reading the answers of stopped processes", "error", err)
+		return
+	}
+	failed := false
+	for _, e := range orphans {
+		n, a := e.Notice, e.Attempt
+		switch err := d.s.Store.FinishAttempt(ctx, e.Owner, &n, &a); {
+		case err == nil:
+			d.s.Log.Warn("recorded an answer of the platform that a stopped process did not record",
+				"notice_id", n.ID, "applyno", applyNoOf(&n), "interface", n.Interface, "status", n.Status, "attempt", n.Attempts, "dead_owner", e.Owner)
+		case ErrorCode(err) == ECONFLICT: // recorded already, or the claim was taken over
+		default:
+			failed = true
+			d.s.Log.Error("answer journal: recording an answer of a stopped process", "notice_id", n.ID, "error", err)
+		}
+	}
+	if failed {
+		return // kept for the next start
+	}
+	if err := j.Forget(); err != nil {
+		d.s.Log.Error("answer journal: removing replayed journals", "error", err)
 	}
 }
 

@@ -119,3 +119,58 @@ func TestDispatcherAnswerAtShutdownRecorded(t *testing.T) {
 		}
 	})
 }
+
+// A process that got the platform's acceptance and could not record it
+// (here: the database refuses until the process stops; in life: SIGKILL
+// between the answer and the commit) leaves the answer in its journal; the
+// next dispatcher records it before claiming anything, and the platform
+// does not get the notice again.
+func TestDispatcherJournalReplayed(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		dir := t.TempDir()
+		flaky := &flakyRecords{Store: st, failures: 1000}
+		e := newDispatchEnv(t, st, service.DispatcherConfig{})
+		first, err := store.OpenAnswerJournal(dir, "dead-host:1:abc")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.svc = newTestService(flaky, e.clock.Now)
+		e.d = e.svc.NewDispatcher(e.sender, service.DispatcherConfig{Owner: "dead-host:1:abc", Journal: first, Rand: func() float64 { return 0.5 }})
+		a := e.approve("TBaoHanJRNL2026120200001")
+		ctx, cancel := context.WithCancel(e.ctx)
+		e.sender.setAnswer(func(sent) (service.SendResult, error) {
+			cancel()
+			return service.SendResult{Outcome: service.SendAccepted, HTTPStatus: 200, Code: "1", Message: "成功"}, nil
+		})
+		if n, _ := e.d.DeliverDue(ctx); n != 1 {
+			t.Fatalf("claimed %d, want 1", n)
+		}
+		if n := e.only(a); n.Status != service.NoticePending || n.LeaseOwner != "dead-host:1:abc" {
+			t.Fatalf("before the replay: %+v, want pending and held by the first process", n)
+		}
+		if err := first.Close(); err != nil { // the process is gone
+			t.Fatal(err)
+		}
+
+		e.clock.Add(2 * service.DefaultNoticeLease) // its claim has run out
+		second, err := store.OpenAnswerJournal(dir, "new-host:2:def")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { second.Close() })
+		e.svc = newTestService(st, e.clock.Now)
+		e.sender.setAnswer(nil)
+		e.d = e.svc.NewDispatcher(e.sender, service.DispatcherConfig{Owner: "new-host:2:def", Journal: second})
+		e.d.ReplayAnswers(e.ctx)
+		if n := e.only(a); n.Status != service.NoticeDelivered || n.Attempts != 1 || n.LeaseOwner != "" {
+			t.Fatalf("after the replay: %+v, want delivered after one attempt", n)
+		}
+		e.round()
+		if got := len(e.sender.sends()); got != 1 {
+			t.Errorf("the platform got the notice %d times, want once", got)
+		}
+		if orphans, err := second.Orphans(); err != nil || len(orphans) != 0 {
+			t.Errorf("journals left after the replay: %d, %v", len(orphans), err)
+		}
+	})
+}

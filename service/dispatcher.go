@@ -79,6 +79,10 @@ type DispatcherConfig struct {
 	// (default 10 s); sends still going then are cut off and their notices
 	// released.
 	Drain time.Duration
+	// Journal, when set, keeps each answer of the platform until its
+	// attempt is recorded, and Run records those of dead processes before
+	// it claims anything (see AnswerJournal).
+	Journal AnswerJournal
 	// Rand returns uniform numbers in [0, 1) for the jitter of retries,
 	// from several goroutines at once; default math/rand/v2. Tests fix it.
 	Rand func() float64
@@ -138,7 +142,7 @@ func (d *Dispatcher) LastBeat() time.Time {
 // s wakes it when a transaction that queued a notice commits.
 func (s *Service) NewDispatcher(sender NoticeSender, cfg DispatcherConfig) *Dispatcher {
 	if cfg.Owner == "" {
-		cfg.Owner = defaultOwner()
+		cfg.Owner = DefaultOwner()
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = DefaultNoticeWorkers
@@ -162,9 +166,9 @@ func (s *Service) NewDispatcher(sender NoticeSender, cfg DispatcherConfig) *Disp
 	return &Dispatcher{s: s, sender: sender, cfg: cfg, freshSlots: make(chan struct{}, cfg.Workers), stopped: make(chan struct{})}
 }
 
-// defaultOwner names a dispatcher uniquely: host, process and a random part
+// DefaultOwner names a dispatcher uniquely: host, process and a random part
 // (a restarted process may get its old pid back).
-func defaultOwner() string {
+func DefaultOwner() string {
 	host, err := os.Hostname()
 	if err != nil || host == "" {
 		host = "unknown"
@@ -195,6 +199,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	if d.s.direct.CompareAndSwap(nil, d) {
 		defer d.s.direct.CompareAndSwap(d, nil)
 	}
+	d.ReplayAnswers(ctx)
 	done := make(chan struct{}, d.cfg.Workers)
 	inflight := 0
 	ticker := time.NewTicker(d.cfg.Poll)
@@ -266,6 +271,11 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	defer cancel()
 	if err := d.s.Store.ReleaseNotices(relCtx, d.cfg.Owner); err != nil {
 		d.s.Log.Error("releasing claimed notices", "owner", d.cfg.Owner, "error", err)
+	}
+	if d.cfg.Journal != nil {
+		if err := d.cfg.Journal.Close(); err != nil {
+			d.s.Log.Error("closing the answer journal", "owner", d.cfg.Owner, "error", err)
+		}
 	}
 	d.s.Log.Info("notice dispatcher stopped", "owner", d.cfg.Owner)
 }

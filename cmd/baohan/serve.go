@@ -69,7 +69,10 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 	if err != nil {
 		return err
 	}
-	dispatcher := newDispatcher(cfg, svc)
+	dispatcher, err := newDispatcher(cfg, svc)
+	if err != nil {
+		return err
+	}
 
 	engine := handler.NewEngine(log)
 	if err := engine.SetTrustedProxies(cfg.HTTP.TrustedProxies); err != nil {
