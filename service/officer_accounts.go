@@ -18,11 +18,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Login throttling: after maxFailedLogins failures in a row an account is
-// locked for lockDuration. The console also throttles by client address.
 const (
-	maxFailedLogins = 5
-	lockDuration    = 15 * time.Minute
 	// touchEvery is how stale a session's last use may get before a request
 	// records it: one write a minute per session, not one per request.
 	touchEvery = time.Minute
@@ -54,8 +50,21 @@ func totpStep(code, secret string, now time.Time) (step int64, ok bool) {
 	return 0, false
 }
 
-// errLoginFailed is the one answer to a wrong user name or password.
-func errLoginFailed() error { return Errorf(EFORBIDDEN, "用户名或密码错误") }
+// errLoginFailed is the one answer to a wrong user name or password, an
+// unknown, disabled or throttled account; wait, when not 0, is how long the
+// next attempt must wait.
+func errLoginFailed(wait time.Duration) error {
+	if wait > 0 {
+		return Errorf(EFORBIDDEN, "用户名或密码错误：请 %s后再试", WaitText(wait))
+	}
+	return Errorf(EFORBIDDEN, "用户名或密码错误")
+}
+
+// errLoginWait refuses an attempt made before the wait of earlier failures
+// with the same user name has run out; the password is not looked at.
+func errLoginWait(wait time.Duration) error {
+	return Errorf(EFORBIDDEN, "用户名或密码错误次数过多：请 %s后再试", WaitText(wait))
+}
 
 // errSessionEnded asks the officer to log in (again).
 func errSessionEnded() error { return Errorf(ENOTFOUND, "登录已失效，请重新登录") }
@@ -84,9 +93,13 @@ func hashToken(token string) string {
 }
 
 // Login checks a user name, password and (when enabled) TOTP code and opens
-// a session. A wrong name or password gets the same EFORBIDDEN answer;
-// maxFailedLogins failures in a row lock the account for lockDuration.
-// Attempts are audited.
+// a session. A wrong password, an unknown user name and a disabled account
+// get one answer, after the same work (a bcrypt comparison), so that
+// nothing tells which names exist or which passwords are right. Failures
+// are throttled by user name, per client address and over all addresses,
+// with growing waits (loginGuard): an attempt made during a wait is
+// answered at once without looking at the password, the same for every
+// name. Attempts are audited.
 func (s *Service) Login(ctx context.Context, in LoginInput) (*Login, error) {
 	in.Username = strings.TrimSpace(in.Username)
 	switch {
@@ -95,51 +108,49 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Login, error) {
 	case in.Password == "":
 		return nil, Errorf(EINVALID, "请输入密码")
 	case len(in.Username) > 64 || len(in.Password) > 200:
-		return nil, errLoginFailed()
+		return nil, errLoginFailed(0)
 	}
 	now := s.now()
+	name := loginName(in.Username)
+	if wait := s.logins.wait(name, in.IP, now); wait > 0 {
+		return nil, errLoginWait(wait)
+	}
+	fail := func(actor Actor, why string, answer func(wait time.Duration) error) (*Login, error) {
+		wait := s.logins.fail(name, in.IP, now)
+		if wait > 0 {
+			why += "；须等待 " + WaitText(wait) + "再试"
+		}
+		s.auditLogin(ctx, actor, "login_failed", why+"，来源 "+in.IP)
+		return nil, answer(wait)
+	}
 	o, err := s.Store.GetOfficerByUsername(ctx, in.Username)
 	if ErrorCode(err) == ENOTFOUND {
 		_ = bcrypt.CompareHashAndPassword([]byte(timingHash), []byte(in.Password))
-		s.auditLogin(ctx, Actor{Kind: ActorOfficer, Name: in.Username}, "login_failed", "用户名不存在，来源 "+in.IP)
-		return nil, errLoginFailed()
+		return fail(Actor{Kind: ActorOfficer, Name: in.Username}, "用户名不存在", errLoginFailed)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if now.Before(o.LockedUntil) {
-		return nil, Errorf(EFORBIDDEN, "登录失败次数过多，账户已锁定至 %s，请稍后再试或请管理员重置密码",
-			o.LockedUntil.In(beijing).Format("15:04"))
-	}
-	fail := func(why string, answer error) (*Login, error) {
-		o.FailedLogins++
-		if o.FailedLogins >= maxFailedLogins {
-			o.LockedUntil = now.Add(lockDuration)
-			why += fmt.Sprintf("；连续失败 %d 次，锁定 %d 分钟", o.FailedLogins, int(lockDuration.Minutes()))
-		}
-		if err := s.Store.UpdateOfficer(ctx, o); err != nil {
-			return nil, err
-		}
-		s.auditLogin(ctx, o.Actor(), "login_failed", why+"，来源 "+in.IP)
-		return nil, answer
-	}
 	if bcrypt.CompareHashAndPassword([]byte(o.PasswordHash), []byte(in.Password)) != nil {
-		return fail("密码错误", errLoginFailed())
+		return fail(o.Actor(), "密码错误", errLoginFailed)
 	}
 	if o.Disabled {
-		return nil, Errorf(EFORBIDDEN, "账户已停用，请联系管理员")
+		return fail(o.Actor(), "账户已停用", errLoginFailed)
 	}
 	if o.TOTPSecret != "" {
+		// The password was right: from here the answers may say so.
 		code := strings.TrimSpace(in.TOTPCode)
 		if code == "" {
 			return nil, Errorf(EINVALID, "该账户已启用动态口令：请输入验证器显示的 6 位动态口令")
 		}
 		step, ok := totpStep(code, o.TOTPSecret, now)
 		if !ok {
-			return fail("动态口令错误", Errorf(EFORBIDDEN, "动态口令错误或已过期：请输入验证器当前显示的 6 位数字"))
+			return fail(o.Actor(), "动态口令错误", func(time.Duration) error {
+				return Errorf(EFORBIDDEN, "动态口令错误或已过期：请输入验证器当前显示的 6 位数字")
+			})
 		}
 		if step <= o.TOTPLastStep {
-			return fail("动态口令已使用过", errTOTPUsed())
+			return fail(o.Actor(), "动态口令已使用过", func(time.Duration) error { return errTOTPUsed() })
 		}
 		o.TOTPLastStep = step
 	}
@@ -170,11 +181,13 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Login, error) {
 		return s.audit(ctx, nil, o.Actor(), "login", "登录，来源 "+in.IP)
 	})
 	if replayed {
+		s.logins.fail(name, in.IP, now)
 		s.auditLogin(ctx, o.Actor(), "login_failed", "动态口令已使用过（同时登录），来源 "+in.IP)
 	}
 	if err != nil {
 		return nil, err
 	}
+	s.logins.succeed(name, in.IP)
 	return &Login{Officer: o, Session: sess, Token: token}, nil
 }
 
@@ -414,7 +427,17 @@ func (s *Service) ListOfficers(ctx context.Context, actor Actor) ([]*Officer, er
 	if actor.Role != RoleAdmin && actor.Role != RoleAuditor {
 		return nil, Errorf(EFORBIDDEN, "只有管理员和审计可以查看账户")
 	}
-	return s.Store.ListOfficers(ctx)
+	list, err := s.Store.ListOfficers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// LockedUntil shows the wait logins with the name are held to now
+	// (over all addresses; the counts live in this process).
+	now := s.now()
+	for _, o := range list {
+		o.LockedUntil = s.logins.name.Until(loginName(o.Username), now)
+	}
+	return list, nil
 }
 
 // OfficerChange is an administrator's change to an account.
@@ -466,6 +489,7 @@ func (s *Service) UpdateOfficer(ctx context.Context, actor Actor, id int64, ch O
 		o.MustChangePassword, o.PasswordChangedAt, o.FailedLogins, o.LockedUntil = true, s.now(), 0, time.Time{}
 		changes = append(changes, "重置密码")
 		endSessions = true
+		s.logins.lift(loginName(o.Username)) // a new password lifts the waits of earlier failures
 	}
 	if ch.ResetTOTP && o.TOTPSecret != "" {
 		o.TOTPSecret, o.TOTPPending = "", ""
