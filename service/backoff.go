@@ -1,7 +1,6 @@
 package service
 
 import (
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -149,59 +148,4 @@ func (b *Backoff) makeRoom(now time.Time) {
 		}
 		delete(b.keys, key)
 	}
-}
-
-// loginGuard throttles console logins by user name: per name and client
-// address (a guesser at one address is slowed down at once, and nobody
-// else), and per name over all addresses (guessing spread over many
-// addresses), with a higher allowance and a shorter longest wait so that
-// the account's officer is held up by minutes at most. The counts go by the
-// name typed, whether or not an account has it, so that the answers never
-// tell which names exist.
-type loginGuard struct {
-	pair *Backoff // name + address
-	name *Backoff // name, any address
-}
-
-func newLoginGuard() *loginGuard {
-	return &loginGuard{
-		pair: &Backoff{Free: 3, First: time.Second, Max: 15 * time.Minute, Forget: time.Hour},
-		name: &Backoff{Free: 10, First: time.Second, Max: 5 * time.Minute, Forget: time.Hour},
-	}
-}
-
-// loginName is the key of a user name: user names are matched without
-// regard to case.
-func loginName(username string) string { return strings.ToLower(strings.TrimSpace(username)) }
-
-func pairKey(name, ip string) string { return name + "\x00" + ip }
-
-// wait is how long a login for name from ip must still wait.
-func (g *loginGuard) wait(name, ip string, now time.Time) time.Duration {
-	return max(g.pair.Wait(pairKey(name, ip), now), g.name.Wait(name, now))
-}
-
-// fail records a failed login and returns the wait it starts.
-func (g *loginGuard) fail(name, ip string, now time.Time) time.Duration {
-	return max(g.pair.Fail(pairKey(name, ip), now), g.name.Fail(name, now))
-}
-
-// succeed clears the counts of name from ip, and of name.
-func (g *loginGuard) succeed(name, ip string) {
-	g.pair.Reset(pairKey(name, ip))
-	g.name.Reset(name)
-}
-
-// lift clears every count of name (an administrator set a new password).
-func (g *loginGuard) lift(name string) {
-	g.pair.ResetPrefix(name + "\x00")
-	g.name.Reset(name)
-}
-
-// WaitText says a wait in words for an answer: "3 秒", "2 分钟" (rounded up).
-func WaitText(d time.Duration) string {
-	if d <= time.Minute {
-		return fmt.Sprintf("%d 秒", max(1, int((d+time.Second-1)/time.Second)))
-	}
-	return fmt.Sprintf("%d 分钟", int((d+time.Minute-1)/time.Minute))
 }
