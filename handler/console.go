@@ -280,9 +280,10 @@ var doneMessages = map[string]string{
 }
 
 // newAddrBackoff throttles console login failures by client address: the
-// tenth starts a wait of 1 s, each further one doubles it, up to 15 minutes. Behind a reverse proxy
-// the client address is X-Forwarded-For's only when http.trusted_proxies
-// names the proxy; otherwise every login would share the proxy's address.
+// tenth starts a wait of 1 s, each further one doubles it, up to 15
+// minutes. Behind a reverse proxy the client address is X-Forwarded-For's
+// only when http.trusted_proxies names the proxy; otherwise every login
+// would share the proxy's address.
 func newAddrBackoff() *service.Backoff {
 	return &service.Backoff{Free: 9, First: time.Second, Max: 15 * time.Minute, Forget: time.Hour}
 }
