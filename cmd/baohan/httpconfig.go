@@ -54,9 +54,9 @@ func (c *Config) validateServer(bad func(key, format string, args ...any)) {
 		bad("http.max_uploads", "want 1 to 64, got %d", h.MaxUploads)
 	}
 	if c.Ops.Listen != "" {
-		if _, _, err := net.SplitHostPort(c.Ops.Listen); err != nil {
+		if _, port, err := net.SplitHostPort(c.Ops.Listen); err != nil {
 			bad("ops.listen", "want host:port or empty, got %q", c.Ops.Listen)
-		} else if c.Ops.Listen == c.Listen {
+		} else if c.Ops.Listen == c.Listen && port != "0" {
 			bad("ops.listen", "must differ from listen (%s)", c.Listen)
 		}
 	}
