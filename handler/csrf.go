@@ -25,7 +25,8 @@ import (
 //     random value in the browser's baohan_csrf cookie and of what the page
 //     belongs to (the officer's session, or the portal link). A site that
 //     can plant a cookie still cannot make a token for someone else's
-//     session, and tokens are compared in constant time.
+//     session, and tokens are compared in constant time. Each page gets
+//     the MAC masked with a fresh pad, so pages never repeat it.
 //
 // Small forms are URL-encoded and read in full (bounded); an upload form
 // must carry the token as its first part, so that the token is checked
@@ -65,13 +66,39 @@ func newFormGuard(secret []byte, publicURL string, bind func(*gin.Context) strin
 	return &formGuard{key: mac.Sum(nil), publicURL: publicURL, cop: cop, bind: bind, fail: fail}
 }
 
-// token is the form token of the cookie value raw for binding.
-func (g *formGuard) token(raw, binding string) string {
+// mac is the secret of the cookie value raw for binding.
+func (g *formGuard) mac(raw, binding string) []byte {
 	mac := hmac.New(sha256.New, g.key)
 	mac.Write([]byte(raw))
 	mac.Write([]byte{0})
 	mac.Write([]byte(binding))
-	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	return mac.Sum(nil)
+}
+
+// token is a form token of the cookie value raw for binding: the MAC masked
+// with a fresh random pad (pad, pad XOR mac), so that no two pages carry the
+// same bytes and a compressed page cannot be probed for it (BREACH).
+func (g *formGuard) token(raw, binding string) string {
+	m := g.mac(raw, binding)
+	b := make([]byte, 2*len(m))
+	_, _ = rand.Read(b[:len(m)]) // never fails (crypto/rand)
+	for i := range m {
+		b[len(m)+i] = b[i] ^ m[i]
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// unmask returns the MAC a token carries, or nil when it is malformed.
+func unmask(token string) []byte {
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(b) != 2*sha256.Size {
+		return nil
+	}
+	m := make([]byte, sha256.Size)
+	for i := range m {
+		m[i] = b[i] ^ b[sha256.Size+i]
+	}
+	return m
 }
 
 // cookie returns the browser's CSRF cookie value, setting a new one when the
@@ -143,7 +170,7 @@ func (g *formGuard) upload(u *Uploads) gin.HandlerFunc {
 			g.refuse(c, readError("上传的表单", u.MaxBytes(), err))
 			return
 		}
-		tok, err := io.ReadAll(io.LimitReader(part, 256))
+		tok, err := io.ReadAll(io.LimitReader(part, 512))
 		if err != nil {
 			g.refuse(c, readError("上传的表单", u.MaxBytes(), err))
 			return
@@ -160,10 +187,11 @@ func (g *formGuard) upload(u *Uploads) gin.HandlerFunc {
 // valid reports whether got is the token of the request's cookie and page.
 func (g *formGuard) valid(c *gin.Context, got string) bool {
 	raw, err := c.Cookie(csrfCookie)
-	if err != nil || got == "" {
+	m := unmask(got)
+	if err != nil || m == nil {
 		return false
 	}
-	return hmac.Equal([]byte(got), []byte(g.token(raw, g.bind(c))))
+	return hmac.Equal(m, g.mac(raw, g.bind(c)))
 }
 
 func (g *formGuard) refuse(c *gin.Context, err *bodyError) {
