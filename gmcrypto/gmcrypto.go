@@ -9,6 +9,7 @@ package gmcrypto
 import (
 	"crypto/subtle"
 	"encoding/hex"
+	"hash"
 	"strings"
 
 	"github.com/emmansun/gmsm/sm3"
@@ -19,6 +20,10 @@ func SM3Hex(data []byte) string {
 	sum := sm3.Sum(data)
 	return hex.EncodeToString(sum[:])
 }
+
+// NewSM3 returns an SM3 hash for data read as a stream; hex of its Sum is
+// what SM3Hex gives of the whole.
+func NewSM3() hash.Hash { return sm3.New() }
 
 // EqualHex compares two hex digests case-insensitively in constant time
 // (constant in the content; the length is not secret).

@@ -30,6 +30,32 @@ func TestSM3Standard(t *testing.T) {
 	}
 }
 
+func TestSM3Stream(t *testing.T) {
+	// GB/T 32905 example 2, written a byte at a time.
+	h := NewSM3()
+	for _, b := range []byte(strings.Repeat("abcd", 16)) {
+		h.Write([]byte{b})
+	}
+	want := "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732"
+	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+		t.Fatalf("SM3(abcd×16) streamed = %s, want %s", got, want)
+	}
+	// A larger input in uneven pieces, as an upload arrives.
+	data := make([]byte, 1<<20+17)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	h = NewSM3()
+	for rest, n := data, 1; len(rest) > 0; n = n*3 + 1 {
+		n = min(n, len(rest))
+		h.Write(rest[:n])
+		rest = rest[n:]
+	}
+	if got, want := hex.EncodeToString(h.Sum(nil)), SM3Hex(data); got != want {
+		t.Fatalf("streamed %s, whole %s", got, want)
+	}
+}
+
 func TestSM4StandardBlock(t *testing.T) {
 	// GB/T 32907 example: one block, key = plaintext.
 	key, _ := hex.DecodeString("0123456789abcdeffedcba9876543210")

@@ -108,7 +108,8 @@ func (a *AdminAPI) fail(c *gin.Context, err error) {
 
 // bind reads an optional JSON body into v; an empty body leaves v as it is.
 func bind(c *gin.Context, v any) error {
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxAdminBody))
+	limitBody(c, maxAdminBody)
+	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		return service.Errorf(service.EINVALID, "请求体过大或无法读取")
 	}

@@ -67,6 +67,9 @@ type Console struct {
 	Institution string
 	Platforms   []service.PlatformInfo
 	Now         Clock // nil: time.Now
+	// Uploads bounds the invoice PDF upload; nil: the defaults
+	// (DefaultMaxUpload, DefaultUploads).
+	Uploads *Uploads
 
 	pages map[string]*template.Template
 	// addrs throttles login failures by client address (newAddrBackoff);
@@ -91,13 +94,15 @@ func (h *Console) Register(r gin.IRouter) {
 	if h.Now == nil {
 		h.Now = time.Now
 	}
-	protect := newCSRF(h.Secret, h.PublicURL, h.csrfFailed)
+	h.Uploads = h.Uploads.orDefault()
+	guard := newFormGuard(h.Secret, h.PublicURL, consoleBinding, h.refused)
 
-	open := r.Group(consolePrefix, pageHeaders, protect)
+	open := r.Group(consolePrefix, pageHeaders, guard.issue, guard.check)
 	open.GET("/login", h.loginPage)
 	open.POST("/login", h.login)
 
-	g := r.Group(consolePrefix, pageHeaders, h.authenticate, protect)
+	authed := r.Group(consolePrefix, pageHeaders, guard.issue, h.authenticate)
+	g := authed.Group("", guard.check)
 	g.GET("", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, consolePrefix+"/dashboard") })
 	g.POST("/logout", h.logout)
 	g.GET("/dashboard", h.dashboard)
@@ -116,12 +121,13 @@ func (h *Console) Register(r gin.IRouter) {
 	work.POST("/applications/:id/reject", h.reject)
 	work.POST("/applications/:id/abandon", h.abandon)
 	work.POST("/applications/:id/quit", h.decideQuit)
-	work.POST("/applications/:id/invoice", h.issueInvoice)
 	work.POST("/applications/:id/invoice/refuse", h.refuseInvoice)
 	work.POST("/applications/:id/claims/:claim/pay", h.payClaim)
 	work.POST("/notices/:id/resend", h.resend)
 	work.POST("/proposals/:id/confirm", h.confirmProposal)
 	work.POST("/proposals/:id/decline", h.declineProposal)
+	// The invoice form uploads a PDF: streamed, its token checked first.
+	authed.POST("/applications/:id/invoice", h.requireRole(service.RoleMaker, service.RoleChecker), guard.upload(h.Uploads), h.issueInvoice)
 
 	oversight := g.Group("", h.requireRole(service.RoleAdmin, service.RoleAuditor, service.RoleChecker))
 	oversight.GET("/audit", h.audit)
@@ -208,7 +214,7 @@ func (h *Console) clearSessionCookie(c *gin.Context) {
 
 // base is the part of every page's view that the layout reads.
 func (h *Console) base(c *gin.Context, title, nav string) pageBase {
-	b := pageBase{Title: title, Nav: nav, Institution: h.Institution, CSRF: csrfField(c)}
+	b := pageBase{Title: title, Nav: nav, Institution: h.Institution, CSRF: csrfField(c), UploadLimit: byteSize(h.Uploads.MaxBytes())}
 	if o := officerOf(c); o != nil {
 		b.Officer = &officerBadge{Name: o.Name(), Username: o.Username, Role: o.Role, RoleLabel: service.RoleLabel(o.Role)}
 		b.Menu = consoleMenu(o.Role, nav)
@@ -239,12 +245,25 @@ func (h *Console) formError(c *gin.Context, form *actionForm, err error) int {
 	return errorStatus(err)
 }
 
-// csrfFailed answers a form whose CSRF token is missing or wrong.
-func (h *Console) csrfFailed(c *gin.Context, reason error) {
-	h.Log.Info("csrf check failed", "request_id", requestID(c), "path", c.Request.URL.Path, "reason", reason)
-	v := errorPage{pageBase: h.base(c, "请求被拒绝", ""),
-		Message: "表单已失效或来源无法验证（CSRF 校验未通过）：请返回上一页，刷新后重新提交。"}
-	render(c, h.Log, h.pages, http.StatusForbidden, "error", &v)
+// consoleBinding is what a console form's token belongs to: the officer's
+// session (none on the login page).
+func consoleBinding(c *gin.Context) string {
+	s, _ := c.Cookie(sessionCookie)
+	return "console\x00" + s
+}
+
+// refused answers a form refused before it was read: a missing or wrong
+// CSRF token or origin (403), a body too large (413) or of the wrong type
+// (415), no upload slot free (503).
+func (h *Console) refused(c *gin.Context, err *bodyError) {
+	h.Log.Info("form refused", "request_id", requestID(c), "path", c.Request.URL.Path, "status", err.Status, "reason", refusalReason(err))
+	title := "请求被拒绝"
+	if err.Status != http.StatusForbidden {
+		title = "无法处理该请求"
+	}
+	setRetryAfter(c, err)
+	v := errorPage{pageBase: h.base(c, title, ""), Message: err.Error()}
+	render(c, h.Log, h.pages, err.Status, "error", &v)
 }
 
 // done redirects after a successful form to path, with a message code the

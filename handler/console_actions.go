@@ -1,10 +1,9 @@
 package handler
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
+	"mime/multipart"
 	"strconv"
 	"strings"
 
@@ -104,36 +103,27 @@ func (h *Console) decideQuit(c *gin.Context) {
 	done(c, appPath(id), map[bool]string{true: "quit_approved", false: "quit_rejected"}[approve])
 }
 
-// maxInvoicePDF bounds an uploaded tax invoice.
-const maxInvoicePDF = 10 << 20
-
+// issueInvoice registers the tax invoice: its code and number, and
+// optionally its PDF, read from the form's stream (guard.upload checked the
+// token and holds an upload slot). The PDF is kept whole because it is
+// stored; it is at most Uploads.MaxBytes.
 func (h *Console) issueInvoice(c *gin.Context) {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxInvoicePDF+1<<20)
-	form := actionForm{Action: "invoice", InvoiceCode: c.PostForm("invoicecode"), InvoiceNo: c.PostForm("invoiceno")}
 	id, err := pathID(c, "id", "申请")
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
+	mr, _ := c.MustGet(uploadKey).(*multipart.Reader)
 	var pdf []byte
-	switch fh, err := c.FormFile("pdf"); {
-	case errors.Is(err, http.ErrMissingFile):
-	case err != nil:
-		h.showApplication(c, form, service.Errorf(service.EINVALID, "发票文件无法读取：文件不能超过 10 MB"))
+	values, err := readUpload(mr, "pdf", h.Uploads.MaxBytes(), func(r io.Reader) error {
+		var err error
+		pdf, err = io.ReadAll(r)
+		return err
+	})
+	form := actionForm{Action: "invoice", InvoiceCode: values.Get("invoicecode"), InvoiceNo: values.Get("invoiceno")}
+	if err != nil {
+		h.showApplication(c, form, err)
 		return
-	case fh.Size > maxInvoicePDF:
-		h.showApplication(c, form, service.Errorf(service.EINVALID, "发票文件过大：不能超过 10 MB"))
-		return
-	default:
-		f, err := fh.Open()
-		if err == nil {
-			pdf, err = io.ReadAll(io.LimitReader(f, maxInvoicePDF))
-			f.Close()
-		}
-		if err != nil {
-			h.showApplication(c, form, fmt.Errorf("read uploaded invoice: %w", err))
-			return
-		}
 	}
 	if _, err := h.Service.IssueInvoice(c.Request.Context(), officerOf(c).Actor(), id, service.IssueInvoiceInput{
 		InvoiceCode: form.InvoiceCode, InvoiceNo: form.InvoiceNo, PDF: pdf}); err != nil {

@@ -1,7 +1,6 @@
 package handler
 
 import (
-	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -9,12 +8,10 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"path"
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/gorilla/csrf"
 
 	"github.com/baohangateway/baohan/service"
 )
@@ -140,74 +137,6 @@ func pageHeaders(c *gin.Context) {
 	c.Next()
 }
 
-// ginContextKey is the request context key under which the CSRF check's
-// handlers find the gin context.
-type ginContextKey struct{}
-
-// csrfOKKey marks, in the gin context, a request the CSRF check let through.
-const csrfOKKey = "baohan.csrf_ok"
-
-// csrfFieldName is the form field of the CSRF token.
-const csrfFieldName = "csrf_token"
-
-// newCSRF returns middleware that protects every state-changing request in
-// two layers: net/http's CrossOriginProtection refuses requests a browser
-// marks as cross-site (Sec-Fetch-Site, or an Origin that is neither the Host
-// nor the public URL's origin, for reverse proxies that rewrite Host), and
-// gorilla/csrf requires its token (a signed cookie, Secure when public_url is
-// https, and a field in each form). A refusal is shown by fail.
-func newCSRF(secret []byte, publicURL string, fail func(c *gin.Context, reason error)) gin.HandlerFunc {
-	secure := strings.HasPrefix(strings.ToLower(publicURL), "https:")
-	// The origin check is net/http's CrossOriginProtection (Sec-Fetch-Site,
-	// then Origin against Host or the public URL's origin, scheme included);
-	// gorilla/csrf checks the token only. Its own TrustedOrigins ignores the
-	// scheme (GO-2025-3884, no fix), so it is not used.
-	cop := http.NewCrossOriginProtection()
-	if u, err := url.Parse(publicURL); err == nil && u.Host != "" {
-		_ = cop.AddTrustedOrigin(u.Scheme + "://" + u.Host) // scheme and host parsed: always valid
-	}
-	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := r.Context().Value(ginContextKey{}).(*gin.Context)
-		c.Request = r
-		c.Set(csrfOKKey, true)
-		c.Next()
-	})
-	refuse := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := r.Context().Value(ginContextKey{}).(*gin.Context)
-		c.Request = r
-		fail(c, csrf.FailureReason(r))
-	})
-	protect := csrf.Protect(secret,
-		csrf.Secure(secure),
-		csrf.HttpOnly(true),
-		csrf.SameSite(csrf.SameSiteLaxMode),
-		csrf.Path("/"),
-		csrf.CookieName("baohan_csrf"),
-		csrf.FieldName(csrfFieldName),
-		csrf.MaxAge(12*60*60),
-		csrf.ErrorHandler(refuse),
-	)(next)
-	return func(c *gin.Context) {
-		if err := cop.Check(c.Request); err != nil {
-			fail(c, err)
-			c.Abort()
-			return
-		}
-		r := c.Request.WithContext(context.WithValue(c.Request.Context(), ginContextKey{}, c))
-		// The origin was checked above; gorilla/csrf is left the token alone.
-		r.Header = r.Header.Clone()
-		r.Header.Del("Origin")
-		r = csrf.PlaintextHTTPRequest(r)
-		protect.ServeHTTP(c.Writer, r)
-		if !c.GetBool(csrfOKKey) {
-			c.Abort()
-		}
-	}
-}
-
-// csrfField is the hidden form field of the request's CSRF token.
-func csrfField(c *gin.Context) template.HTML { return csrf.TemplateField(c.Request) }
-
 // secureCookies says whether cookies must be Secure: the request came over
 // TLS or the public URL is https (TLS ends at a reverse proxy).
 func secureCookies(c *gin.Context, publicURL string) bool {
@@ -216,6 +145,9 @@ func secureCookies(c *gin.Context, publicURL string) bool {
 
 // errorStatus is the HTTP status of a page that shows a service error.
 func errorStatus(err error) int {
+	if s := bodyStatus(err); s != 0 {
+		return s
+	}
 	switch service.ErrorCode(err) {
 	case service.EINVALID:
 		return http.StatusUnprocessableEntity

@@ -26,6 +26,7 @@ type pageBase struct {
 	Flash       string // a success message after a form
 	Error       string // a page-level error (a bad filter)
 	Portal      bool   // the bidder portal's simpler frame
+	UploadLimit string // the largest file a form may upload, "20 MB"
 }
 
 type officerBadge struct {

@@ -16,13 +16,14 @@ import (
 // Clock tells the time; tests set a fixed one.
 type Clock func() time.Time
 
-// NewEngine returns a gin engine in release mode with our panic recovery and
+// NewEngine returns a gin engine in release mode with our panic recovery,
+// every request body bounded (maxFormBody unless the route sets more), and
 // no default logging (each edge logs what matters itself).
 func NewEngine(log *slog.Logger) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(RequestID(), recovery(log))
+	r.Use(RequestID(), recovery(log), boundBody(maxFormBody))
 	return r
 }
 

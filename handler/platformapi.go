@@ -91,6 +91,7 @@ func (a *PlatformAPI) serve(c *gin.Context) {
 		ans, reason = refusal("请求过于频繁：请稍后重试"), "rate_limit"
 	} else {
 		source, _ := netip.ParseAddr(c.ClientIP())
+		limitBody(c, maxBody)
 		ans, params, logSign, reason, err = a.process(c.Request.Context(), name, c.ContentType(), c.Request, maxBody, source)
 	}
 	a.observe(name, params, ans, reason)
@@ -115,7 +116,7 @@ func (a *PlatformAPI) serve(c *gin.Context) {
 // timestamp, field table, then the service. reason names the rule of a
 // refusal, or the service's error code.
 func (a *PlatformAPI) process(ctx context.Context, name, contentType string, r *http.Request, maxBody int64, source netip.Addr) (ans answer, params map[string]string, logSign, reason string, err error) {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	body, err := io.ReadAll(r.Body) // bounded at maxBody by serve
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

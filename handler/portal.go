@@ -37,7 +37,8 @@ type Portal struct {
 // Register adds the portal's routes.
 func (p *Portal) Register(r gin.IRouter) {
 	p.pages = loadPages()
-	g := r.Group("/portal", pageHeaders, newCSRF(p.Secret, p.PublicURL, p.csrfFailed))
+	guard := newFormGuard(p.Secret, p.PublicURL, portalBinding, p.refused)
+	g := r.Group("/portal", pageHeaders, guard.issue, guard.check)
 	g.GET("/:token", p.show)
 	g.POST("/:token", p.submit)
 }
@@ -170,9 +171,16 @@ func (p *Portal) fail(c *gin.Context, err error) {
 	render(c, p.Log, p.pages, errorStatus(err), "error", &v)
 }
 
-func (p *Portal) csrfFailed(c *gin.Context, reason error) {
-	p.Log.Info("csrf check failed", "request_id", requestID(c), "path", "/portal/…", "reason", reason)
-	v := errorPage{pageBase: pageBase{Title: "请求被拒绝", Institution: p.Institution, Portal: true},
-		Message: "表单已失效或来源无法验证：请返回上一页，刷新后重新提交。"}
-	render(c, p.Log, p.pages, http.StatusForbidden, "error", &v)
+// portalBinding is what a portal form's token belongs to: the link.
+func portalBinding(c *gin.Context) string { return "portal\x00" + c.Param("token") }
+
+// refused answers a form refused before it was read (see Console.refused).
+func (p *Portal) refused(c *gin.Context, err *bodyError) {
+	p.Log.Info("form refused", "request_id", requestID(c), "path", "/portal/…", "status", err.Status, "reason", refusalReason(err))
+	title := "请求被拒绝"
+	if err.Status != http.StatusForbidden {
+		title = "无法处理该请求"
+	}
+	v := errorPage{pageBase: pageBase{Title: title, Institution: p.Institution, Portal: true}, Message: err.Error()}
+	render(c, p.Log, p.pages, err.Status, "error", &v)
 }

@@ -3,7 +3,6 @@ package handler
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -24,7 +23,7 @@ var publicPages embed.FS
 // PublicService is what the public pages need: verification and downloads.
 type PublicService interface {
 	Verify(ctx context.Context, baohanNo, checkCode string) (*service.Verification, error)
-	VerifyDocument(ctx context.Context, data []byte) (*service.Verification, error)
+	VerifyDocument(ctx context.Context, r io.Reader) (*service.Verification, error)
 	Download(ctx context.Context, token string) (*service.Document, error)
 }
 
@@ -34,15 +33,16 @@ type Public struct {
 	Service PublicService
 	Issuer  string
 	Log     *slog.Logger
+	// Uploads bounds the letters uploaded to /verify/document; nil: the
+	// defaults (DefaultMaxUpload, DefaultUploads).
+	Uploads *Uploads
 	tmpl    *template.Template
 }
-
-// maxUpload bounds an uploaded letter.
-const maxUpload = 20 << 20
 
 // Register adds the public routes.
 func (p *Public) Register(r gin.IRouter) {
 	p.tmpl = template.Must(template.ParseFS(publicPages, "publicpages/verify.html"))
+	p.Uploads = p.Uploads.orDefault()
 	r.GET("/verify", p.verify)
 	r.POST("/verify/document", p.verifyDocument)
 	r.GET("/files/:token", p.download)
@@ -106,7 +106,11 @@ func (p *Public) result(v *service.Verification) *verifyResult {
 func (p *Public) failPage(c *gin.Context, page verifyPage, err error) {
 	logIfInternal(p.Log, err, "path", c.Request.URL.Path)
 	page.Error = service.ErrorMessage(err)
-	status := httpStatus(service.ErrorCode(err))
+	status := bodyStatus(err)
+	if status == 0 {
+		status = httpStatus(service.ErrorCode(err))
+	}
+	setRetryAfter(c, err)
 	p.render(c, status, page)
 }
 
@@ -125,34 +129,25 @@ func (p *Public) verify(c *gin.Context) {
 	p.render(c, http.StatusOK, page)
 }
 
+// verifyDocument checks an uploaded letter. The file is streamed from the
+// request into the SM3 digest: never held whole, never written to disk; at
+// most Uploads' slots are read at once.
 func (p *Public) verifyDocument(c *gin.Context) {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUpload+1<<20)
-	fh, err := c.FormFile("file")
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			p.failPage(c, verifyPage{}, service.Errorf(service.EINVALID, "文件过大：不得超过 20 MB"))
-			return
-		}
-		p.failPage(c, verifyPage{}, service.Errorf(service.EINVALID, "请选择要核验的保函 PDF 文件"))
+	mr, release, berr := p.Uploads.begin(c)
+	if berr != nil {
+		p.failPage(c, verifyPage{}, berr)
 		return
 	}
-	if fh.Size > maxUpload {
-		p.failPage(c, verifyPage{}, service.Errorf(service.EINVALID, "文件过大：不得超过 20 MB"))
-		return
+	defer release()
+	var v *service.Verification
+	_, err := readUpload(mr, "file", p.Uploads.MaxBytes(), func(r io.Reader) error {
+		var err error
+		v, err = p.Service.VerifyDocument(c.Request.Context(), r)
+		return err
+	})
+	if err == nil && v == nil {
+		err = service.Errorf(service.EINVALID, "请选择要核验的保函 PDF 文件")
 	}
-	f, err := fh.Open()
-	if err != nil {
-		p.failPage(c, verifyPage{}, err)
-		return
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxUpload+1))
-	if err != nil {
-		p.failPage(c, verifyPage{}, err)
-		return
-	}
-	v, err := p.Service.VerifyDocument(c.Request.Context(), data)
 	if err != nil {
 		p.failPage(c, verifyPage{}, err)
 		return

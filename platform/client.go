@@ -69,16 +69,20 @@ func (r *Reply) UnmarshalJSON(b []byte) error {
 }
 
 // TransportError is a failure to get an answer from the platform: no
-// connection, a timeout, or an HTTP status other than 200. Such failures are
-// worth retrying soon.
+// connection, a timeout, or an HTTP status other than 200 (a redirect
+// included: it is never followed). Such failures are worth retrying soon.
 type TransportError struct {
 	URL        string
-	StatusCode int // 0 when no HTTP answer was received
+	StatusCode int    // 0 when no HTTP answer was received
+	Location   string // of a redirect (3xx), as the platform sent it
 	Err        error
 }
 
 func (e *TransportError) Error() string {
-	if e.StatusCode != 0 {
+	switch {
+	case e.StatusCode >= 300 && e.StatusCode < 400:
+		return fmt.Sprintf("POST %s: HTTP %d redirect to %q, not followed", e.URL, e.StatusCode, clip(e.Location))
+	case e.StatusCode != 0:
 		return fmt.Sprintf("POST %s: HTTP %d", e.URL, e.StatusCode)
 	}
 	return fmt.Sprintf("POST %s: %v", e.URL, e.Err)
@@ -139,13 +143,17 @@ func (c *Client) Send(ctx context.Context, notifyURL string, spec *Spec, fields 
 	return c.Post(ctx, NoticeURL(notifyURL, spec.Name), body, params)
 }
 
-// Post sends an already built body to url and reads the answer.
+// Post sends an already built body to url and reads the answer. A redirect
+// is not followed, whatever c.HTTP would do: a notice goes to the configured
+// notify_url only, signed for it, and a 3xx is a failed attempt.
 func (c *Client) Post(ctx context.Context, url string, body []byte, params map[string]string) (*Exchange, error) {
 	ex := &Exchange{URL: url, Request: body, Params: params}
-	hc := c.HTTP
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+	hc := &http.Client{Timeout: 30 * time.Second}
+	if c.HTTP != nil {
+		copied := *c.HTTP
+		hc = &copied
 	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return ex, &TransportError{URL: url, Err: err}
@@ -165,7 +173,11 @@ func (c *Client) Post(ctx context.Context, url string, body []byte, params map[s
 		return ex, &TransportError{URL: url, StatusCode: 0, Err: err}
 	}
 	if resp.StatusCode != http.StatusOK {
-		return ex, &TransportError{URL: url, StatusCode: resp.StatusCode, Err: fmt.Errorf("HTTP %d", resp.StatusCode)}
+		te := &TransportError{URL: url, StatusCode: resp.StatusCode, Err: fmt.Errorf("HTTP %d", resp.StatusCode)}
+		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+			te.Location = resp.Header.Get("Location")
+		}
+		return ex, te
 	}
 	var r Reply
 	if err := json.Unmarshal(bytes.TrimSpace(ex.Response), &r); err != nil {

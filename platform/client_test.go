@@ -211,6 +211,38 @@ func TestClientHTTPStatus(t *testing.T) {
 	}
 }
 
+func TestClientDoesNotFollowRedirects(t *testing.T) {
+	target := newPlatformServer(t, http.StatusOK, `{"code":1,"message":"成功"}`)
+	spec := mustSpec(t, platform.GiveUp, platform.Outbound)
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, target.URL+"/elsewhere", status)
+		}))
+		// Even a caller's client that would follow redirects does not.
+		client := &platform.Client{HTTP: &http.Client{Timeout: 5 * time.Second}}
+		ex, err := client.Send(context.Background(), redirector.URL, spec, map[string]string{"applyno": "A1"}, testCred, testNow)
+		redirector.Close()
+		var te *platform.TransportError
+		if !errors.As(err, &te) {
+			t.Fatalf("HTTP %d: got %v (%T), want a *TransportError", status, err, err)
+		}
+		if te.StatusCode != status || te.Location != target.URL+"/elsewhere" || !strings.Contains(te.Error(), "not followed") {
+			t.Errorf("HTTP %d: TransportError %+v (%q)", status, te, te.Error())
+		}
+		if ex == nil || ex.StatusCode != status || ex.Reply != nil {
+			t.Errorf("HTTP %d: exchange %+v", status, ex)
+		}
+		if client.HTTP.CheckRedirect != nil {
+			t.Error("Send changed the caller's http.Client")
+		}
+	}
+	target.mu.Lock()
+	defer target.mu.Unlock()
+	if len(target.requests) != 0 {
+		t.Fatalf("the redirect target got %d requests: %+v", len(target.requests), target.requests)
+	}
+}
+
 func TestClientConnectionRefused(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL

@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/hex"
+	"io"
 	"strings"
 	"time"
 
@@ -57,12 +59,19 @@ func (s *Service) Verify(ctx context.Context, baohanNo, checkCode string) (*Veri
 }
 
 // VerifyDocument checks an uploaded letter against the SM3 digests of the
-// documents we issued.
-func (s *Service) VerifyDocument(ctx context.Context, data []byte) (*Verification, error) {
-	if len(data) == 0 {
+// documents we issued. The letter is read from r as a stream, never held
+// whole; an error reading r is returned as it is (the edge knows what it
+// means: a file too large, an upload broken off).
+func (s *Service) VerifyDocument(ctx context.Context, r io.Reader) (*Verification, error) {
+	h := gmcrypto.NewSM3()
+	n, err := io.Copy(h, r)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
 		return nil, Errorf(EINVALID, "请选择要核验的保函 PDF 文件")
 	}
-	doc, err := s.Store.FindDocumentBySM3(ctx, gmcrypto.SM3Hex(data))
+	doc, err := s.Store.FindDocumentBySM3(ctx, hex.EncodeToString(h.Sum(nil)))
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, Errorf(ENOTFOUND, "文件与本机构出具的任何保函都不一致：文件可能被修改，或不是本机构出具")
 	}

@@ -1,8 +1,11 @@
 package service_test
 
 import (
+	"bytes"
+	"errors"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/baohangateway/baohan/service"
 )
@@ -70,7 +73,8 @@ func TestVerifyStatuses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v, err := e.svc.VerifyDocument(e.ctx, full.Data)
+			// Read as a stream, in small pieces.
+			v, err := e.svc.VerifyDocument(e.ctx, iotest.HalfReader(bytes.NewReader(full.Data)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -78,8 +82,16 @@ func TestVerifyStatuses(t *testing.T) {
 				t.Fatalf("document %s: %+v current %v", d.Kind, v.Document, v.DocumentCurrent)
 			}
 		}
-		if _, err := e.svc.VerifyDocument(e.ctx, []byte("%PDF-1.7 forged")); service.ErrorCode(err) != service.ENOTFOUND {
+		if _, err := e.svc.VerifyDocument(e.ctx, strings.NewReader("%PDF-1.7 forged")); service.ErrorCode(err) != service.ENOTFOUND {
 			t.Fatalf("unknown document: %v", err)
+		}
+		if _, err := e.svc.VerifyDocument(e.ctx, strings.NewReader("")); service.ErrorCode(err) != service.EINVALID {
+			t.Fatalf("empty document: %v", err)
+		}
+		// A broken upload is the reader's error, as it is, for the edge.
+		broken := errors.New("upload broken off")
+		if _, err := e.svc.VerifyDocument(e.ctx, iotest.ErrReader(broken)); !errors.Is(err, broken) {
+			t.Fatalf("broken upload: %v", err)
 		}
 		if _, err := e.svc.Download(e.ctx, "short"); service.ErrorCode(err) != service.ENOTFOUND {
 			t.Fatalf("short token: %v", err)

@@ -35,6 +35,7 @@ type Config struct {
 	Inbound   InboundConfig    `yaml:"inbound"`
 	Log       LogConfig        `yaml:"log"`
 	HTTP      HTTPConfig       `yaml:"http"`
+	Ops       OpsConfig        `yaml:"ops"`
 	TLS       TLSConfig        `yaml:"tls"`
 
 	Institution  InstitutionConfig  `yaml:"institution"`
@@ -136,6 +137,14 @@ type HTTPConfig struct {
 	// X-Forwarded-For names the client (for logs and login throttling).
 	// Empty: the connection's own address is the client's.
 	TrustedProxies []string `yaml:"trusted_proxies"`
+
+	// The server's bounds (httpconfig.go): see deploy/baohan.example.yaml.
+	ReadTimeout    time.Duration `yaml:"read_timeout"`
+	WriteTimeout   time.Duration `yaml:"write_timeout"`
+	IdleTimeout    time.Duration `yaml:"idle_timeout"`
+	MaxHeaderBytes int           `yaml:"max_header_bytes"`
+	MaxUploadBytes int64         `yaml:"max_upload_bytes"`
+	MaxUploads     int           `yaml:"max_uploads"`
 }
 
 // TLSConfig makes the gateway serve HTTPS itself.
@@ -167,6 +176,7 @@ func defaultConfig() Config {
 		API:     APIConfig{Tokens: []string{"change-me-too"}},
 		Inbound: InboundConfig{MaxBodyBytes: 1 << 20, TimestampWindow: platform.DefaultWindow, RateLimit: 1000, RateBurst: 2000},
 		Log:     LogConfig{Format: "text", Level: "info"},
+		HTTP:    defaultHTTP(),
 
 		Institution:  InstitutionConfig{Name: "示例银行股份有限公司", Kind: "bank", Code: "BH"},
 		Underwriting: UnderwritingConfig{Rate: "0.005", MinPremium: "100.00", ValidityDays: 180},
@@ -308,6 +318,7 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
+	c.validateServer(bad)
 	if (c.Signing.CertFile == "") != (c.Signing.KeyFile == "") {
 		bad("signing", "cert_file and key_file go together")
 	}

@@ -46,12 +46,13 @@ type process struct {
 
 var listeningRE = regexp.MustCompile(`msg=listening addr=(\S+)`)
 
-// startProcess starts `bin serve --config cfg` and waits until it listens.
-func startProcess(t *testing.T, bin, cfg string, log *lockedBuffer) *process {
+// startProcess starts `bin serve --config cfg` with env added to its
+// environment and waits until it listens.
+func startProcess(t *testing.T, bin, cfg string, log *lockedBuffer, env ...string) *process {
 	t.Helper()
 	p := &process{t: t, cmd: exec.Command(bin, "serve", "--config", cfg), log: log, done: make(chan error, 1)}
 	p.cmd.Stdout, p.cmd.Stderr = io.Discard, log
-	p.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
 	start := len(log.String())
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -62,6 +62,12 @@ func (s *noticeSender) Send(ctx context.Context, appkey, iface string, fields ma
 		}
 	case errors.As(err, &transport) && transport.Timeout():
 		res.Outcome = service.SendTimeout
+	case errors.As(err, &transport) && transport.StatusCode >= 300 && transport.StatusCode < 400:
+		// Never followed: the notice is signed for notify_url and goes
+		// nowhere else. A failed attempt, retried on the schedule.
+		res.Outcome = service.SendHTTPError
+		err = fmt.Errorf("交易平台返回重定向 HTTP %d（Location: %q），未跟随：通知只发往配置的 notify_url，请与平台核对地址：%w",
+			transport.StatusCode, clipLocation(transport.Location), err)
 	case errors.As(err, &transport) && transport.StatusCode != 0:
 		res.Outcome = service.SendHTTPError
 		// A platform may explain an HTTP error in a reply body; keep its
@@ -99,4 +105,12 @@ func newDispatcher(cfg Config, svc *service.Service) (*service.Dispatcher, error
 	client := &platform.Client{HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport}}
 	sender := &noticeSender{client: client, accounts: cfg.Accounts(), now: time.Now}
 	return svc.NewDispatcher(sender, dc), nil
+}
+
+// clipLocation keeps a redirect's Location short enough for the record.
+func clipLocation(loc string) string {
+	if r := []rune(loc); len(r) > 200 {
+		return string(r[:200]) + "…"
+	}
+	return loc
 }

@@ -41,6 +41,7 @@ const (
 	stubMalformed                 // HTTP 200 with an HTML page
 	stubSlow                      // answers after the client gave up
 	stub404                       // HTTP 404
+	stubRedirect                  // HTTP 307 to /moved/<interface>, which accepts
 )
 
 // received is one notice that reached the stub platform.
@@ -139,6 +140,12 @@ func (p *stubPlatform) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, "/moved/") {
+		// Where a redirect points: a client that follows it lands here.
+		p.problem("the redirect was followed: %s %s", r.Method, r.URL.Path)
+		fmt.Fprint(w, `{"code":1,"message":"成功"}`)
+		return
+	}
 	params := p.check(r, body)
 	iface := strings.TrimPrefix(r.URL.Path, "/gbsapi/")
 	rec := received{Interface: iface, Params: params}
@@ -185,6 +192,8 @@ func (p *stubPlatform) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"code":"0","message":"项目数据尚未同步，请稍后再试"}`)
 	case stubMalformed:
 		fmt.Fprint(w, `<html><body>网关维护中</body></html>`)
+	case stubRedirect:
+		http.Redirect(w, r, "/moved/"+iface, http.StatusTemporaryRedirect)
 	case stubSlow:
 		select {
 		case <-r.Context().Done():
@@ -526,6 +535,9 @@ func TestNoticeFailures(t *testing.T) {
 		{"malformed answer", func(p *stubPlatform) { p.setMode(stubMalformed) }, []time.Duration{time.Second, 5 * time.Second}, 200, "", "", "unreadable answer"},
 		{"code 0", func(p *stubPlatform) { p.setMode(stubCode0) }, []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute}, 200, "0", "项目数据尚未同步，请稍后再试", ""},
 		{"HTTP 404", func(p *stubPlatform) { p.setMode(stub404) }, []time.Duration{time.Minute, 5 * time.Minute}, 404, "", "接口不存在", "HTTP 404"},
+		// A redirect is a failed attempt with its status, never followed
+		// (307 would re-POST the signed notice elsewhere).
+		{"HTTP 307 redirect", func(p *stubPlatform) { p.setMode(stubRedirect) }, []time.Duration{time.Second, 5 * time.Second}, 307, "", "", "重定向 HTTP 307（Location: \"/moved/baohannotice\"），未跟随"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {

@@ -40,7 +40,8 @@ func setUpConsole(ctx context.Context, cfg Config, svc *service.Service, r gin.I
 	}
 	handler.RegisterAssets(r)
 	console := &handler.Console{Service: svc, Log: log, Secret: secret, PublicURL: cfg.PublicURL,
-		Institution: cfg.Institution.Name, Platforms: platforms}
+		Institution: cfg.Institution.Name, Platforms: platforms,
+		Uploads: handler.NewUploads(cfg.HTTP.MaxUploadBytes, cfg.HTTP.MaxUploads)}
 	console.Register(r)
 	portal := &handler.Portal{Service: svc, Log: log, Secret: secret, PublicURL: cfg.PublicURL, Institution: cfg.Institution.Name}
 	portal.Register(r)

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/baohangateway/baohan/handler"
 	"github.com/baohangateway/baohan/platform"
 )
@@ -78,8 +80,17 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 	if err := engine.SetTrustedProxies(cfg.HTTP.TrustedProxies); err != nil {
 		return fmt.Errorf("config http.trusted_proxies: %w", err)
 	}
-	ops := &handler.Ops{Ready: readiness(st, dispatcher, time.Second), Gatherer: reg}
-	ops.Register(engine)
+	// The probes are served on listen; /metrics there too, or only on
+	// ops.listen when that is set.
+	checks := readiness(st, dispatcher, time.Second)
+	var opsEngine *gin.Engine
+	if cfg.Ops.Listen != "" {
+		(&handler.Ops{Ready: checks}).Register(engine)
+		opsEngine = handler.NewEngine(log)
+		(&handler.Ops{Ready: checks, Gatherer: reg}).Register(opsEngine)
+	} else {
+		(&handler.Ops{Ready: checks, Gatherer: reg}).Register(engine)
+	}
 	api := &handler.PlatformAPI{
 		Receiver: &platform.Receiver{Accounts: accounts, Direction: platform.Inbound, Window: cfg.Inbound.TimestampWindow},
 		Service:  svc,
@@ -94,7 +105,8 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 	api.Register(engine)
 	admin := &handler.AdminAPI{Service: svc, Tokens: cfg.apiTokens(), Log: log}
 	admin.Register(engine)
-	public := &handler.Public{Service: svc, Issuer: cfg.Institution.Name, Log: log}
+	public := &handler.Public{Service: svc, Issuer: cfg.Institution.Name, Log: log,
+		Uploads: handler.NewUploads(cfg.HTTP.MaxUploadBytes, cfg.HTTP.MaxUploads)}
 	public.Register(engine)
 	if err := setUpConsole(ctx, cfg, svc, engine, log); err != nil {
 		return err
@@ -126,8 +138,7 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
 	}
-	srv := &http.Server{Handler: engine, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
+	srv := newServer(engine, cfg.HTTP)
 	if cfg.TLS.CertFile != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.TLS.CertFile, cfg.TLS.KeyFile)
 		if err != nil {
@@ -137,24 +148,48 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		ln = tls.NewListener(ln, srv.TLSConfig)
 	}
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
+	if opsEngine != nil {
+		opsLn, err := net.Listen("tcp", cfg.Ops.Listen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen ops.listen %s: %w", cfg.Ops.Listen, err)
+		}
+		opsSrv := newServer(opsEngine, cfg.HTTP)
+		servers = append(servers, opsSrv)
+		go func() { errc <- opsSrv.Serve(opsLn) }()
+		log.Info("ops listening", "addr", opsLn.Addr().String(), "paths", "/metrics /healthz /readyz")
+	}
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "tls", cfg.TLS.CertFile != "")
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
+	var failed error
 	select {
-	case err := <-errc:
-		return err
+	case failed = <-errc:
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil {
-		return err
+	errs := []error{failed}
+	for _, s := range servers {
+		errs = append(errs, s.Shutdown(shutCtx))
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for range len(servers) - btoi(failed != nil) {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
 	}
-	return nil
+	return errors.Join(errs...)
+}
+
+// btoi is 1 for true.
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
