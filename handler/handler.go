@@ -23,6 +23,9 @@ func NewEngine(log *slog.Logger) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
+	// gin believes every X-Forwarded-For by default; believe none until the
+	// caller names its proxies (serve: http.trusted_proxies).
+	_ = r.SetTrustedProxies(nil)
 	r.Use(RequestID(), recovery(log), boundBody(maxFormBody))
 	return r
 }

@@ -98,6 +98,9 @@ func TestValidateAmpersands(t *testing.T) {
 		{"& in an amount", claims, signed, "payeramount", "1000.00&", "format", []string{"payeramount（赔付金额）"}},
 		{"& in a time", claims, signed, "timestamp", "2026-11-27 10:00:00&", "format", []string{"timestamp（请求时间）"}},
 		{"a field the spec does not name", claims, signed, "extra", "x&payeramount=1000.00", "resplit", []string{"字段 extra", "&payeramount="}},
+		{"a file URL with a field name in its query", claims, signed, "filelist", `[{"fileurl":"https://p.example.com/f?id=1&applyno=T1&baohanno=B1"}]`, "", nil},
+		{"a field folded into the file list", claims, signed, "filelist", `[{"fileurl":"https://p.example.com/a.pdf"}]&payeraccount=6222`, "format", []string{"filelist（理赔文件列表）", "JSON 数组"}},
+		{"the file list split", claims, signed, "filelist", `[{"fileurl":"https://p.example.com/f?id=1`, "format", []string{"filelist"}},
 		{"a name with =", claims, signed, "a=b", "1", "resplit", []string{"字段名 \"a=b\""}},
 	}
 	for _, tt := range tests {

@@ -61,7 +61,11 @@ func (s *Spec) Validate(params map[string]string) error {
 			}
 			continue
 		}
-		if name := s.resplitName(v); name != "" {
+		// A JSON array (filelist) is exempt: folding appends "&name=…"
+		// after its closing bracket, and splitting leaves an unclosed
+		// prefix, neither of them JSON, which Check refuses; while a file
+		// URL in it may well carry "&applyno=" in its query.
+		if name := s.resplitName(v); name != "" && f.Format != JSONArray {
 			return resplitError(f.Name, fmt.Sprintf("字段 %s（%s）", f.Name, f.Label), name)
 		}
 		if err := f.Check(v); err != nil {
