@@ -81,10 +81,15 @@ demo: build
 	$(GO) build -o $(BIN)/platformsim ./cmd/platformsim
 	BIN=$(CURDIR)/$(BIN) scripts/demo.sh
 
+# fuzz: every target for 30 s each: the cryptography and JSON reading, the
+# whole inbound path (ReceiveFrom on JSON and form bodies, re-signed so the
+# fuzzer reaches the field rules) and money parsing.
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecryptString -fuzztime 30s ./gmcrypto
 	$(GO) test -run '^$$' -fuzz FuzzSigningString -fuzztime 30s ./gmcrypto
 	$(GO) test -run '^$$' -fuzz FuzzParamsFromJSON -fuzztime 30s ./gmcrypto
+	$(GO) test -run '^$$' -fuzz FuzzReceive -fuzztime 30s ./platform
+	$(GO) test -run '^$$' -fuzz FuzzParseMoney -fuzztime 30s ./service
 
 clean:
 	rm -rf $(BIN)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path"
@@ -191,6 +192,27 @@ func TestKubernetesDeployment(t *testing.T) {
 	m := loadKubernetes(t)
 	dep := m.one(t, "Deployment", "baohan")
 	cfg := configMapConfig(t, m)
+
+	// The Ingress controller names the client in X-Forwarded-For; the
+	// gateway trusts private pod networks for that, never everybody.
+	proxies := strs(cfg, "http", "trusted_proxies")
+	if len(proxies) == 0 {
+		t.Error("the ConfigMap sets no http.trusted_proxies: behind the Ingress every login would come from its address")
+	}
+	for _, p := range proxies {
+		pfx, err := netip.ParsePrefix(p)
+		if err != nil {
+			a, aerr := netip.ParseAddr(p)
+			if aerr != nil {
+				t.Errorf("http.trusted_proxies %q: not an address or CIDR", p)
+				continue
+			}
+			pfx = netip.PrefixFrom(a, a.BitLen())
+		}
+		if !pfx.Addr().IsPrivate() || pfx.Bits() < 8 {
+			t.Errorf("http.trusted_proxies %q: want private addresses of the cluster, not the world", p)
+		}
+	}
 
 	if got := get(dep, "spec", "replicas"); got != 2 {
 		t.Errorf("replicas = %v, want 2", got)
@@ -478,10 +500,26 @@ func TestCompose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"server baohan:8080", "location = /metrics", "client_max_body_size"} {
+	for _, want := range []string{"server baohan:8080", "location = /metrics", "client_max_body_size", "X-Forwarded-For $proxy_add_x_forwarded_for"} {
 		if !bytes.Contains(conf, []byte(want)) {
 			t.Errorf("nginx.conf lacks %q", want)
 		}
+	}
+
+	// The gateway trusts nginx, and only nginx, to name the client: nginx has
+	// a fixed address on the network's fixed subnet, and that address is
+	// http.trusted_proxies. Without it every login would come from nginx's
+	// address, and the console's address throttling would stop everybody.
+	nginxIP, err := netip.ParseAddr(str(nginx, "networks", "default", "ipv4_address"))
+	if err != nil {
+		t.Fatalf("nginx has no fixed address on the default network: %v", err)
+	}
+	subnet, err := netip.ParsePrefix(str(c, "networks", "default", "ipam", "config", 0, "subnet"))
+	if err != nil || !subnet.Contains(nginxIP) {
+		t.Errorf("the default network's subnet %q does not hold nginx's address %s (%v)", str(c, "networks", "default", "ipam", "config", 0, "subnet"), nginxIP, err)
+	}
+	if got := strs(cfg, "http", "trusted_proxies"); !slices.Equal(got, []string{nginxIP.String()}) {
+		t.Errorf("compose/baohan.yaml http.trusted_proxies = %q, want nginx's address [%s]", got, nginxIP)
 	}
 }
 

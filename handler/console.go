@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -72,8 +71,10 @@ type Console struct {
 	// (DefaultMaxUpload, DefaultUploads).
 	Uploads *Uploads
 
-	pages   map[string]*template.Template
-	limiter *loginLimiter
+	pages map[string]*template.Template
+	// addrs throttles login failures by client address (newAddrBackoff);
+	// the service throttles them by user name.
+	addrs *service.Backoff
 }
 
 // The console's cookie and context keys.
@@ -89,7 +90,7 @@ const (
 // service checks it again.
 func (h *Console) Register(r gin.IRouter) {
 	h.pages = loadPages()
-	h.limiter = newLoginLimiter()
+	h.addrs = newAddrBackoff()
 	if h.Now == nil {
 		h.Now = time.Now
 	}
@@ -297,58 +298,11 @@ var doneMessages = map[string]string{
 	"settings_unchange": "参数未变化。",
 }
 
-// loginLimiter throttles login failures per client address, beside the
-// per-account lock the service keeps: at most loginBurst failures in
-// loginWindow.
-type loginLimiter struct {
-	mu       sync.Mutex
-	failures map[string][]time.Time
-}
-
-const (
-	loginBurst  = 10
-	loginWindow = 10 * time.Minute
-)
-
-func newLoginLimiter() *loginLimiter { return &loginLimiter{failures: map[string][]time.Time{}} }
-
-// blocked reports whether ip has had too many failures recently, and until
-// when.
-func (l *loginLimiter) blocked(ip string, now time.Time) (bool, time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	recent := l.prune(ip, now)
-	if len(recent) >= loginBurst {
-		return true, recent[0].Add(loginWindow)
-	}
-	return false, time.Time{}
-}
-
-// fail records a failure of ip.
-func (l *loginLimiter) fail(ip string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.failures[ip] = append(l.prune(ip, now), now)
-	if len(l.failures) > 10000 { // bounded memory whatever the traffic
-		for k := range l.failures {
-			if len(l.prune(k, now)) == 0 {
-				delete(l.failures, k)
-			}
-		}
-	}
-}
-
-func (l *loginLimiter) prune(ip string, now time.Time) []time.Time {
-	list := l.failures[ip]
-	i := 0
-	for i < len(list) && now.Sub(list[i]) > loginWindow {
-		i++
-	}
-	list = list[i:]
-	if len(list) == 0 {
-		delete(l.failures, ip)
-	} else {
-		l.failures[ip] = list
-	}
-	return list
+// newAddrBackoff throttles console login failures by client address: the
+// tenth starts a wait of 1 s, each further one doubles it, up to 15
+// minutes. Behind a reverse proxy the client address is X-Forwarded-For's
+// only when http.trusted_proxies names the proxy; otherwise every login
+// would share the proxy's address.
+func newAddrBackoff() *service.Backoff {
+	return &service.Backoff{Free: 9, First: time.Second, Max: 15 * time.Minute, Forget: time.Hour}
 }

@@ -193,7 +193,7 @@ func (h *Console) showOfficers(c *gin.Context, nw service.NewOfficer, form actio
 		case o.Disabled:
 			row.Status = badge{"已停用", "b-muted"}
 		case now.Before(o.LockedUntil):
-			row.Status = badge{"已锁定", "b-danger"}
+			row.Status = badge{"登录受限", "b-danger"} // failed logins: the next one must wait
 			row.Locked = service.BeijingTime(o.LockedUntil)
 		case o.MustChangePassword:
 			row.Status = badge{"待改密", "b-wait"}

@@ -44,8 +44,11 @@ func (h *Console) loginPage(c *gin.Context) {
 func (h *Console) login(c *gin.Context) {
 	v := loginPage{pageBase: h.base(c, "登录", ""), Username: strings.TrimSpace(c.PostForm("username")), Next: c.PostForm("next")}
 	ip, now := c.ClientIP(), h.Now()
-	if blocked, until := h.limiter.blocked(ip, now); blocked {
-		v.Error = fmt.Sprintf("登录失败次数过多，请于 %s 后再试", until.In(time.FixedZone("CST", 8*3600)).Format("15:04"))
+	if wait := h.addrs.Wait(ip, now); wait > 0 {
+		// Whoever else shares the address waits at most this long: refusals
+		// do not lengthen the wait.
+		c.Header("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		v.Error = fmt.Sprintf("来自您所在地址的登录失败次数过多：请 %s后再试", service.WaitText(wait))
 		render(c, h.Log, h.pages, http.StatusTooManyRequests, "login", &v)
 		return
 	}
@@ -54,7 +57,7 @@ func (h *Console) login(c *gin.Context) {
 	if err != nil {
 		logIfInternal(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
 		if code := service.ErrorCode(err); code == service.EFORBIDDEN {
-			h.limiter.fail(ip, now)
+			h.addrs.Fail(ip, now)
 		}
 		v.Error = service.ErrorMessage(err)
 		v.AskTOTP = strings.Contains(v.Error, "动态口令")

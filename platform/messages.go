@@ -53,6 +53,11 @@ type Field struct {
 	MaxLen     int // in characters (runes); 0 means unbounded
 	Format     Format
 	Enum       []string
+	// NoAmpersand marks a code, account, key or base64 text: it can hold no
+	// '&', and one there could only re-split the signing string (WIRE.md
+	// "Signature"). Amounts, decimals, times and enums exclude it by their
+	// format.
+	NoAmpersand bool
 }
 
 // Condition names a field and the value that triggers a rule.
@@ -97,12 +102,12 @@ const (
 
 // Common fields.
 var (
-	fAppKey       = Field{Name: "appkey", Label: "appkey", Required: true, MaxLen: 50}
+	fAppKey       = Field{Name: "appkey", Label: "appkey", Required: true, MaxLen: 50, NoAmpersand: true}
 	fTimestamp    = Field{Name: "timestamp", Label: "请求时间", Required: true, MaxLen: 30, Format: DateTime}
-	fPlatformCode = Field{Name: "platformcode", Label: "平台编码", Required: true, MaxLen: 50}
-	fApplyNo      = Field{Name: "applyno", Label: "业务流水号", Required: true, MaxLen: 50}
-	fBaohanNo     = Field{Name: "baohanno", Label: "保函编号", Required: true, MaxLen: 50}
-	fSign         = Field{Name: "sign", Label: "报文摘要", Required: true, MaxLen: 200}
+	fPlatformCode = Field{Name: "platformcode", Label: "平台编码", Required: true, MaxLen: 50, NoAmpersand: true}
+	fApplyNo      = Field{Name: "applyno", Label: "业务流水号", Required: true, MaxLen: 50, NoAmpersand: true}
+	fBaohanNo     = Field{Name: "baohanno", Label: "保函编号", Required: true, MaxLen: 50, NoAmpersand: true}
+	fSign         = Field{Name: "sign", Label: "报文摘要", Required: true, MaxLen: 200, NoAmpersand: true}
 )
 
 var status01 = []string{"0", "1"}
@@ -115,23 +120,23 @@ var specs = []Spec{
 	{Name: BaohanApply, Section: "4.1", Title: "投保申请", Direction: Inbound, Fields: []Field{
 		fAppKey, fTimestamp, fPlatformCode, fApplyNo,
 		{Name: "biddername", Label: "投标企业名称", Required: true, MaxLen: 200},
-		{Name: "biddercode", Label: "统一社会信用代码", Required: true, MaxLen: 50},
+		{Name: "biddercode", Label: "统一社会信用代码", Required: true, MaxLen: 50, NoAmpersand: true},
 		{Name: "jbrname", Label: "经办人名称", MaxLen: 50},
 		{Name: "jbrphone", Label: "经办人联系方式", MaxLen: 50},
-		{Name: "biaoduanno", Label: "标段编号（密文）", Required: true, MaxLen: 500},
-		{Name: "biaoduanname", Label: "标段名称（密文）", Required: true, MaxLen: 1000},
+		{Name: "biaoduanno", Label: "标段编号（密文）", Required: true, MaxLen: 500, NoAmpersand: true},
+		{Name: "biaoduanname", Label: "标段名称（密文）", Required: true, MaxLen: 1000, NoAmpersand: true},
 		{Name: "bzjamount", Label: "保证金金额", Required: true, MaxLen: 50, Format: Amount},
-		{Name: "zbr", Label: "招标人（密文）", Required: true, MaxLen: 500},
-		{Name: "zbrorgnum", Label: "招标人统一社会信用代码（密文）", MaxLen: 200},
+		{Name: "zbr", Label: "招标人（密文）", Required: true, MaxLen: 500, NoAmpersand: true},
+		{Name: "zbrorgnum", Label: "招标人统一社会信用代码（密文）", MaxLen: 200, NoAmpersand: true},
 		fSign,
 	}},
 	{Name: BaohanNotice, Section: "4.2", Title: "投保申请结果通知", Direction: Outbound, Fields: []Field{
 		fAppKey, fTimestamp, fApplyNo,
-		{Name: "baohanno", Label: "保函编号", RequiredIf: approved, MaxLen: 50},
+		{Name: "baohanno", Label: "保函编号", RequiredIf: approved, MaxLen: 50, NoAmpersand: true},
 		{Name: "baohanurl", Label: "保函文件下载地址", RequiredIf: approved, MaxLen: 1000},
-		{Name: "baohanfile", Label: "保函文件的 base64 码", RequiredIf: approved},
+		{Name: "baohanfile", Label: "保函文件的 base64 码", RequiredIf: approved, NoAmpersand: true},
 		{Name: "payername", Label: "支付保费银行账户户名", RequiredIf: approved, MaxLen: 200},
-		{Name: "payeraccount", Label: "支付保费银行账户号码", RequiredIf: approved, MaxLen: 50},
+		{Name: "payeraccount", Label: "支付保费银行账户号码", RequiredIf: approved, MaxLen: 50, NoAmpersand: true},
 		{Name: "instname", Label: "出函机构", MaxLen: 200},
 		{Name: "generatetime", Label: "出函时间", RequiredIf: approved, MaxLen: 30, Format: DateTime},
 		{Name: "rate", Label: "费率", RequiredIf: approved, MaxLen: 50, Format: Decimal},
@@ -142,23 +147,23 @@ var specs = []Spec{
 	{Name: BaohanRestore, Section: "4.3", Title: "还原保函", Direction: Inbound, Fields: []Field{
 		fAppKey, fTimestamp, fPlatformCode, fApplyNo, fBaohanNo,
 		{Name: "kaibiaotime", Label: "开标时间", Required: true, MaxLen: 30, Format: DateTime},
-		{Name: "key", Label: "加密的 key", Required: true, MaxLen: 200},
+		{Name: "key", Label: "加密的 key", Required: true, MaxLen: 200, NoAmpersand: true},
 		// iv is not in v2.0.3; some deployments add it (WIRE.md). Empty means ECB.
-		{Name: "iv", Label: "加密向量", MaxLen: 200},
+		{Name: "iv", Label: "加密向量", MaxLen: 200, NoAmpersand: true},
 		fSign,
 	}},
 	{Name: RestoreNotice, Section: "4.4", Title: "还原保函通知", Direction: Outbound, Fields: []Field{
 		fAppKey, fTimestamp, fApplyNo, fBaohanNo,
 		{Name: "baohanurl", Label: "保函文件下载地址", MaxLen: 1000},
-		{Name: "baohanfile", Label: "保函文件的 base64 码", Required: true},
+		{Name: "baohanfile", Label: "保函文件的 base64 码", Required: true, NoAmpersand: true},
 		fSign,
 	}},
 	{Name: InvoiceApply, Section: "4.5", Title: "发票申请", Direction: Inbound, Fields: invoiceApplyFields()},
 	{Name: InvoiceNotice, Section: "4.6", Title: "发票开具通知", Direction: Outbound, Fields: []Field{
 		fAppKey, fTimestamp, fBaohanNo,
 		{Name: "invoiceurl", Label: "发票下载地址", MaxLen: 1000},
-		{Name: "invoicecode", Label: "发票代码", MaxLen: 50},
-		{Name: "invoiceno", Label: "发票号码", MaxLen: 50},
+		{Name: "invoicecode", Label: "发票代码", MaxLen: 50, NoAmpersand: true},
+		{Name: "invoiceno", Label: "发票号码", MaxLen: 50, NoAmpersand: true},
 		{Name: "applystatus", Label: "是否申请成功", Required: true, MaxLen: 10, Format: Enum, Enum: status01},
 		fSign,
 	}},
@@ -179,7 +184,7 @@ var specs = []Spec{
 	}},
 	{Name: ClaimsNotice, Section: "4.10", Title: "理赔通知", Direction: Inbound, Fields: []Field{
 		fAppKey, fTimestamp, fPlatformCode, fApplyNo, fBaohanNo,
-		{Name: "payeraccount", Label: "收款账号", MaxLen: 50},
+		{Name: "payeraccount", Label: "收款账号", MaxLen: 50, NoAmpersand: true},
 		{Name: "payeramount", Label: "赔付金额", MaxLen: 50, Format: Amount},
 		{Name: "filelist", Label: "理赔文件列表", Format: JSONArray},
 		{Name: "applyusername", Label: "理赔联系人", Required: true, MaxLen: 200},
@@ -200,13 +205,13 @@ func invoiceApplyFields() []Field {
 	return []Field{
 		fAppKey, fTimestamp, fPlatformCode, fApplyNo, fBaohanNo,
 		{Name: "biddername", Label: "投标企业名称", Required: true, MaxLen: 200},
-		{Name: "biddercode", Label: "统一社会信用代码", Required: true, MaxLen: 50},
+		{Name: "biddercode", Label: "统一社会信用代码", Required: true, MaxLen: 50, NoAmpersand: true},
 		{Name: "amount", Label: "开票金额", Required: true, MaxLen: 50, Format: Amount},
 		{Name: "type", Label: "发票类型", Required: true, MaxLen: 10, Format: Enum, Enum: []string{"0", "1"}},
 		{Name: "address", Label: "公司地址", RequiredIf: special, MaxLen: 500},
 		{Name: "phone", Label: "公司电话", RequiredIf: special, MaxLen: 50},
 		{Name: "bank", Label: "开户行", RequiredIf: special, MaxLen: 200},
-		{Name: "account", Label: "帐号", RequiredIf: special, MaxLen: 50},
+		{Name: "account", Label: "帐号", RequiredIf: special, MaxLen: 50, NoAmpersand: true},
 		{Name: "email", Label: "接收电子发票的 email", MaxLen: 100},
 		{Name: "mobile", Label: "收件人联系电话", RequiredIf: special, MaxLen: 50},
 		{Name: "contactname", Label: "收件人姓名", RequiredIf: special, MaxLen: 50},

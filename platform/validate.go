@@ -3,6 +3,7 @@ package platform
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -37,7 +38,18 @@ func (e *FieldError) Error() string { return e.Message }
 // by a condition), lengths in characters, and formats. It returns the first
 // problem in the spec's field order as a *FieldError. Fields the spec does not
 // name are allowed (platforms add fields over time) and are still signed.
+//
+// It also refuses what could re-split the signing string (WIRE.md
+// "Signature"): the values are joined with '&' unescaped, so a captured
+// message whose field a=X is followed by b=Y signs exactly like one whose a
+// is "X&b=Y" and which has no b. A field name holding '&' or '=', any value
+// holding '&' followed by a field name of the message (or appsecret) and
+// '=', and any '&' in a code, account, key or base64 field (NoAmpersand)
+// are refused, naming the field.
 func (s *Spec) Validate(params map[string]string) error {
+	if err := checkNames(params); err != nil {
+		return err
+	}
 	for _, f := range s.Fields {
 		v := params[f.Name]
 		if strings.TrimSpace(v) == "" {
@@ -49,11 +61,70 @@ func (s *Spec) Validate(params map[string]string) error {
 			}
 			continue
 		}
+		if name := s.resplitName(v); name != "" {
+			return resplitError(f.Name, fmt.Sprintf("字段 %s（%s）", f.Name, f.Label), name)
+		}
 		if err := f.Check(v); err != nil {
 			return err
 		}
 	}
+	var extra []string
+	for name, v := range params {
+		if _, ok := s.Field(name); !ok && strings.IndexByte(v, '&') >= 0 {
+			extra = append(extra, name)
+		}
+	}
+	sort.Strings(extra)
+	for _, name := range extra {
+		if found := s.resplitName(params[name]); found != "" {
+			return resplitError(name, "字段 "+name, found)
+		}
+	}
 	return nil
+}
+
+// resplitName returns the name of a field of the message (or appsecret)
+// that v holds between a '&' and a '=', as in "X&payeramount=1000.00"; ""
+// when there is none.
+func (s *Spec) resplitName(v string) string {
+	for i := strings.IndexByte(v, '&'); i >= 0; {
+		rest := v[i+1:]
+		eq := strings.IndexByte(rest, '=')
+		if eq < 0 {
+			return ""
+		}
+		if name := rest[:eq]; name == "appsecret" {
+			return name
+		} else if _, ok := s.Field(name); ok {
+			return name
+		}
+		next := strings.IndexByte(rest, '&')
+		if next < 0 {
+			return ""
+		}
+		i += 1 + next
+	}
+	return ""
+}
+
+func resplitError(field, what, name string) error {
+	return &FieldError{field, "resplit", fmt.Sprintf("%s含有“&%s=”：各字段以 & 连接成签名串，这样的值能把截获报文的字段合并或拆分而签名不变，不予受理", what, name)}
+}
+
+// checkNames refuses a field name holding '&' or '=': with it the name and
+// its value could stand for other fields in the signing string.
+func checkNames(params map[string]string) error {
+	var bad []string
+	for name := range params {
+		if strings.ContainsAny(name, "&=") {
+			bad = append(bad, name)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	sort.Strings(bad)
+	return &FieldError{bad[0], "resplit", fmt.Sprintf("字段名 %q 含有 & 或 =：签名串以 name=value 用 & 连接，这样的字段名能冒充其他字段，不予受理", clip(bad[0]))}
 }
 
 // Check validates one non-empty value against the field's length and format.
@@ -71,6 +142,9 @@ func (f Field) Check(v string) error {
 	}
 	bad := func(rule string) error {
 		return &FieldError{f.Name, "format", fmt.Sprintf("字段 %s（%s）格式错误：%s，实际为 %q", f.Name, f.Label, rule, clip(v))}
+	}
+	if f.NoAmpersand && strings.IndexByte(v, '&') >= 0 {
+		return bad("编码、账号、密钥和 base64 中不能有 &（各字段以 & 连接成签名串，值中的 & 能让签名串被重新拆分）")
 	}
 	switch f.Format {
 	case Amount:

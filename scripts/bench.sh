@@ -45,6 +45,10 @@ $GO build -o bin/renderloop ./scripts/renderloop
 GOGC=400 GOMEMLIMIT=200MiB bin/renderloop -n "$N" -workers "$(nproc)" >"$out/renderloop.json"
 cat "$out/renderloop.json" >&2
 gw=$(mktemp -d)
+# A configuration file never runs on the embedded demo secrets: the storm's
+# own, handed to the simulator too.
+secret="bench-secret-$$-$RANDOM"
+token="bench-token-$$-$RANDOM"
 cat >"$gw/baohan.yaml" <<EOF
 listen: 127.0.0.1:$gwport
 public_url: http://127.0.0.1:$gwport
@@ -55,10 +59,10 @@ database:
 platforms:
   - name: 吉林省公共资源交易一体化平台
     appkey: finance_demo
-    appsecret: change-me
+    appsecret: $secret
     notify_url: http://127.0.0.1:$simport/gbsapi
 api:
-  tokens: [change-me-too]
+  tokens: [$token]
 EOF
 (cd "$gw" && exec env -u BAOHAN_TEST_MYSQL_DSN "$root/bin/baohan" serve --config baohan.yaml >"$out/gateway.log" 2>&1) &
 gwpid=$!
@@ -68,6 +72,7 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 bin/platformsim load -n "$N" -c 16 -gateway "http://127.0.0.1:$gwport" -listen "127.0.0.1:$simport" \
+	-appsecret "$secret" -token "$token" \
 	-gateway-pid "$gwpid" -json "$out/storm.json" | tee "$out/storm.txt" >&2
 
 # The table.

@@ -79,6 +79,10 @@ type DispatcherConfig struct {
 	// (default 10 s); sends still going then are cut off and their notices
 	// released.
 	Drain time.Duration
+	// Journal, when set, keeps each answer of the platform until its
+	// attempt is recorded, and Run records those of dead processes before
+	// it claims anything (see AnswerJournal).
+	Journal AnswerJournal
 	// Rand returns uniform numbers in [0, 1) for the jitter of retries,
 	// from several goroutines at once; default math/rand/v2. Tests fix it.
 	Rand func() float64
@@ -138,7 +142,7 @@ func (d *Dispatcher) LastBeat() time.Time {
 // s wakes it when a transaction that queued a notice commits.
 func (s *Service) NewDispatcher(sender NoticeSender, cfg DispatcherConfig) *Dispatcher {
 	if cfg.Owner == "" {
-		cfg.Owner = defaultOwner()
+		cfg.Owner = DefaultOwner()
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = DefaultNoticeWorkers
@@ -162,9 +166,9 @@ func (s *Service) NewDispatcher(sender NoticeSender, cfg DispatcherConfig) *Disp
 	return &Dispatcher{s: s, sender: sender, cfg: cfg, freshSlots: make(chan struct{}, cfg.Workers), stopped: make(chan struct{})}
 }
 
-// defaultOwner names a dispatcher uniquely: host, process and a random part
+// DefaultOwner names a dispatcher uniquely: host, process and a random part
 // (a restarted process may get its old pid back).
-func defaultOwner() string {
+func DefaultOwner() string {
 	host, err := os.Hostname()
 	if err != nil || host == "" {
 		host = "unknown"
@@ -195,6 +199,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	if d.s.direct.CompareAndSwap(nil, d) {
 		defer d.s.direct.CompareAndSwap(d, nil)
 	}
+	d.ReplayAnswers(ctx)
 	done := make(chan struct{}, d.cfg.Workers)
 	inflight := 0
 	ticker := time.NewTicker(d.cfg.Poll)
@@ -266,6 +271,11 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	defer cancel()
 	if err := d.s.Store.ReleaseNotices(relCtx, d.cfg.Owner); err != nil {
 		d.s.Log.Error("releasing claimed notices", "owner", d.cfg.Owner, "error", err)
+	}
+	if d.cfg.Journal != nil {
+		if err := d.cfg.Journal.Close(); err != nil {
+			d.s.Log.Error("closing the answer journal", "owner", d.cfg.Owner, "error", err)
+		}
 	}
 	d.s.Log.Info("notice dispatcher stopped", "owner", d.cfg.Owner)
 }
@@ -342,109 +352,6 @@ func (d *Dispatcher) claim(ctx context.Context, limit int) ([]*Notice, error) {
 	return d.s.Store.ClaimDueNotices(ctx, d.cfg.Owner, now, now.Add(d.cfg.Lease), limit)
 }
 
-// Limits of what an attempt records of the platform's words.
-const (
-	maxAttemptMessage = 2000 // characters of the platform's message
-	maxAttemptError   = 2000 // characters of an error
-)
-
-// deliver makes one attempt to send n, which this dispatcher has claimed,
-// and records it with the notice's next state.
-func (d *Dispatcher) deliver(ctx context.Context, o outgoing) {
-	n := o.n
-	start := d.s.now()
-	attemptCtx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
-	defer cancel()
-
-	var (
-		res     SendResult
-		sendErr error
-	)
-	fields, err := d.message(attemptCtx, o)
-	switch {
-	case ErrorCode(err) == EINTERNAL:
-		// The database, not the notice: nothing was sent, so there is no
-		// attempt to record. The claim runs out and the notice is tried
-		// again then.
-		if ctx.Err() == nil {
-			d.s.Log.Error("notice not sent: reading its document failed", "notice_id", n.ID, "applyno", applyNoOf(n), "error", err)
-		}
-		return
-	case err != nil:
-		res, sendErr = SendResult{Outcome: SendInvalid}, err
-	default:
-		res, sendErr = d.sender.Send(attemptCtx, n.Platform, n.Interface, fields)
-		if res.Outcome == "" { // a sender that forgot to say
-			res.Outcome = SendUnreachable
-			if sendErr == nil {
-				res.Outcome = SendRefused
-				if res.Code == "1" {
-					res.Outcome = SendAccepted
-				}
-			}
-		}
-	}
-	if ctx.Err() != nil {
-		// Cut off by shutdown: not the platform's doing, so not an attempt.
-		// Run releases the claim; the next dispatcher sends it again.
-		d.s.Log.Warn("notice send cut off by shutdown", "notice_id", n.ID, "interface", n.Interface, "applyno", applyNoOf(n))
-		return
-	}
-
-	a := &NoticeAttempt{
-		StartedAt: start, Duration: res.Duration, HTTPStatus: res.HTTPStatus,
-		Code: res.Code, Message: clipText(res.Message, maxAttemptMessage),
-	}
-	if sendErr != nil {
-		a.Error = clipText(errorText(sendErr), maxAttemptError)
-	}
-	class := classify(res)
-	next := *n
-	next.Attempts = n.Attempts + 1
-	next.NextAttemptAt, next.DeliveredAt = time.Time{}, time.Time{}
-	end := d.s.now()
-	var delay time.Duration
-	switch class {
-	case retryNone:
-		next.Status, next.DeliveredAt, next.LastError = NoticeDelivered, end, ""
-	case retryNever:
-		next.Status, next.LastError = NoticeFailed, a.lastError()
-	default:
-		s, err := d.series(ctx, n, a, class)
-		if err != nil {
-			// Without the history the decision cannot be made; leave the
-			// claim to run out and the notice to be tried again then.
-			d.s.Log.Error("reading notice attempts", "notice_id", n.ID, "error", err)
-			return
-		}
-		var retry bool
-		if retry, delay = nextDelay(class, s, start); retry {
-			delay = jitter(delay, d.cfg.Rand())
-			next.Status, next.NextAttemptAt = NoticePending, end.Add(delay)
-		} else {
-			next.Status = NoticeFailed
-		}
-		next.LastError = a.lastError()
-	}
-
-	// The log tells what happened on the wire before the record is written:
-	// a process killed between the two then leaves the line (and, with the
-	// record missing, sends again and logs again) instead of a delivery the
-	// record knows and the log never shows.
-	d.logAttempt(&next, res, a, class, delay)
-	err = d.s.Store.FinishAttempt(ctx, d.cfg.Owner, &next, a)
-	switch {
-	case err == nil:
-		d.observe(ctx, &next, o.restoredAt, res)
-	case ErrorCode(err) == ECONFLICT:
-		d.s.Log.Warn("notice attempt not recorded: the claim was lost (it ran out or the notice was resent)",
-			"notice_id", n.ID, "applyno", applyNoOf(n), "interface", n.Interface, "attempt", next.Attempts, "owner", d.cfg.Owner)
-	default:
-		d.s.Log.Error("notice attempt not recorded; the notice will be tried again when the claim runs out",
-			"notice_id", n.ID, "applyno", applyNoOf(n), "interface", n.Interface, "attempt", next.Attempts, "error", err)
-	}
-}
-
 // observe counts the attempt and, for a delivered restorenotice, the time
 // since its restore (restoredAt, or read from the application when zero):
 // the figure the platform waits on at bid opening.
@@ -496,34 +403,6 @@ func (d *Dispatcher) message(ctx context.Context, o outgoing) (map[string]string
 	}
 	fields["baohanfile"] = base64.StdEncoding.EncodeToString(doc.Data)
 	return fields, nil
-}
-
-// series gathers what the retry decision needs: the attempts since the
-// notice was queued or resent (the last n.Attempts recorded ones) and a.
-func (d *Dispatcher) series(ctx context.Context, n *Notice, a *NoticeAttempt, class retryClass) (series, error) {
-	s := series{Attempts: n.Attempts + 1, First: a.StartedAt}
-	if class == retryLater {
-		s.Refusals = 1
-	}
-	if n.Attempts == 0 {
-		return s, nil
-	}
-	all, err := d.s.Store.ListAttempts(ctx, n.ID)
-	if err != nil {
-		return s, err
-	}
-	if len(all) > n.Attempts {
-		all = all[len(all)-n.Attempts:]
-	}
-	for _, p := range all {
-		if refusal(p.HTTPStatus, p.Code) {
-			s.Refusals++
-		}
-		if !p.StartedAt.IsZero() && p.StartedAt.Before(s.First) {
-			s.First = p.StartedAt
-		}
-	}
-	return s, nil
 }
 
 // errorText is err as an attempt records it: the message of an *Error, the

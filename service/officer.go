@@ -21,12 +21,16 @@ type Officer struct {
 	TOTPLastStep       int64  // the 30-second step of the last code accepted: none at or before it is taken again
 	Disabled           bool
 	MustChangePassword bool // set for a new or reset password: the first login asks for a new one
-	FailedLogins       int  // consecutive failed logins
-	LockedUntil        time.Time
-	LastLoginAt        time.Time
-	PasswordChangedAt  time.Time
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// FailedLogins and LockedUntil are stored columns no longer written on
+	// a failure (that would make a real name cost more than an unknown one);
+	// logins are throttled in memory by name (Login). ListOfficers fills
+	// LockedUntil with the wait logins with the name are held to now.
+	FailedLogins      int
+	LockedUntil       time.Time
+	LastLoginAt       time.Time
+	PasswordChangedAt time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 // Roles lists the officers' roles in the order the console shows them.

@@ -18,19 +18,11 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Login throttling: after maxFailedLogins failures in a row an account is
-// locked for lockDuration. The console also throttles by client address.
 const (
-	maxFailedLogins = 5
-	lockDuration    = 15 * time.Minute
 	// touchEvery is how stale a session's last use may get before a request
 	// records it: one write a minute per session, not one per request.
 	touchEvery = time.Minute
 	bcryptCost = 12
-	// timingHash is a bcrypt hash of nothing anyone types: a login for an
-	// unknown user name is checked against it, so that it takes as long as
-	// one with a wrong password and does not tell which names exist.
-	timingHash = "$2a$12$mdj44IchMrKf90R0UkwWPuwc5IoK9Jt1ptHDYgqYMzUEAxmWVE5oO"
 )
 
 // totpOpts are the parameters every authenticator app understands.
@@ -54,142 +46,13 @@ func totpStep(code, secret string, now time.Time) (step int64, ok bool) {
 	return 0, false
 }
 
-// errLoginFailed is the one answer to a wrong user name or password.
-func errLoginFailed() error { return Errorf(EFORBIDDEN, "用户名或密码错误") }
-
 // errSessionEnded asks the officer to log in (again).
 func errSessionEnded() error { return Errorf(ENOTFOUND, "登录已失效，请重新登录") }
-
-// LoginInput is the login form and where it came from.
-type LoginInput struct {
-	Username  string
-	Password  string
-	TOTPCode  string // when the officer has the second factor on
-	IP        string
-	UserAgent string
-}
-
-// Login is a successful login: the session and the token for the cookie,
-// which exists nowhere else.
-type Login struct {
-	Officer *Officer
-	Session *Session
-	Token   string
-}
 
 // hashToken is how a session token is stored.
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
-}
-
-// Login checks a user name, password and (when enabled) TOTP code and opens
-// a session. A wrong name or password gets the same EFORBIDDEN answer;
-// maxFailedLogins failures in a row lock the account for lockDuration.
-// Attempts are audited.
-func (s *Service) Login(ctx context.Context, in LoginInput) (*Login, error) {
-	in.Username = strings.TrimSpace(in.Username)
-	switch {
-	case in.Username == "":
-		return nil, Errorf(EINVALID, "请输入用户名")
-	case in.Password == "":
-		return nil, Errorf(EINVALID, "请输入密码")
-	case len(in.Username) > 64 || len(in.Password) > 200:
-		return nil, errLoginFailed()
-	}
-	now := s.now()
-	o, err := s.Store.GetOfficerByUsername(ctx, in.Username)
-	if ErrorCode(err) == ENOTFOUND {
-		_ = bcrypt.CompareHashAndPassword([]byte(timingHash), []byte(in.Password))
-		s.auditLogin(ctx, Actor{Kind: ActorOfficer, Name: in.Username}, "login_failed", "用户名不存在，来源 "+in.IP)
-		return nil, errLoginFailed()
-	}
-	if err != nil {
-		return nil, err
-	}
-	if now.Before(o.LockedUntil) {
-		return nil, Errorf(EFORBIDDEN, "登录失败次数过多，账户已锁定至 %s，请稍后再试或请管理员重置密码",
-			o.LockedUntil.In(beijing).Format("15:04"))
-	}
-	fail := func(why string, answer error) (*Login, error) {
-		o.FailedLogins++
-		if o.FailedLogins >= maxFailedLogins {
-			o.LockedUntil = now.Add(lockDuration)
-			why += fmt.Sprintf("；连续失败 %d 次，锁定 %d 分钟", o.FailedLogins, int(lockDuration.Minutes()))
-		}
-		if err := s.Store.UpdateOfficer(ctx, o); err != nil {
-			return nil, err
-		}
-		s.auditLogin(ctx, o.Actor(), "login_failed", why+"，来源 "+in.IP)
-		return nil, answer
-	}
-	if bcrypt.CompareHashAndPassword([]byte(o.PasswordHash), []byte(in.Password)) != nil {
-		return fail("密码错误", errLoginFailed())
-	}
-	if o.Disabled {
-		return nil, Errorf(EFORBIDDEN, "账户已停用，请联系管理员")
-	}
-	if o.TOTPSecret != "" {
-		code := strings.TrimSpace(in.TOTPCode)
-		if code == "" {
-			return nil, Errorf(EINVALID, "该账户已启用动态口令：请输入验证器显示的 6 位动态口令")
-		}
-		step, ok := totpStep(code, o.TOTPSecret, now)
-		if !ok {
-			return fail("动态口令错误", Errorf(EFORBIDDEN, "动态口令错误或已过期：请输入验证器当前显示的 6 位数字"))
-		}
-		if step <= o.TOTPLastStep {
-			return fail("动态口令已使用过", errTOTPUsed())
-		}
-		o.TOTPLastStep = step
-	}
-	o.FailedLogins, o.LockedUntil, o.LastLoginAt = 0, time.Time{}, now
-	token := randomToken(32)
-	sess := &Session{TokenHash: hashToken(token), OfficerID: o.ID, CreatedAt: now, LastSeenAt: now,
-		ExpiresAt: now.Add(s.SessionMax), IP: clip(in.IP, 64), UserAgent: clip(in.UserAgent, 255)}
-	replayed := false
-	err = s.Store.WithTx(ctx, func(ctx context.Context) error {
-		if o.TOTPSecret != "" {
-			// Of two logins with one code at once, the second finds the
-			// step taken here.
-			fresh, err := s.Store.UseTOTPStep(ctx, o.ID, o.TOTPLastStep)
-			if err != nil {
-				return err
-			}
-			if !fresh {
-				replayed = true
-				return errTOTPUsed()
-			}
-		}
-		if err := s.Store.UpdateOfficer(ctx, o); err != nil {
-			return err
-		}
-		if err := s.Store.CreateSession(ctx, sess); err != nil {
-			return err
-		}
-		return s.audit(ctx, nil, o.Actor(), "login", "登录，来源 "+in.IP)
-	})
-	if replayed {
-		s.auditLogin(ctx, o.Actor(), "login_failed", "动态口令已使用过（同时登录），来源 "+in.IP)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &Login{Officer: o, Session: sess, Token: token}, nil
-}
-
-// errTOTPUsed refuses a dynamic password that was accepted before.
-func errTOTPUsed() error {
-	return Errorf(EFORBIDDEN, "该动态口令已使用过：请等待验证器显示新的 6 位数字后再登录")
-}
-
-// auditLogin records a failed login; a failure to record it is logged, not
-// shown: the officer's answer is the same either way.
-func (s *Service) auditLogin(ctx context.Context, actor Actor, action, detail string) {
-	actor.Name = clip(actor.Name, 64)
-	if err := s.audit(ctx, nil, actor, action, detail); err != nil {
-		s.Log.Error("audit login", "error", err)
-	}
 }
 
 func clip(s string, n int) string {
@@ -414,7 +277,17 @@ func (s *Service) ListOfficers(ctx context.Context, actor Actor) ([]*Officer, er
 	if actor.Role != RoleAdmin && actor.Role != RoleAuditor {
 		return nil, Errorf(EFORBIDDEN, "只有管理员和审计可以查看账户")
 	}
-	return s.Store.ListOfficers(ctx)
+	list, err := s.Store.ListOfficers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// LockedUntil shows the wait logins with the name are held to now
+	// (over all addresses; the counts live in this process).
+	now := s.now()
+	for _, o := range list {
+		o.LockedUntil = s.logins.name.Until(loginName(o.Username), now)
+	}
+	return list, nil
 }
 
 // OfficerChange is an administrator's change to an account.
@@ -466,6 +339,7 @@ func (s *Service) UpdateOfficer(ctx context.Context, actor Actor, id int64, ch O
 		o.MustChangePassword, o.PasswordChangedAt, o.FailedLogins, o.LockedUntil = true, s.now(), 0, time.Time{}
 		changes = append(changes, "重置密码")
 		endSessions = true
+		s.logins.lift(loginName(o.Username)) // a new password lifts the waits of earlier failures
 	}
 	if ch.ResetTOTP && o.TOTPSecret != "" {
 		o.TOTPSecret, o.TOTPPending = "", ""

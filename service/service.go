@@ -85,6 +85,8 @@ type Service struct {
 	// worker hands it a fresh restorenotice, claimed in the letter's own
 	// transaction, with the letter still in memory (see handOff).
 	direct *atomic.Pointer[Dispatcher]
+	// logins throttles console logins by user name (see Login).
+	logins *loginGuard
 }
 
 // New returns a Service with its internal channels made; the caller sets the
@@ -94,6 +96,7 @@ func New(s Service) *Service {
 	svc.plainWake = make(chan struct{}, 1)
 	svc.noticeWake = make(chan struct{}, 1)
 	svc.direct = new(atomic.Pointer[Dispatcher])
+	svc.logins = newLoginGuard()
 	if svc.Store != nil {
 		svc.Store = &wakingStore{Store: svc.Store, wake: svc.wakeNotices}
 	}

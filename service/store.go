@@ -97,6 +97,9 @@ type NoticeStore interface {
 	// FinishAttempt records an attempt and the notice's new state, if owner
 	// still holds the lease; ECONFLICT otherwise.
 	FinishAttempt(ctx context.Context, owner string, n *Notice, a *NoticeAttempt) error
+	// RenewNoticeLease extends owner's lease on a pending notice to until;
+	// ECONFLICT when owner does not hold it.
+	RenewNoticeLease(ctx context.Context, id int64, owner string, until time.Time) error
 	// ReleaseNotices gives back owner's leases (graceful shutdown).
 	ReleaseNotices(ctx context.Context, owner string) error
 	// UpdateNotice writes an officer's change (resend) to a notice.

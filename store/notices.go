@@ -203,6 +203,25 @@ func (s *Store) FinishAttempt(ctx context.Context, owner string, n *service.Noti
 	})
 }
 
+// RenewNoticeLease extends owner's lease on notice id to until, so that a
+// claim does not run out while its holder is still sending or recording an
+// attempt. ECONFLICT when owner no longer holds it.
+func (s *Store) RenewNoticeLease(ctx context.Context, id int64, owner string, until time.Time) error {
+	if owner == "" {
+		return errors.New("store: renew notice lease: empty lease owner")
+	}
+	res := s.conn(ctx).Model(&noticeRow{}).
+		Where("id = ? AND lease_owner = ? AND status = ?", id, owner, string(service.NoticePending)).
+		Update("lease_until", dbTime(until))
+	if res.Error != nil {
+		return translate(res.Error, about{op: fmt.Sprintf("renew lease of notice %d", id)})
+	}
+	if res.RowsAffected == 0 {
+		return service.Errorf(service.ECONFLICT, "通知 %d 已不由本发送进程持有", id)
+	}
+	return nil
+}
+
 // ReleaseNotices gives back owner's leases (graceful shutdown), so that
 // another dispatcher need not wait for them to run out.
 func (s *Store) ReleaseNotices(ctx context.Context, owner string) error {

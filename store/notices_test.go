@@ -472,3 +472,32 @@ func TestHasUndeliveredNotice(t *testing.T) {
 		}
 	})
 }
+
+func TestRenewNoticeLease(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		app := mustCreateApplication(t, s, minimalApplication("jilin", "RENEW"))
+		n := mustCreateNotice(t, s, app.ID, "baohannotice", time.Time{})
+		now := time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
+		if got, err := s.ClaimDueNotices(ctx, "a", now, now.Add(time.Minute), 1); err != nil || len(got) != 1 {
+			t.Fatalf("claim: %d, %v", len(got), err)
+		}
+		if err := s.RenewNoticeLease(ctx, n.ID, "b", now.Add(time.Hour)); service.ErrorCode(err) != service.ECONFLICT {
+			t.Errorf("renew by another owner: %v, want ECONFLICT", err)
+		}
+		if err := s.RenewNoticeLease(ctx, n.ID, "a", now.Add(time.Hour)); err != nil {
+			t.Fatalf("renew by the holder: %v", err)
+		}
+		// Past the first lease, within the renewed one: nobody else claims.
+		if got, err := s.ClaimDueNotices(ctx, "b", now.Add(2*time.Minute), now.Add(3*time.Minute), 1); err != nil || len(got) != 0 {
+			t.Fatalf("claim by another within the renewed lease: %d, %v", len(got), err)
+		}
+		// Renewed to a time past: free at once.
+		if err := s.RenewNoticeLease(ctx, n.ID, "a", now.Add(-time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.ClaimDueNotices(ctx, "b", now, now.Add(time.Minute), 1); err != nil || len(got) != 1 {
+			t.Fatalf("claim after the give-back: %d, %v", len(got), err)
+		}
+	})
+}

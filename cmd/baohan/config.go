@@ -186,7 +186,9 @@ func defaultConfig() Config {
 }
 
 // LoadConfig reads the file at path (none: the defaults) and applies the
-// environment (env, as os.Environ gives it), then validates.
+// environment (env, as os.Environ gives it), then validates. The embedded
+// demo secrets are refused with a file or a listen address other than
+// loopback (refuseDemoSecrets).
 func LoadConfig(path string, env []string) (Config, error) {
 	cfg := defaultConfig()
 	if path != "" {
@@ -218,7 +220,7 @@ func LoadConfig(path string, env []string) (Config, error) {
 			p.AppSecret = strings.TrimSpace(string(b))
 		}
 	}
-	return cfg, cfg.Validate()
+	return cfg, errors.Join(cfg.Validate(), refuseDemoSecrets(cfg, path != ""))
 }
 
 // Validate checks every key and names the one that is wrong.

@@ -110,12 +110,16 @@ func TestLoadConfigDefaults(t *testing.T) {
 		path func(t *testing.T) string
 	}{
 		{"no file", func(*testing.T) string { return "" }},
+		// A file fills in every key it leaves out; the demo secrets among
+		// them need setting (TestDemoSecretsOnlyInTheDemo).
 		{"empty file", func(t *testing.T) string { return writeFile(t, "empty.yaml", "") }},
 		{"comments only", func(t *testing.T) string { return writeFile(t, "c.yaml", "# nothing set\n") }},
 	} {
 		t.Run(tt.desc, func(t *testing.T) {
-			cfg := mustLoad(t, tt.path(t), nil)
-			if want := defaultConfig(); !reflect.DeepEqual(cfg, want) {
+			cfg := mustLoad(t, tt.path(t), ownSecrets)
+			want := defaultConfig()
+			want.Platforms[0].AppSecret, want.API.Tokens = "own-secret-0001", []string{"own-token-0001"}
+			if !reflect.DeepEqual(cfg, want) {
 				t.Errorf("got %+v\nwant the defaults %+v", cfg, want)
 			}
 		})
@@ -129,13 +133,89 @@ func TestLoadConfigDefaults(t *testing.T) {
 	}
 }
 
+// ownSecrets replaces both demo secrets of the embedded defaults.
+var ownSecrets = []string{"BAOHAN_PLATFORMS_0_APPSECRET=own-secret-0001", "BAOHAN_API_TOKENS=own-token-0001"}
+
 func TestLoadConfigFileWithoutPlatformsKeepsTheDemo(t *testing.T) {
-	cfg := mustLoad(t, writeFile(t, "b.yaml", "listen: 127.0.0.1:9000\n"), nil)
+	cfg := mustLoad(t, writeFile(t, "b.yaml", "listen: 127.0.0.1:9000\n"), ownSecrets)
 	if cfg.Listen != "127.0.0.1:9000" {
 		t.Errorf("listen got %q", cfg.Listen)
 	}
-	if !reflect.DeepEqual(cfg.Platforms, defaultConfig().Platforms) {
-		t.Errorf("platforms got %+v, want the demo platform", cfg.Platforms)
+	want := defaultConfig().Platforms
+	want[0].AppSecret = "own-secret-0001"
+	if !reflect.DeepEqual(cfg.Platforms, want) {
+		t.Errorf("platforms got %+v, want the demo platform with its own secret", cfg.Platforms)
+	}
+}
+
+// The demo appsecret and admin token work only without a file and on
+// loopback; otherwise the start is refused naming each key to set.
+func TestDemoSecretsOnlyInTheDemo(t *testing.T) {
+	ownPlatform := `
+platforms:
+  - name: 吉林省公共资源交易一体化平台
+    appkey: finance_jilin
+    appsecret: jilin-secret-0001
+    notify_url: https://ggzy.jl.gov.cn/gbsapi
+`
+	const (
+		secretKey = "config platforms[0].appsecret: the embedded demo appsecret is never accepted"
+		tokenKey  = "config api.tokens[0]: the embedded demo admin token is never accepted"
+	)
+	tests := []struct {
+		desc    string
+		file    string // "": no file
+		env     []string
+		want    []string // what the error says; none: accepted
+		refused []string // keys the error must not name
+	}{
+		{"no file, loopback", "", nil, nil, nil},
+		{"no file, localhost", "", []string{"BAOHAN_LISTEN=localhost:8080"}, nil, nil},
+		{"no file, IPv6 loopback", "", []string{"BAOHAN_LISTEN=[::1]:8080"}, nil, nil},
+		{"no file, every interface", "", []string{"BAOHAN_LISTEN=0.0.0.0:8080"},
+			[]string{secretKey, tokenKey, "listen (0.0.0.0:8080) is not a loopback address", "BAOHAN_PLATFORMS_0_APPSECRET", "BAOHAN_API_TOKENS"}, nil},
+		{"no file, empty host", "", []string{"BAOHAN_LISTEN=:8080"}, []string{secretKey, tokenKey}, nil},
+		{"no file, a LAN address, own token", "", []string{"BAOHAN_LISTEN=10.1.2.3:8080", "BAOHAN_API_TOKENS=own-token-0001"},
+			[]string{secretKey}, []string{"api.tokens"}},
+		{"no file, a LAN address, own secrets", "", append([]string{"BAOHAN_LISTEN=10.1.2.3:8080"}, ownSecrets...), nil, nil},
+		{"empty file", "\n", nil, []string{secretKey, tokenKey, "with a configuration file"}, nil},
+		{"platforms but no api section", ownPlatform, nil, []string{tokenKey, "api.tokens (or BAOHAN_API_TOKENS)"}, []string{"appsecret"}},
+		{"platforms, token from the environment", ownPlatform, []string{"BAOHAN_API_TOKENS=own-token-0001"}, nil, nil},
+		{"the demo token written out", ownPlatform + "api:\n  tokens: [own-token-0001, change-me-too]\n", nil,
+			[]string{"config api.tokens[1]: the embedded demo admin token"}, []string{"api.tokens[0]"}},
+		{"the demo token from the environment", ownPlatform, []string{"BAOHAN_API_TOKENS=change-me-too"}, []string{tokenKey}, nil},
+		{"api but no platforms", "api:\n  tokens: [own-token-0001]\n", nil,
+			[]string{secretKey, "platforms[0].appsecret_file or BAOHAN_PLATFORMS_0_APPSECRET"}, []string{"api.tokens"}},
+		{"the demo appsecret written out", "platforms:\n  - {name: P, appkey: k, appsecret: change-me, notify_url: https://p.example.com/gbsapi}\napi:\n  tokens: [own-token-0001]\n",
+			nil, []string{secretKey}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			path := ""
+			if tt.file != "" {
+				path = writeFile(t, "baohan.yaml", tt.file)
+			}
+			_, err := LoadConfig(path, tt.env)
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Fatalf("got %v, want it accepted", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("accepted, want an error saying %q", tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			for _, r := range tt.refused {
+				if strings.Contains(err.Error(), r) {
+					t.Errorf("error %q names %q, which is set", err, r)
+				}
+			}
+		})
 	}
 }
 

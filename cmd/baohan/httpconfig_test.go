@@ -23,7 +23,7 @@ func TestHTTPConfigDefaultsReachTheServer(t *testing.T) {
 		t.Errorf("defaults: %+v, ops %+v", cfg.HTTP, cfg.Ops)
 	}
 	cfg = mustLoad(t, writeFile(t, "b.yaml", "http:\n  read_timeout: 90s\n  write_timeout: 10m\n  max_upload_bytes: 5242880\nops:\n  listen: 127.0.0.1:9102\n"),
-		[]string{"BAOHAN_HTTP_MAX_UPLOADS=2", "BAOHAN_HTTP_IDLE_TIMEOUT=30s"})
+		[]string{"BAOHAN_HTTP_MAX_UPLOADS=2", "BAOHAN_HTTP_IDLE_TIMEOUT=30s", "BAOHAN_PLATFORMS_0_APPSECRET=" + serveAppSecret, "BAOHAN_API_TOKENS=" + serveToken})
 	srv = newServer(http.NotFoundHandler(), cfg.HTTP)
 	if srv.ReadTimeout != 90*time.Second || srv.WriteTimeout != 10*time.Minute || srv.IdleTimeout != 30*time.Second ||
 		cfg.HTTP.MaxUploadBytes != 5<<20 || cfg.HTTP.MaxUploads != 2 || cfg.Ops.Listen != "127.0.0.1:9102" {

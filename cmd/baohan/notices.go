@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/baohangateway/baohan/platform"
 	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/store"
 )
 
 // noticeSender delivers the outbox's notices with the signed platform client:
@@ -85,10 +87,16 @@ func (s *noticeSender) Send(ctx context.Context, appkey, iface string, fields ma
 	return res, err
 }
 
-// newDispatcher makes the outbox dispatcher of svc as configured. Its HTTP
-// client keeps a connection per worker to each platform.
-func newDispatcher(cfg Config, svc *service.Service) *service.Dispatcher {
-	dc := service.DispatcherConfig{Workers: cfg.Workers.Notices, Lease: cfg.Workers.NoticeLease}
+// newDispatcher makes the outbox dispatcher of svc as configured, with its
+// answer journal under data_dir/outbox. Its HTTP client keeps a connection
+// per worker to each platform.
+func newDispatcher(cfg Config, svc *service.Service) (*service.Dispatcher, error) {
+	dc := service.DispatcherConfig{Workers: cfg.Workers.Notices, Lease: cfg.Workers.NoticeLease, Owner: service.DefaultOwner()}
+	journal, err := store.OpenAnswerJournal(filepath.Join(cfg.DataDir, "outbox"), dc.Owner)
+	if err != nil {
+		return nil, err
+	}
+	dc.Journal = journal
 	if dc.Workers <= 0 {
 		dc.Workers = service.DefaultNoticeWorkers
 	}
@@ -96,7 +104,7 @@ func newDispatcher(cfg Config, svc *service.Service) *service.Dispatcher {
 	transport.MaxIdleConnsPerHost = dc.Workers
 	client := &platform.Client{HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport}}
 	sender := &noticeSender{client: client, accounts: cfg.Accounts(), now: time.Now}
-	return svc.NewDispatcher(sender, dc)
+	return svc.NewDispatcher(sender, dc), nil
 }
 
 // clipLocation keeps a redirect's Location short enough for the record.

@@ -14,7 +14,7 @@ func TestOfficerAdd(t *testing.T) {
 	cfg := writeFile(t, "baohan.yaml", fmt.Sprintf("data_dir: %s\ndatabase:\n  driver: sqlite\n  dsn: %s\n", dir, filepath.Join(dir, "baohan.db")))
 	add := func(stdin string, args ...string) (string, error) {
 		var out, errOut bytes.Buffer
-		err := run(context.Background(), append([]string{"officer", "add", "--config", cfg}, args...), nil, strings.NewReader(stdin), &out, &errOut)
+		err := run(context.Background(), append([]string{"officer", "add", "--config", cfg}, args...), ownSecrets, strings.NewReader(stdin), &out, &errOut)
 		return out.String() + errOut.String(), err
 	}
 	tests := []struct {

@@ -52,7 +52,7 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 	log := newLogger(cfg.Log, stderr)
 	log.Info("configuration", "config", fmt.Sprintf("%+v", cfg.Masked()))
 	if keys := demoSecrets(cfg); len(keys) > 0 {
-		log.Warn("RUNNING WITH THE DEMO SECRETS of the embedded defaults: set your own before connecting a real platform or core system", "keys", keys)
+		log.Warn("RUNNING WITH THE DEMO SECRETS of the embedded defaults, accepted only without --config on a loopback address: set your own before connecting a real platform or core system", "keys", keys)
 	}
 
 	st, err := openStore(ctx, cfg, log)
@@ -71,7 +71,10 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 	if err != nil {
 		return err
 	}
-	dispatcher := newDispatcher(cfg, svc)
+	dispatcher, err := newDispatcher(cfg, svc)
+	if err != nil {
+		return err
+	}
 
 	engine := handler.NewEngine(log)
 	if err := engine.SetTrustedProxies(cfg.HTTP.TrustedProxies); err != nil {

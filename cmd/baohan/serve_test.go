@@ -186,6 +186,10 @@ func TestServeRefuses(t *testing.T) {
 		{"bad config", []string{"--config", serveConfig(t, "127.0.0.1:0")}, []string{"BAOHAN_LOG_LEVEL=loud"}, "log.level"},
 		{"missing config", []string{"--config", filepath.Join(t.TempDir(), "none.yaml")}, nil, "none.yaml"},
 		{"port in use", []string{"--config", serveConfig(t, busy.Addr().String())}, nil, "listen " + busy.Addr().String()},
+		// A file without an api section leaves no demo token live.
+		{"file without api.tokens", []string{"--config", writeFile(t, "noapi.yaml", "listen: 127.0.0.1:0\nplatforms:\n  - {name: P, appkey: k, appsecret: own-secret-0001, notify_url: \"http://127.0.0.1:1/gbsapi\"}\n")},
+			nil, "config api.tokens[0]: the embedded demo admin token is never accepted with a configuration file"},
+		{"demo secrets on every interface", nil, []string{"BAOHAN_LISTEN=0.0.0.0:0"}, "config platforms[0].appsecret: the embedded demo appsecret is never accepted"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {

@@ -175,21 +175,3 @@ func (c *platformCaller) Call(ctx context.Context, appkey, iface string, fields 
 }
 
 func newHTTPClient() *http.Client { return &http.Client{Timeout: 30 * time.Second} }
-
-// demoSecrets lists the configuration keys still holding the embedded demo
-// secrets, which anyone reading the README knows.
-func demoSecrets(cfg Config) []string {
-	def := defaultConfig()
-	var keys []string
-	for i, p := range cfg.Platforms {
-		if p.AppSecret == def.Platforms[0].AppSecret {
-			keys = append(keys, fmt.Sprintf("platforms[%d].appsecret", i))
-		}
-	}
-	for i, t := range cfg.API.Tokens {
-		if t == def.API.Tokens[0] {
-			keys = append(keys, fmt.Sprintf("api.tokens[%d]", i))
-		}
-	}
-	return keys
-}

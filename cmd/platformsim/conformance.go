@@ -204,6 +204,15 @@ func (c *conf) transport(ctx context.Context) {
 	// A refused request leaves nothing behind: the unsigned one goes through now.
 	_, err = c.apply(ctx, unsigned)
 	c.rep.Check("T20", "被拒绝的请求不留痕迹：同一 applyno 改正后重发被受理", err)
+
+	// The signing string joins the fields with '&' unescaped (WIRE.md
+	// "Signature"): a field folded into the one before it keeps the sign.
+	r = c.applyReq(c.fresh())
+	p = c.gw.Params(r)
+	p["jbrname"] += "&jbrphone=" + p["jbrphone"]
+	delete(p, "jbrphone")
+	ans, err = do(Request{Iface: platform.BaohanApply, Body: jsonBody(p)})
+	c.rep.Check("T21", "jbrphone 并入 jbrname（“张三&jbrphone=…”，sign 不变）的报文被拒绝并指出字段", refused(ans, err, "jbrname", "&jbrphone="))
 }
 
 func jsonBody(p map[string]string) []byte {
