@@ -4,7 +4,6 @@ go 1.26.8
 
 require (
 	github.com/chromedp/chromedp v0.23.0
-	github.com/digitorus/pkcs7 v0.0.0-20230818184609-3a137a874352
 	github.com/emmansun/gmsm v0.44.0
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-sql-driver/mysql v1.10.1
