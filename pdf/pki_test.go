@@ -159,3 +159,7 @@ func testSigner(tb testing.TB, kinds string, cfg SignerConfig) *Signer {
 	}
 	return s
 }
+
+func pemBlock(typ string, der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
+}

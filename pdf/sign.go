@@ -335,3 +335,16 @@ func (s *Signer) Certificates() []*smx509.Certificate {
 
 // Certificate returns the first signature's certificate.
 func (s *Signer) Certificate() *smx509.Certificate { return s.ids[0].cert }
+
+// TSA returns the time-stamping client, nil without one.
+func (s *Signer) TSA() *TSA { return s.tsa }
+
+// KeyAlgorithm names a certificate's signature family as the console and
+// the verification page show it.
+func KeyAlgorithm(c *smx509.Certificate) string {
+	alg, err := keyAlg(c.PublicKey)
+	if err != nil {
+		return c.PublicKeyAlgorithm.String()
+	}
+	return alg.String()
+}

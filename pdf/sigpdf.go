@@ -198,7 +198,9 @@ func (s *Signer) fill(ctx context.Context, w *objWriter, i int, ph placeholder, 
 		return err
 	}
 	var token []byte
-	if s.tsa != nil {
+	// After one timestamp failed for an optional TSA, the letter's other
+	// signatures do not wait for it again.
+	if s.tsa != nil && res.TSAError == nil {
 		token, err = s.tsa.Timestamp(ctx, sig.value)
 		if err != nil {
 			if s.tsa.required || ctx.Err() != nil {

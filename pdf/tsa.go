@@ -132,7 +132,7 @@ func (t *TSA) Timestamp(ctx context.Context, signature []byte) ([]byte, error) {
 				t.st.Untimed++
 				t.mu.Unlock()
 			}
-			return nil, fmt.Errorf("TSA %s: %w", t.cfg.URL, err)
+			return nil, fmt.Errorf("TSA %s: no token (%w), last error: %v", t.cfg.URL, ctx.Err(), err)
 		case <-time.After(pause):
 		}
 		pause = min(2*pause, 2*time.Second)
