@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/baohangateway/baohan/gmcrypto"
+	"github.com/baohangateway/baohan/pdf"
 )
 
 // Verification is what the public verification page (保函验真) may show of a
@@ -27,6 +28,24 @@ type Verification struct {
 	// after bid opening).
 	Document        *Document
 	DocumentCurrent bool
+	// Signatures of an uploaded document, checked one by one (also when
+	// the document is not one we issued).
+	Signatures []DocSignature
+}
+
+// DocSignature is one signature of an uploaded PDF as the verification
+// page shows it.
+type DocSignature struct {
+	Signer, Organization string
+	Algorithm            string
+	Time                 time.Time
+	TimeFromTSA          bool
+	TSA                  string
+	Valid                bool
+	Problem              string // why not valid, in Chinese
+	Certification        int    // DocMDP P (1-3) of a certifying signature, 0 for approval
+	WholeFile            bool   // covers the file to its end
+	Ours                 bool   // signed with one of our signing certificates
 }
 
 // errNoGuarantee hides whether a guarantee number exists when the check code
@@ -57,14 +76,17 @@ func (s *Service) Verify(ctx context.Context, baohanNo, checkCode string) (*Veri
 }
 
 // VerifyDocument checks an uploaded letter against the SM3 digests of the
-// documents we issued.
+// documents we issued, and checks each of its signatures. A document we did
+// not issue gives ENOTFOUND with a Verification holding only the
+// signatures, so the page can say which one is broken.
 func (s *Service) VerifyDocument(ctx context.Context, data []byte) (*Verification, error) {
 	if len(data) == 0 {
 		return nil, Errorf(EINVALID, "请选择要核验的保函 PDF 文件")
 	}
+	sigs := s.documentSignatures(data)
 	doc, err := s.Store.FindDocumentBySM3(ctx, gmcrypto.SM3Hex(data))
 	if ErrorCode(err) == ENOTFOUND {
-		return nil, Errorf(ENOTFOUND, "文件与本机构出具的任何保函都不一致：文件可能被修改，或不是本机构出具")
+		return &Verification{Signatures: sigs}, Errorf(ENOTFOUND, "文件与本机构出具的任何保函都不一致：文件可能被修改，或不是本机构出具")
 	}
 	if err != nil {
 		return nil, err
@@ -80,7 +102,30 @@ func (s *Service) VerifyDocument(ctx context.Context, data []byte) (*Verificatio
 	doc.Data = nil
 	v.Document = doc
 	v.DocumentCurrent = doc.Kind == DocPlainLetter || !a.Restored()
+	v.Signatures = sigs
 	return v, nil
+}
+
+// documentSignatures checks the signatures of an uploaded PDF and marks
+// those made with our certificates.
+func (s *Service) documentSignatures(data []byte) []DocSignature {
+	checks, _ := pdf.VerifySignatures(data) // at most a few; an error only stops the count
+	ours := map[string]bool{}
+	if l, ok := s.Letters.(*PDFLetters); ok && l.Signer != nil {
+		for _, c := range l.Signer.Certificates() {
+			ours[c.SerialNumber.Text(16)+"\x00"+c.Subject.CommonName] = true
+		}
+	}
+	out := make([]DocSignature, len(checks))
+	for i, c := range checks {
+		out[i] = DocSignature{
+			Signer: c.Signer, Organization: c.Organization, Algorithm: c.Algorithm,
+			Time: c.Time, TimeFromTSA: c.TimeFromTSA, TSA: c.TSA,
+			Valid: c.Valid, Problem: c.Problem, Certification: c.Certification, WholeFile: c.WholeFile,
+			Ours: ours[c.Serial+"\x00"+c.Signer],
+		}
+	}
+	return out
 }
 
 func (s *Service) verification(a *Application) *Verification {
