@@ -135,3 +135,43 @@ func runTool(t *testing.T, name string, args ...string) ([]byte, error) {
 	}
 	return exec.Command(name, args...).CombinedOutput()
 }
+
+// TestSigningConfigRules: the signing keys that go together, and those that
+// exclude each other, are named in the error.
+func TestSigningConfigRules(t *testing.T) {
+	hsm := PKCS11Config{Module: "/m.so", TokenLabel: "t", KeyLabel: "k", PinFile: "/pin"}
+	tests := []struct {
+		name string
+		set  func(s *SigningConfig)
+		want string // "" valid
+	}{
+		{"development", func(s *SigningConfig) {}, ""},
+		{"files", func(s *SigningConfig) { s.CertFile, s.KeyFile = "c", "k" }, ""},
+		{"HSM", func(s *SigningConfig) { s.CertFile, s.PKCS11 = "c", hsm }, ""},
+		{"dual with TSA", func(s *SigningConfig) {
+			s.CertFile, s.KeyFile, s.SM2CertFile, s.SM2KeyFile, s.TSAURL, s.TSARequired = "c", "k", "s", "sk", "https://tsa.example/", true
+		}, ""},
+		{"cert without key", func(s *SigningConfig) { s.CertFile = "c" }, "cert_file and key_file go together"},
+		{"key and HSM", func(s *SigningConfig) { s.CertFile, s.KeyFile, s.PKCS11 = "c", "k", hsm }, "not both"},
+		{"HSM half", func(s *SigningConfig) { s.CertFile, s.PKCS11.Module = "c", "/m.so" }, "pin_file go together"},
+		{"HSM without cert", func(s *SigningConfig) { s.PKCS11 = hsm }, "signing.cert_file"},
+		{"SM2 half", func(s *SigningConfig) { s.CertFile, s.KeyFile, s.SM2CertFile = "c", "k", "s" }, "sm2_cert_file and sm2_key_file"},
+		{"SM2 alone", func(s *SigningConfig) { s.SM2CertFile, s.SM2KeyFile = "s", "sk" }, "put the SM2 certificate in cert_file"},
+		{"TSA URL", func(s *SigningConfig) { s.TSAURL = "tsa.example" }, "signing.tsa_url"},
+		{"required without TSA", func(s *SigningConfig) { s.TSARequired = true }, "signing.tsa_required"},
+	}
+	for _, tt := range tests {
+		cfg := defaultConfig()
+		tt.set(&cfg.Signing)
+		err := cfg.Validate()
+		if tt.want == "" && err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+		}
+		if tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("%s: error %v, want one containing %q", tt.name, err, tt.want)
+		}
+	}
+	if !defaultConfig().Signing.Certify {
+		t.Error("signing.certify defaults to false, want true")
+	}
+}
