@@ -117,7 +117,7 @@ type PKCS11Config struct {
 
 // WorkersConfig sizes the background workers.
 type WorkersConfig struct {
-	Letters int `yaml:"letters"` // plaintext letters rendered at once; 0: one per CPU
+	Letters int `yaml:"letters"` // plaintext letters rendered at once; 0: one per CPU, four with a TSA
 	Notices int `yaml:"notices"` // notices sent at once from the outbox, and as many fresh restorenotices; 0: 8
 	// How long a claim on a notice lasts: a process that dies while sending
 	// delays those notices by at most this long. 0: 1m.

@@ -195,10 +195,15 @@ func newService(cfg Config, st *store.Store, log *slog.Logger, caller service.Pl
 	return svc, signer, nil
 }
 
-// letterWorkers is how many plaintext letters are rendered at once.
+// letterWorkers is how many plaintext letters are rendered at once: one
+// per CPU, or four per CPU with a TSA, so that letters waiting for their
+// timestamps do not leave the CPUs idle.
 func letterWorkers(cfg Config) int {
 	if cfg.Workers.Letters > 0 {
 		return cfg.Workers.Letters
+	}
+	if cfg.Signing.TSAURL != "" {
+		return 4 * runtime.GOMAXPROCS(0)
 	}
 	return runtime.GOMAXPROCS(0)
 }
