@@ -85,6 +85,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecryptString -fuzztime 30s ./gmcrypto
 	$(GO) test -run '^$$' -fuzz FuzzSigningString -fuzztime 30s ./gmcrypto
 	$(GO) test -run '^$$' -fuzz FuzzParamsFromJSON -fuzztime 30s ./gmcrypto
+	$(GO) test -run '^$$' -fuzz FuzzVerifySignatures -fuzztime 30s ./pdf
 
 clean:
 	rm -rf $(BIN)

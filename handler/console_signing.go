@@ -14,6 +14,7 @@ type signingPanel struct {
 	TSA, TSAState, TSAClass, TSAMode string
 	LastError, LastErrorAt, LastOK   string
 	Failures, Untimestamped          uint64
+	RevocationError, RevocationAt    string // the last failed CRL/OCSP fetch
 	Summary, Class                   string // the worst of the above
 }
 
@@ -48,6 +49,9 @@ func signingView(st *service.SigningStatus) *signingPanel {
 			}
 		}
 		p.Certs = append(p.Certs, r)
+	}
+	if st.RevocationError != "" {
+		p.RevocationError, p.RevocationAt = st.RevocationError, service.BeijingTime(st.RevocationErrorAt)
 	}
 	if st.TSAURL == "" {
 		p.TSA, p.TSAState, p.TSAClass = "未配置", "保函不带可信时间戳，签名时间来自本机时钟", "b-muted"

@@ -38,6 +38,17 @@ type LTV struct {
 	client *http.Client
 	mu     sync.Mutex
 	cache  map[string]*ltvEntry
+	// The last failed fetch, for the console.
+	lastErr   string
+	lastErrAt time.Time
+}
+
+// LastError returns the last failed fetch of revocation data and when it
+// happened; empty when none failed.
+func (l *LTV) LastError() (string, time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lastErr, l.lastErrAt
 }
 
 type ltvEntry struct {
@@ -129,6 +140,9 @@ func (l *LTV) get(ctx context.Context, key string, fetch func(context.Context) (
 		e.expires = time.Now().Add(l.cfg.MaxAge)
 		if err != nil {
 			e.expires = time.Now().Add(l.cfg.MaxAge / 10)
+			l.mu.Lock()
+			l.lastErr, l.lastErrAt = key+": "+err.Error(), time.Now()
+			l.mu.Unlock()
 		} else if !until.IsZero() && until.Before(e.expires) {
 			e.expires = until
 		}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -80,6 +81,9 @@ func TestDSS(t *testing.T) {
 		if checks, _ := VerifySignatures(b); len(checks) != 2 || !checks[0].Valid || !checks[1].Valid {
 			t.Errorf("letter %d with DSS: %+v", i, checks)
 		}
+	}
+	if msg, at := ltv.LastError(); !strings.Contains(msg, "hang.crl") || at.IsZero() {
+		t.Errorf("LastError %q at %v, want the hanging CRL", msg, at)
 	}
 	if n := hits.Load(); n != 2 {
 		t.Errorf("%d CRL fetches for three letters, want 2 (each source once, then cached)", n)

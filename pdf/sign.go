@@ -339,6 +339,9 @@ func (s *Signer) Certificate() *smx509.Certificate { return s.ids[0].cert }
 // TSA returns the time-stamping client, nil without one.
 func (s *Signer) TSA() *TSA { return s.tsa }
 
+// LTV returns the gatherer of revocation data, nil without one.
+func (s *Signer) LTV() *LTV { return s.ltv }
+
 // KeyAlgorithm names a certificate's signature family as the console and
 // the verification page show it.
 func KeyAlgorithm(c *smx509.Certificate) string {

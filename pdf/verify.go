@@ -79,7 +79,7 @@ func checkOne(data []byte, br [4]int, pos int) SignatureCheck {
 		c.Valid, c.Problem = false, fmt.Sprintf(format, args...)
 		return c
 	}
-	if br[0] != 0 || br[1] < 0 || br[2] <= br[1]+1 || br[3] < 0 || br[2]+br[3] > len(data) {
+	if br[0] != 0 || br[1] < 0 || br[1] > len(data) || br[2] <= br[1]+1 || br[2] > len(data) || br[3] < 0 || br[3] > len(data)-br[2] {
 		return bad("签名范围（ByteRange）无效")
 	}
 	c.WholeFile = br[2]+br[3] == len(data)

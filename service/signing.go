@@ -24,6 +24,9 @@ type SigningStatus struct {
 	TSAErrorAt    time.Time
 	TSAFailures   uint64
 	Untimestamped uint64 // letters issued without a timestamp since start
+	// The last failed fetch of revocation data (CRL, OCSP) for the DSS.
+	RevocationError   string
+	RevocationErrorAt time.Time
 }
 
 // SigningCert is one signing certificate.
@@ -52,6 +55,9 @@ func (s *Service) SigningStatus() *SigningStatus {
 			Algorithm: pdf.KeyAlgorithm(c), NotAfter: c.NotAfter,
 			DaysLeft: int(left.Hours() / 24), Expiring: left < ExpiryWarning, Dev: l.Signer.Dev,
 		})
+	}
+	if ltv := l.Signer.LTV(); ltv != nil {
+		st.RevocationError, st.RevocationErrorAt = ltv.LastError()
 	}
 	if tsa := l.Signer.TSA(); tsa != nil {
 		t := tsa.Status()
