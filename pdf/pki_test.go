@@ -9,8 +9,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
-	"net/http"
-	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -114,26 +112,7 @@ func keyPEM(tb testing.TB, key crypto.Signer, password string) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: der})
 }
 
-// crlServer serves the CA's (empty) CRL and counts requests.
-func (ca *testCA) crlServer(tb testing.TB) (*httptest.Server, *atomic.Int64) {
-	tb.Helper()
-	der, err := smx509.CreateRevocationList(rand.Reader, &smx509.RevocationList{
-		Number: big.NewInt(1), ThisUpdate: time.Now().Add(-time.Hour), NextUpdate: time.Now().Add(24 * time.Hour),
-	}, ca.cert, ca.key)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var hits atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		hits.Add(1)
-		w.Header().Set("Content-Type", "application/pkix-crl")
-		w.Write(der)
-	}))
-	tb.Cleanup(srv.Close)
-	return srv, &hits
-}
-
-// signers builds a Signer of the named kinds ("ecdsa", "rsa", "sm2",
+// testSigner builds a Signer of the named kinds ("ecdsa", "rsa", "sm2",
 // "ecdsa+sm2", "rsa+sm2") from fresh test CAs.
 func testSigner(tb testing.TB, kinds string, cfg SignerConfig) *Signer {
 	tb.Helper()

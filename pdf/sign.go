@@ -224,12 +224,9 @@ func parseKey(keyPEM, password []byte) (crypto.Signer, error) {
 			return nil, fmt.Errorf("key type %T not supported, use ECDSA P-256, RSA or SM2", k)
 		}
 		if ek, ok := k.(*ecdsa.PrivateKey); ok && ek.Curve == sm2.P256() {
-			// An SM2 key read as plain ECDSA must sign the SM2 way.
-			sk, err := sm2.NewPrivateKeyFromInt(ek.D)
-			if err != nil {
-				return nil, fmt.Errorf("SM2 key: %w", err)
-			}
-			signer = sk
+			// smx509 gives *sm2.PrivateKey for SM2 keys; a plain ECDSA
+			// key on the SM2 curve would sign the ECDSA way, not SM2's.
+			return nil, errors.New("SM2 key decoded as plain ECDSA: encode it as PKCS#8 with the SM2 curve")
 		}
 		if _, err := keyAlg(signer.Public()); err != nil {
 			return nil, err
