@@ -20,6 +20,7 @@ type Metrics struct {
 	queue             *queueCollector
 	tsaRequests       *prometheus.CounterVec
 	untimestamped     prometheus.Counter
+	certExpiry        *prometheus.GaugeVec
 }
 
 // NewMetrics makes the collectors; Register adds them to a registry.
@@ -51,6 +52,9 @@ func NewMetrics(st NoticeStore) *Metrics {
 		untimestamped: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "baohan_letters_untimestamped_total", Help: "Letters that went out without a timestamp because the TSA did not answer in time (signing.tsa_required false).",
 		}),
+		certExpiry: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "baohan_signing_certificate_expiry_timestamp_seconds", Help: "When each letter-signing certificate expires (Unix time).",
+		}, []string{"subject", "serial"}),
 		queue: &queueCollector{store: st,
 			depth: prometheus.NewDesc("baohan_notice_queue", "Notices by status (pending, delivered, failed).", []string{"status"}, nil),
 			age:   prometheus.NewDesc("baohan_notice_oldest_undelivered_age_seconds", "Age of the oldest undelivered (pending or failed) notice; 0 when none.", nil, nil),
@@ -60,7 +64,7 @@ func NewMetrics(st NoticeStore) *Metrics {
 
 // Register adds every collector to r.
 func (m *Metrics) Register(r prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{m.platformRequests, m.refusals, m.signatureFailures, m.noticeAttempts, m.renderSeconds, m.restoreToNotice, m.queue, m.tsaRequests, m.untimestamped} {
+	for _, c := range []prometheus.Collector{m.platformRequests, m.refusals, m.signatureFailures, m.noticeAttempts, m.renderSeconds, m.restoreToNotice, m.queue, m.tsaRequests, m.untimestamped, m.certExpiry} {
 		if err := r.Register(c); err != nil {
 			return err
 		}
@@ -116,6 +120,14 @@ func (m *Metrics) TSAAttempt(err error) {
 		outcome = "failed"
 	}
 	m.tsaRequests.WithLabelValues(outcome).Inc()
+}
+
+// SigningCertificate records when a signing certificate expires.
+func (m *Metrics) SigningCertificate(subject, serial string, notAfter time.Time) {
+	if m == nil {
+		return
+	}
+	m.certExpiry.WithLabelValues(subject, serial).Set(float64(notAfter.Unix()))
 }
 
 // Untimestamped counts a letter that went out without a timestamp.

@@ -86,6 +86,9 @@ func loadSigner(cfg Config, log *slog.Logger, m *service.Metrics) (*pdf.Signer, 
 		return nil, fmt.Errorf("signing: %w", err)
 	}
 	warnExpiry(signer, log, time.Now())
+	for _, c := range signer.Certificates() {
+		m.SigningCertificate(c.Subject.CommonName, c.SerialNumber.Text(16), c.NotAfter)
+	}
 	return signer, nil
 }
 
