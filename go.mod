@@ -3,6 +3,7 @@ module github.com/baohangateway/baohan
 go 1.26.8
 
 require (
+	github.com/ThalesGroup/crypto11 v1.6.2
 	github.com/chromedp/chromedp v0.23.0
 	github.com/emmansun/gmsm v0.44.0
 	github.com/gin-gonic/gin v1.12.0
@@ -23,7 +24,6 @@ require (
 
 require (
 	filippo.io/edwards25519 v1.2.0 // indirect
-	github.com/ThalesGroup/crypto11 v1.6.2 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/boombuler/barcode v1.1.0 // indirect
 	github.com/bytedance/gopkg v0.1.3 // indirect
