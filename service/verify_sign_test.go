@@ -9,12 +9,14 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"log/slog"
 	"math/big"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/baohangateway/baohan/pdf"
+	"github.com/baohangateway/baohan/pdf/pdftest"
 	"github.com/baohangateway/baohan/service"
 	"github.com/baohangateway/baohan/store"
 	"github.com/baohangateway/baohan/store/storetest"
@@ -22,7 +24,10 @@ import (
 
 // signedLetters is PDFLetters with an ECDSA certificate valid since 2020,
 // so letters issued at the tests' fixed clock verify.
-func signedLetters(t *testing.T) *service.PDFLetters {
+func signedLetters(t *testing.T) *service.PDFLetters { return signedLettersWith(t, nil) }
+
+// signedLettersWith is signedLetters timestamping with tsa (nil: none).
+func signedLettersWith(t *testing.T, tsa *pdf.TSA) *service.PDFLetters {
 	t.Helper()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "测试银行电子保函签章", Organization: []string{"测试银行股份有限公司"}},
@@ -34,7 +39,7 @@ func signedLetters(t *testing.T) *service.PDFLetters {
 	kder, _ := x509.MarshalPKCS8PrivateKey(key)
 	signer, err := pdf.NewSigner(pdf.SignerConfig{
 		CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		KeyPEM:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), Certify: true,
+		KeyPEM:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), Certify: true, TSA: tsa,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -99,4 +104,34 @@ func TestVerifyDocumentSignatures(t *testing.T) {
 			t.Errorf("signing status: %+v", ss)
 		}
 	})
+}
+
+// TestUntimestampedLetter: with the TSA down and optional, a letter still
+// goes out, the log names it, and the signing panel counts it.
+func TestUntimestampedLetter(t *testing.T) {
+	ts := pdftest.NewTSA(t)
+	ts.Down.Store(true)
+	tsa, err := pdf.NewTSA(pdf.TSAConfig{URL: ts.URL, Wait: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	letters := signedLettersWith(t, tsa)
+	var logb bytes.Buffer
+	letters.Log = slog.New(slog.NewTextHandler(&logb, nil))
+	svc := service.New(service.Service{Letters: letters, Institution: letters.Institution})
+	now := time.Now()
+	a := &service.Application{BaohanNo: "TB2026120200042", BidderName: "测试投标人", BidderCode: "91220101MA17XYZ12K",
+		Amount: 2000000, Premium: 20000, IssuedAt: now, ValidTo: now.AddDate(0, 3, 0), CheckCode: "ABCD-EFGH",
+		Cipher: service.Sealed{BiaoduanNo: "c1", BiaoduanName: "c2", Zbr: "c3", ZbrOrgNum: "c4"}}
+	b, err := letters.RenderLetter(t.Context(), a, true)
+	if err != nil || len(b) == 0 {
+		t.Fatalf("an optional TSA that is down must not stop the letter: %v", err)
+	}
+	if !strings.Contains(logb.String(), "level=WARN") || !strings.Contains(logb.String(), "WITHOUT a timestamp") || !strings.Contains(logb.String(), a.BaohanNo) {
+		t.Errorf("log does not flag the letter:\n%s", logb.String())
+	}
+	st := svc.SigningStatus()
+	if st == nil || st.Untimestamped != 1 || st.TSAReachable || !strings.Contains(st.TSALastError, "503") || st.TSAFailures == 0 {
+		t.Errorf("signing status: %+v", st)
+	}
 }
