@@ -108,6 +108,16 @@ func (t *TSA) record(err error) {
 	}
 }
 
+// Probe asks the TSA for one timestamp (of a fixed test value) and records
+// the outcome, so that the console knows whether the TSA is reachable
+// before the first letter.
+func (t *TSA) Probe(ctx context.Context) error {
+	imprint := sha256.Sum256([]byte("Baohan Gateway TSA probe"))
+	_, err := t.request(ctx, imprint[:])
+	t.record(err)
+	return err
+}
+
 // Timestamp returns a timestamp token over the SHA-256 of a signature
 // value, retrying failed requests with growing pauses: until ctx ends when
 // the TSA is required, for at most the configured wait otherwise.

@@ -112,7 +112,7 @@ func TestTSADownOptional(t *testing.T) {
 		}
 	}
 	st := tsa.Status()
-	if st.Reachable() || st.Untimed != 1 || st.Failures == 0 || !strings.Contains(st.LastError, "503") {
+	if err := tsa.Probe(t.Context()); err == nil || st.Reachable() || st.Untimed != 1 || st.Failures == 0 || !strings.Contains(st.LastError, "503") {
 		t.Errorf("TSA status %+v", st)
 	}
 }
@@ -130,6 +130,9 @@ func TestTSADownRequired(t *testing.T) {
 	}
 	if n := ts.Requests.Load(); n != 4 {
 		t.Errorf("%d TSA requests, want 4 (3 failed, 1 answered)", n)
+	}
+	if tsa := s.TSA(); tsa.Probe(t.Context()) != nil || !tsa.Status().Reachable() {
+		t.Errorf("probe of a working TSA: %+v", tsa.Status())
 	}
 	if checks, _ := VerifySignatures(b); len(checks) != 1 || !checks[0].TimeFromTSA {
 		t.Errorf("letter after retries: %+v", checks)

@@ -51,6 +51,13 @@ func loadSigner(cfg Config, log *slog.Logger, m *service.Metrics) (*pdf.Signer, 
 			return nil, fmt.Errorf("signing.tsa_url: %w", err)
 		}
 		c.TSA = tsa
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := tsa.Probe(ctx); err != nil {
+				log.Warn("the time-stamping authority does not answer", "tsa_url", sc.TSAURL, "tsa_required", sc.TSARequired, "err", err)
+			}
+		}()
 	}
 	if sc.CertFile == "" {
 		return devSigner(cfg, log, c)
