@@ -42,7 +42,7 @@ type SignatureCheck struct {
 var (
 	reByteRange = regexp.MustCompile(`/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]`)
 	reSigTime   = regexp.MustCompile(`/M\s*\((D:[0-9]{14})`)
-	reDocMDP    = regexp.MustCompile(`/TransformMethod\s*/DocMDP.*?/P\s+([123])`)
+	reDocMDP    = regexp.MustCompile(`(?s)/TransformMethod\s*/DocMDP.{0,300}?/P\s*([123])`)
 )
 
 // maxSignatures bounds the work an uploaded file can cause.
