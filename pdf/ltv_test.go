@@ -3,6 +3,8 @@ package pdf
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/x509"
+	"io"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/emmansun/gmsm/smx509"
+	"golang.org/x/crypto/ocsp"
 )
 
 // TestDSS: a letter carries a DSS dictionary with both chains and the CRLs
@@ -87,5 +90,63 @@ func TestDSS(t *testing.T) {
 	}
 	if n := hits.Load(); n != 2 {
 		t.Errorf("%d CRL fetches for three letters, want 2 (each source once, then cached)", n)
+	}
+}
+
+// TestDSSOCSP: a certificate naming an OCSP responder gets the responder's
+// answer (checked against the certificate) into the DSS.
+func TestDSSOCSP(t *testing.T) {
+	var ca *testCA
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		body, _ := io.ReadAll(r.Body)
+		req, err := ocsp.ParseRequest(body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		caX, _ := x509.ParseCertificate(ca.cert.Raw)
+		resp, err := ocsp.CreateResponse(caX, caX, ocsp.Response{
+			Status: ocsp.Good, SerialNumber: req.SerialNumber,
+			ThisUpdate: time.Now().Add(-time.Minute), NextUpdate: time.Now().Add(time.Hour),
+		}, ca.key)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/ocsp-response")
+		w.Write(resp)
+	}))
+	t.Cleanup(srv.Close)
+	ca = newTestCA(t, "ecdsa", "测试根CA", "")
+	certPEM, key, leaf := ca.issueOCSP(t, srv.URL)
+	s, err := NewSigner(SignerConfig{CertPEM: certPEM, KeyPEM: keyPEM(t, key, ""), Certify: true, LTV: NewLTV(LTVConfig{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := NewRenderer(Options{Signer: s})
+	for range 2 {
+		b := mustRender(t, r, nowLetter(KindBank, false))
+		m := regexp.MustCompile(`/DSS (\d+) 0 R`).FindSubmatch(b)
+		if m == nil {
+			t.Fatal("no DSS")
+		}
+		dss := regexp.MustCompile(`\n` + string(m[1]) + ` 0 obj\n<</Type/DSS/Certs\[[0-9 R]+\]/OCSPs\[(\d+) 0 R\]>>`).FindSubmatch(b)
+		if dss == nil {
+			t.Fatal("DSS without /OCSPs")
+		}
+		obj := regexp.MustCompile(`\n` + string(dss[1]) + ` 0 obj\n<</Length (\d+)>>stream\n`).FindSubmatchIndex(b)
+		if obj == nil {
+			t.Fatal("OCSP stream missing")
+		}
+		n := atoi(t, b[obj[2]:obj[3]])
+		resp, err := ocsp.ParseResponse(b[obj[1]:obj[1]+n], nil)
+		if err != nil || resp.Status != ocsp.Good || resp.SerialNumber.Cmp(leaf.SerialNumber) != 0 {
+			t.Errorf("OCSP response in the DSS: %v %+v", err, resp)
+		}
+	}
+	if hits.Load() != 1 {
+		t.Errorf("%d OCSP requests for two letters, want 1 (cached)", hits.Load())
 	}
 }

@@ -142,3 +142,20 @@ func testSigner(tb testing.TB, kinds string, cfg SignerConfig) *Signer {
 func pemBlock(typ string, der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
 }
+
+// issueOCSP makes an ECDSA leaf naming an OCSP responder.
+func (ca *testCA) issueOCSP(tb testing.TB, responder string) (certPEM []byte, key crypto.Signer, cert *smx509.Certificate) {
+	tb.Helper()
+	key = genKey(tb, "ecdsa")
+	tmpl := &smx509.Certificate{
+		SerialNumber: big.NewInt(ca.serial.Add(1)), Subject: pkix.Name{CommonName: "测试银行电子保函签章"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0),
+		KeyUsage: smx509.KeyUsageDigitalSignature, OCSPServer: []string{responder},
+	}
+	der, err := smx509.CreateCertificate(rand.Reader, tmpl, ca.cert, key.Public(), ca.key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cert, _ = smx509.ParseCertificate(der)
+	return append(pemBlock("CERTIFICATE", der), pemBlock("CERTIFICATE", ca.cert.Raw)...), key, cert
+}
