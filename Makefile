@@ -90,6 +90,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParamsFromJSON -fuzztime 30s ./gmcrypto
 	$(GO) test -run '^$$' -fuzz FuzzReceive -fuzztime 30s ./platform
 	$(GO) test -run '^$$' -fuzz FuzzParseMoney -fuzztime 30s ./service
+	$(GO) test -run '^$$' -fuzz FuzzVerifySignatures -fuzztime 30s ./pdf
 
 clean:
 	rm -rf $(BIN)

@@ -37,6 +37,7 @@ type ConsoleService interface {
 	FindProposals(ctx context.Context, f service.ProposalFilter) ([]*service.Proposal, int, error)
 	FindAudit(ctx context.Context, q service.AuditQuery) ([]*service.AuditEvent, int, error)
 	Settings() service.Settings
+	SigningStatus() *service.SigningStatus
 	UpdateSettings(ctx context.Context, actor service.Actor, in service.SettingsInput) (service.Settings, error)
 
 	// Actions on applications. The ones that may need a second officer go

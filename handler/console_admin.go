@@ -117,11 +117,12 @@ type settingsPage struct {
 	Form      service.SettingsInput
 	Editable  bool
 	FormError string
+	Signing   *signingPanel
 }
 
 func (h *Console) settings(c *gin.Context) {
 	v := settingsPage{pageBase: h.base(c, "参数设置", "settings"), Form: service.SettingsForm(h.Service.Settings()),
-		Editable: officerOf(c).Role == service.RoleAdmin}
+		Editable: officerOf(c).Role == service.RoleAdmin, Signing: signingView(h.Service.SigningStatus())}
 	render(c, h.Log, h.pages, http.StatusOK, "settings", &v)
 }
 
@@ -131,7 +132,8 @@ func (h *Console) updateSettings(c *gin.Context) {
 		CheckerThreshold: c.PostForm("checker_threshold"), BlockedBidders: c.PostForm("blocked_bidders")}
 	if _, err := h.Service.UpdateSettings(c.Request.Context(), officerOf(c).Actor(), in); err != nil {
 		logIfInternal(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
-		v := settingsPage{pageBase: h.base(c, "参数设置", "settings"), Form: in, Editable: true, FormError: service.ErrorMessage(err)}
+		v := settingsPage{pageBase: h.base(c, "参数设置", "settings"), Form: in, Editable: true, FormError: service.ErrorMessage(err),
+			Signing: signingView(h.Service.SigningStatus())}
 		render(c, h.Log, h.pages, errorStatus(err), "settings", &v)
 		return
 	}

@@ -93,6 +93,7 @@ type dashboardPage struct {
 	States   []stateTab
 	Chart    chartView
 	Rules    []ruleView
+	Signing  *signingPanel
 }
 
 type kpiCard struct {
@@ -167,6 +168,7 @@ func (h *Console) dashboard(c *gin.Context) {
 		{"单笔上限", limitText(uw.MaxAmount)}, {"复核金额阈值", limitText(d.Settings.CheckerThreshold)},
 		{"保函有效期", fmt.Sprintf("%d 天", uw.ValidityDays)}, {"禁止承保", fmt.Sprintf("%d 家", len(uw.BlockedBidders))},
 	}
+	v.Signing = signingView(h.Service.SigningStatus())
 	render(c, h.Log, h.pages, http.StatusOK, "dashboard", &v)
 }
 

@@ -41,7 +41,8 @@ type Public struct {
 
 // Register adds the public routes.
 func (p *Public) Register(r gin.IRouter) {
-	p.tmpl = template.Must(template.ParseFS(publicPages, "publicpages/verify.html"))
+	p.tmpl = template.Must(template.New("verify.html").Funcs(template.FuncMap{"inc": func(i int) int { return i + 1 }}).
+		ParseFS(publicPages, "publicpages/verify.html"))
 	p.Uploads = p.Uploads.orDefault()
 	r.GET("/verify", p.verify)
 	r.POST("/verify/document", p.verifyDocument)
@@ -50,10 +51,50 @@ func (p *Public) Register(r gin.IRouter) {
 }
 
 type verifyPage struct {
-	Issuer   string
-	No, Code string
-	Error    string
-	Result   *verifyResult
+	Issuer     string
+	No, Code   string
+	Error      string
+	Result     *verifyResult
+	Signatures []verifySignature
+	// SignaturesUnchecked: the upload was too large to check its
+	// signatures; only its digest was compared.
+	SignaturesUnchecked bool
+}
+
+// verifySignature is one signature of an uploaded document.
+type verifySignature struct {
+	Signer, Algorithm, Time, TimeSource, Certification string
+	Valid, Ours, WholeFile                             bool
+	Problem                                            string
+}
+
+func signatureViews(sigs []service.DocSignature) []verifySignature {
+	out := make([]verifySignature, len(sigs))
+	for i, s := range sigs {
+		v := verifySignature{Signer: s.Signer, Algorithm: s.Algorithm, Valid: s.Valid, Ours: s.Ours, WholeFile: s.WholeFile, Problem: s.Problem}
+		if s.Organization != "" && s.Organization != s.Signer {
+			v.Signer += "（" + s.Organization + "）"
+		}
+		if !s.Time.IsZero() {
+			v.Time = service.BeijingTime(s.Time)
+		}
+		v.TimeSource = "签名服务器本地时钟（无可信时间戳）"
+		if s.TimeFromTSA {
+			v.TimeSource = "可信时间戳（" + s.TSA + "）"
+		}
+		switch s.Certification {
+		case 0:
+			v.Certification = "批准签名"
+		case 1:
+			v.Certification = "认证签名：不允许任何修改"
+		case 2:
+			v.Certification = "认证签名：仅允许填写表单和追加签名"
+		default:
+			v.Certification = "认证签名：允许填写表单、追加签名和批注"
+		}
+		out[i] = v
+	}
+	return out
 }
 
 type verifyResult struct {
@@ -149,10 +190,14 @@ func (p *Public) verifyDocument(c *gin.Context) {
 		err = service.Errorf(service.EINVALID, "请选择要核验的保函 PDF 文件")
 	}
 	if err != nil {
-		p.failPage(c, verifyPage{}, err)
+		page := verifyPage{}
+		if v != nil {
+			page.Signatures, page.SignaturesUnchecked = signatureViews(v.Signatures), v.SignaturesUnchecked
+		}
+		p.failPage(c, page, err)
 		return
 	}
-	p.render(c, http.StatusOK, verifyPage{Result: p.result(v)})
+	p.render(c, http.StatusOK, verifyPage{Result: p.result(v), Signatures: signatureViews(v.Signatures), SignaturesUnchecked: v.SignaturesUnchecked})
 }
 
 // download serves a document at its capability URL: the token is the only

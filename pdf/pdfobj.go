@@ -47,8 +47,9 @@ func (w *objWriter) stream(n int, dict string, data []byte, z *zpool, level int)
 	return nil
 }
 
-// xref writes the cross-reference table and trailer for objects 1 … size-1.
-func (w *objWriter) xref(size int, trailer string) {
+// xref writes the cross-reference table and trailer for objects 1 … size-1
+// and returns where the table starts.
+func (w *objWriter) xref(size int, trailer string) int {
 	start := len(w.buf)
 	w.printf("xref\n0 %d\n0000000000 65535 f \n", size)
 	for n := 1; n < size; n++ {
@@ -62,6 +63,20 @@ func (w *objWriter) xref(size int, trailer string) {
 		w.printf("%010d 00000 n \n", off)
 	}
 	w.printf("trailer\n<<%s/Size %d>>\nstartxref\n%d\n%%%%EOF\n", trailer, size, start)
+	return start
+}
+
+// xrefUpdate writes the cross-reference section of an incremental update
+// that (re)defines objs, its trailer pointing at the previous section, and
+// returns where the section starts.
+func (w *objWriter) xrefUpdate(size int, trailer string, prev int, objs ...int) int {
+	start := len(w.buf)
+	w.str("xref\n")
+	for _, n := range objs {
+		w.printf("%d 1\n%010d 00000 n \n", n, w.offsets[n])
+	}
+	w.printf("trailer\n<<%s/Size %d/Prev %d>>\nstartxref\n%d\n%%%%EOF\n", trailer, size, prev, start)
+	return start
 }
 
 // Compression levels: the fixed font is compressed once, as hard as zlib

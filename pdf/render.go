@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -20,8 +21,6 @@ type Options struct {
 	// is prepared once, which saves per-letter work; any character works
 	// without it.
 	FixedText string
-	// Now gives the signing time; nil means time.Now.
-	Now func() time.Time
 }
 
 // Renderer renders and signs guarantee letters. It parses and subsets the
@@ -32,7 +31,6 @@ type Renderer struct {
 	fixed  *fixedFont
 	z      *zpool
 	signer *Signer
-	now    func() time.Time
 }
 
 // NewRenderer parses the embedded font and prepares the fixed font subset.
@@ -43,10 +41,7 @@ func NewRenderer(opt Options) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pdf: embedded font: %w", err)
 	}
-	r := &Renderer{font: f, z: newZpool(), signer: opt.Signer, now: opt.Now}
-	if r.now == nil {
-		r.now = time.Now
-	}
+	r := &Renderer{font: f, z: newZpool(), signer: opt.Signer}
 	if r.fixed, err = buildFixedFont(f, fixedText()+opt.FixedText, r.z); err != nil {
 		return nil, fmt.Errorf("pdf: prepare font: %w", err)
 	}
@@ -56,27 +51,34 @@ func NewRenderer(opt Options) (*Renderer, error) {
 // Render validates l and returns the letter as a PDF, signed when the
 // Renderer has a Signer. Errors name the offending Letter field.
 func (r *Renderer) Render(l Letter) ([]byte, error) {
+	b, _, err := r.RenderContext(context.Background(), l)
+	return b, err
+}
+
+// RenderContext is Render that also reports how the letter was signed; ctx
+// bounds the wait for the time-stamping authority.
+func (r *Renderer) RenderContext(ctx context.Context, l Letter) ([]byte, SignResult, error) {
 	if err := l.Validate(); err != nil {
-		return nil, fmt.Errorf("pdf: letter: %w", err)
+		return nil, SignResult{}, fmt.Errorf("pdf: letter: %w", err)
 	}
 	for _, f := range l.textFields() {
 		if err := r.checkGlyphs(f.name, f.value); err != nil {
-			return nil, fmt.Errorf("pdf: letter: %w", err)
+			return nil, SignResult{}, fmt.Errorf("pdf: letter: %w", err)
 		}
 	}
 	qr, err := qrcode.New(l.VerifyURL, qrcode.Medium)
 	if err != nil {
-		return nil, fmt.Errorf("pdf: letter: VerifyURL: QR code: %w", err)
+		return nil, SignResult{}, fmt.Errorf("pdf: letter: VerifyURL: QR code: %w", err)
 	}
 	// The page around the code is blank, which serves as its quiet zone.
 	qr.DisableBorder = true
 	d := &docState{r: r, l: &l, w: wordingFor(l.Kind), dev: r.signer != nil && r.signer.Dev}
 	d.layout(qr.Bitmap())
-	out, err := d.assemble()
+	out, res, err := d.assemble(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("pdf: %w", err)
+		return nil, res, fmt.Errorf("pdf: %w", err)
 	}
-	return out, nil
+	return out, res, nil
 }
 
 // docState is one letter being laid out.
@@ -451,7 +453,7 @@ func (d *docState) pageFurniture() {
 }
 
 // assemble writes the PDF file: catalog, pages, fonts, and the signature.
-func (d *docState) assemble() ([]byte, error) {
+func (d *docState) assemble(ctx context.Context) ([]byte, SignResult, error) {
 	r, l := d.r, d.l
 	var w objWriter
 	w.buf = make([]byte, 0, len(r.fixed.objects)+64<<10)
@@ -467,9 +469,9 @@ func (d *docState) assemble() ([]byte, error) {
 		next += fixedObjCount
 	}
 	gsObj := alloc()
-	sigField, sigValue := 0, 0
+	var sig sigObjects
 	if r.signer != nil {
-		sigField, sigValue = alloc(), alloc()
+		sig = r.signer.allocate(alloc)
 	}
 	pageObjs := make([]int, len(d.pages))
 	for i := range d.pages {
@@ -479,8 +481,8 @@ func (d *docState) assemble() ([]byte, error) {
 
 	w.begin(1)
 	w.printf("<</Type/Catalog/Pages 2 0 R/Lang(zh-CN)/ViewerPreferences<</DisplayDocTitle true>>")
-	if sigField != 0 {
-		w.printf("/AcroForm<</Fields[%d 0 R]/SigFlags 3>>", sigField)
+	if r.signer != nil {
+		w.str(sig.catalogEntries(r.signer.certify))
 	}
 	w.str(">>")
 	w.end()
@@ -511,7 +513,7 @@ func (d *docState) assemble() ([]byte, error) {
 	if extraFont != 0 {
 		tag := subsetTag(d.extra.runes)
 		if err := writeFontObjects(&w, r.font, extraFont, tag, d.extra.runes, d.extra.gids, r.z, fastCompression); err != nil {
-			return nil, err
+			return nil, SignResult{}, err
 		}
 	}
 
@@ -527,13 +529,13 @@ func (d *docState) assemble() ([]byte, error) {
 		w.begin(pageObjs[i])
 		w.printf("<</Type/Page/Parent 2 0 R/MediaBox[0 0 %s %s]/Resources<</Font<<%s>>/ExtGState<</GSw %d 0 R/GSm<</Type/ExtGState/BM/Multiply>>>>>>/Contents %d 0 R",
 			appendNum(nil, pageW), appendNum(nil, pageH), fonts, gsObj, pageObjs[i]+1)
-		if sigField != 0 && i == len(d.pages)-1 {
-			w.printf("/Annots[%d 0 R]", sigField)
+		if r.signer != nil && i == len(d.pages)-1 {
+			w.str(sig.annots())
 		}
 		w.str(">>")
 		w.end()
 		if err := w.stream(pageObjs[i]+1, "", content, r.z, fastCompression); err != nil {
-			return nil, err
+			return nil, SignResult{}, err
 		}
 	}
 
@@ -543,11 +545,13 @@ func (d *docState) assemble() ([]byte, error) {
 
 	if r.signer == nil {
 		w.xref(next, trailer)
-		return w.buf, nil
+		return w.buf, SignResult{}, nil
 	}
-	return r.signer.sign(&w, signSpec{
-		field: sigField, value: sigValue, page: pageObjs[len(pageObjs)-1],
-		next: next, trailer: trailer, when: r.now(), reason: d.w.kindName + "电子签名",
+	// One clock: /M and the CMS signing time are the time printed on the
+	// letter.
+	return r.signer.sign(ctx, &w, signSpec{
+		objs: sig, page: pageObjs[len(pageObjs)-1],
+		next: next, trailer: trailer, when: l.IssueTime, reason: d.w.kindName + "电子签名",
 	})
 }
 

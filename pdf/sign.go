@@ -1,7 +1,6 @@
 package pdf
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -9,30 +8,63 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"math/big"
-	"strconv"
 	"time"
 
-	"github.com/digitorus/pkcs7"
+	"github.com/emmansun/gmsm/pkcs8"
+	"github.com/emmansun/gmsm/sm2"
+	"github.com/emmansun/gmsm/smx509"
 )
 
-// Signer holds the institution's signing certificate and key. Letters carry
-// an adbe.pkcs7.detached signature (PKCS#7 / CMS SignedData over the PDF's
-// byte range), which Adobe Reader, pdfsig and other standard readers verify.
+// Signer holds the institution's signing certificates and keys. A letter
+// carries one adbe.pkcs7.detached signature (CMS SignedData over the PDF's
+// byte range) per certificate: the RSA/ECDSA one first, certifying the
+// letter (DocMDP, only further signatures allowed), then, when an SM2
+// certificate is configured too, an SM2/SM3 one (GM/T 0010) added as an
+// incremental update, so each reader verifies the one it knows and neither
+// breaks the other. With an SM2 certificate alone, SM2 is the only and
+// certifying signature.
 type Signer struct {
-	cert  *x509.Certificate
-	chain []*x509.Certificate // issuers of cert, nearest first
-	key   crypto.Signer
+	ids []*cmsIdentity // in signing order
 	// Dev marks letters as signed with a development certificate
 	// ("开发测试证书签名，不具法律效力"). GenerateDevSigner sets it, and so does
 	// LoadSigner for a certificate GenerateDevSigner made.
 	Dev bool
-	// reserve is the size in bytes of the /Contents placeholder.
-	reserve int
+	// reserve[i] is the size in bytes of the /Contents placeholder of
+	// signature i.
+	reserve []int
+	certify bool
+	tsa     *TSA
+	ltv     *LTV
+}
+
+// SignerConfig says where the signing keys are and how letters are signed.
+type SignerConfig struct {
+	// CertPEM is the first signature's certificate, RSA 2048+, ECDSA P-256
+	// or SM2, optionally followed by its chain (nearest issuer first).
+	CertPEM []byte
+	// KeyPEM is its private key: PKCS#8 (encrypted with KeyPassword, or
+	// plain), SEC 1 or PKCS#1. Leave it empty when Key is set.
+	KeyPEM []byte
+	// Key is the private key held elsewhere (an HSM through PKCS#11, or an
+	// SDF device): anything that implements crypto.Signer (see doc.go).
+	Key crypto.Signer
+	// SM2CertPEM and SM2KeyPEM add an SM2/SM3 signature beside an RSA or
+	// ECDSA one. SM2Key replaces SM2KeyPEM for a key held in a device.
+	SM2CertPEM, SM2KeyPEM []byte
+	SM2Key                crypto.Signer
+	// KeyPassword decrypts encrypted PKCS#8 keys (both key files).
+	KeyPassword []byte
+	// Certify makes the first signature a certification (DocMDP P=2).
+	Certify bool
+	// TSA, when set, timestamps every signature (RFC 3161).
+	TSA *TSA
+	// LTV, when set, puts a DSS dictionary with the chains and their
+	// revocation data into every letter.
+	LTV *LTV
 }
 
 // devMarkerOU is the organizational unit of development certificates; it is
@@ -40,11 +72,58 @@ type Signer struct {
 const devMarkerOU = "Baohan Gateway development certificate - not for production"
 
 // LoadSigner reads a certificate (optionally followed by its chain, nearest
-// issuer first) and a private key from PEM. Keys may be ECDSA P-256 or RSA
-// (2048 bits or more), in PKCS#8, SEC 1 ("EC PRIVATE KEY") or PKCS#1 ("RSA
-// PRIVATE KEY") form. The key must match the first certificate.
+// issuer first) and an unencrypted private key from PEM, for a certifying
+// signature without timestamps. NewSigner takes every option.
 func LoadSigner(certPEM, keyPEM []byte) (*Signer, error) {
-	var certs []*x509.Certificate
+	return NewSigner(SignerConfig{CertPEM: certPEM, KeyPEM: keyPEM, Certify: true})
+}
+
+// NewSigner loads the certificates and keys of c and checks that each key
+// matches its certificate and each chain links up.
+func NewSigner(c SignerConfig) (*Signer, error) {
+	first, err := loadIdentity("certificate", c.CertPEM, c.KeyPEM, c.Key, c.KeyPassword)
+	if err != nil {
+		return nil, fmt.Errorf("pdf: load signer: %w", err)
+	}
+	s := &Signer{ids: []*cmsIdentity{first}, certify: c.Certify, tsa: c.TSA, ltv: c.LTV}
+	if len(c.SM2CertPEM) > 0 {
+		if first.alg == algSM2 {
+			return nil, errors.New("pdf: load signer: the SM2 certificate is already the first signature's; the second must be SM2 beside an RSA or ECDSA first")
+		}
+		second, err := loadIdentity("SM2 certificate", c.SM2CertPEM, c.SM2KeyPEM, c.SM2Key, c.KeyPassword)
+		if err != nil {
+			return nil, fmt.Errorf("pdf: load signer: %w", err)
+		}
+		if second.alg != algSM2 {
+			return nil, fmt.Errorf("pdf: load signer: SM2 certificate: public key is %s, not SM2", second.alg)
+		}
+		s.ids = append(s.ids, second)
+	}
+	for _, ou := range first.cert.Subject.OrganizationalUnit {
+		if ou == devMarkerOU {
+			s.Dev = true
+		}
+	}
+	for _, id := range s.ids {
+		// The signature holds the certificates, the signed attributes, the
+		// signature value and the timestamp token; reserve generously so a
+		// larger chain or token still fits.
+		size := 2048 + len(id.certs.FullBytes)
+		if pub, ok := id.key.Public().(*rsa.PublicKey); ok {
+			size += pub.Size()
+		}
+		if s.tsa != nil {
+			size += tokenReserve
+		}
+		s.reserve = append(s.reserve, size)
+	}
+	return s, nil
+}
+
+// loadIdentity parses a certificate (and chain) and its key; what names the
+// pair in errors.
+func loadIdentity(what string, certPEM, keyPEM []byte, key crypto.Signer, password []byte) (*cmsIdentity, error) {
+	var certs []*smx509.Certificate
 	for rest := certPEM; ; {
 		var b *pem.Block
 		b, rest = pem.Decode(rest)
@@ -54,86 +133,109 @@ func LoadSigner(certPEM, keyPEM []byte) (*Signer, error) {
 		if b.Type != "CERTIFICATE" {
 			continue
 		}
-		c, err := x509.ParseCertificate(b.Bytes)
+		c, err := smx509.ParseCertificate(b.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("pdf: load signer: certificate %d: %w", len(certs)+1, err)
+			return nil, fmt.Errorf("%s %d: %w", what, len(certs)+1, err)
 		}
 		certs = append(certs, c)
 	}
 	if len(certs) == 0 {
-		return nil, errors.New("pdf: load signer: no CERTIFICATE block in certificate PEM")
+		return nil, fmt.Errorf("%s: no CERTIFICATE block in certificate PEM", what)
 	}
-	key, err := parseKey(keyPEM)
+	if key == nil {
+		var err error
+		if key, err = parseKey(keyPEM, password); err != nil {
+			return nil, fmt.Errorf("%s key: %w", what, err)
+		}
+	}
+	alg, err := keyAlg(key.Public())
 	if err != nil {
-		return nil, fmt.Errorf("pdf: load signer: %w", err)
+		return nil, fmt.Errorf("%s key: %w", what, err)
 	}
 	if err := checkKeyMatches(certs[0], key); err != nil {
-		return nil, fmt.Errorf("pdf: load signer: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	for i := 1; i < len(certs); i++ {
 		if err := certs[i-1].CheckSignatureFrom(certs[i]); err != nil {
-			return nil, fmt.Errorf("pdf: load signer: certificate %d is not issued by certificate %d: %w", i, i+1, err)
+			return nil, fmt.Errorf("%s %d is not issued by certificate %d: %w", what, i, i+1, err)
 		}
 	}
-	s := &Signer{cert: certs[0], chain: certs[1:], key: key}
-	for _, ou := range certs[0].Subject.OrganizationalUnit {
-		if ou == devMarkerOU {
-			s.Dev = true
-		}
-	}
-	// The signature holds the certificates, the signed attributes and the
-	// signature value; reserve generously so a larger chain still fits.
-	size := 2048
-	for _, c := range certs {
-		size += len(c.Raw)
-	}
-	if pub, ok := key.Public().(*rsa.PublicKey); ok {
-		size += pub.Size()
-	}
-	s.reserve = size
-	return s, nil
+	return newCMSIdentity(alg, certs[0], certs[1:], key), nil
 }
 
-func parseKey(keyPEM []byte) (crypto.Signer, error) {
+// keyAlg checks a public key is one we sign with.
+func keyAlg(pub crypto.PublicKey) (sigAlg, error) {
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		switch k.Curve {
+		case elliptic.P256():
+			return algECDSA, nil
+		case sm2.P256():
+			return algSM2, nil
+		}
+		return 0, fmt.Errorf("ECDSA curve %s not supported, use P-256 or SM2", k.Curve.Params().Name)
+	case *rsa.PublicKey:
+		if k.N.BitLen() < 2048 {
+			return 0, fmt.Errorf("RSA key of %d bits too short, need 2048 or more", k.N.BitLen())
+		}
+		return algRSA, nil
+	}
+	return 0, fmt.Errorf("key type %T not supported, use ECDSA P-256, RSA or SM2", pub)
+}
+
+// parseKey reads the first private key block of keyPEM. An encrypted
+// PKCS#8 key ("ENCRYPTED PRIVATE KEY": PBES2 with AES or SM4, PBKDF2 or
+// scrypt) needs password; legacy OpenSSL-encrypted PEM is refused with a hint.
+func parseKey(keyPEM, password []byte) (crypto.Signer, error) {
 	for rest := keyPEM; ; {
 		var b *pem.Block
 		b, rest = pem.Decode(rest)
 		if b == nil {
 			return nil, errors.New("no private key block in key PEM")
 		}
+		if _, ok := b.Headers["DEK-Info"]; ok {
+			return nil, errors.New("legacy encrypted PEM not supported: convert with `openssl pkcs8 -topk8 -v2 aes-256-cbc`")
+		}
 		var k any
 		var err error
 		switch b.Type {
+		case "ENCRYPTED PRIVATE KEY":
+			if len(password) == 0 {
+				return nil, errors.New("the key is encrypted: set signing.key_password_file")
+			}
+			k, err = pkcs8.ParsePKCS8PrivateKey(b.Bytes, password)
+			if err != nil {
+				err = fmt.Errorf("%w (wrong password?)", err)
+			}
 		case "PRIVATE KEY":
-			k, err = x509.ParsePKCS8PrivateKey(b.Bytes)
+			k, err = smx509.ParsePKCS8PrivateKey(b.Bytes)
 		case "EC PRIVATE KEY":
-			k, err = x509.ParseECPrivateKey(b.Bytes)
+			k, err = smx509.ParseTypedECPrivateKey(b.Bytes)
 		case "RSA PRIVATE KEY":
-			k, err = x509.ParsePKCS1PrivateKey(b.Bytes)
+			k, err = smx509.ParsePKCS1PrivateKey(b.Bytes)
 		default:
 			continue // e.g. EC PARAMETERS before the key
 		}
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", b.Type, err)
 		}
-		switch k := k.(type) {
-		case *ecdsa.PrivateKey:
-			if k.Curve != elliptic.P256() {
-				return nil, fmt.Errorf("ECDSA curve %s not supported, use P-256", k.Curve.Params().Name)
-			}
-			return k, nil
-		case *rsa.PrivateKey:
-			if k.N.BitLen() < 2048 {
-				return nil, fmt.Errorf("RSA key of %d bits too short, need 2048 or more", k.N.BitLen())
-			}
-			return k, nil
-		default:
-			return nil, fmt.Errorf("key type %T not supported, use ECDSA P-256 or RSA", k)
+		signer, ok := k.(crypto.Signer)
+		if !ok {
+			return nil, fmt.Errorf("key type %T not supported, use ECDSA P-256, RSA or SM2", k)
 		}
+		if ek, ok := k.(*ecdsa.PrivateKey); ok && ek.Curve == sm2.P256() {
+			// smx509 gives *sm2.PrivateKey for SM2 keys; a plain ECDSA
+			// key on the SM2 curve would sign the ECDSA way, not SM2's.
+			return nil, errors.New("SM2 key decoded as plain ECDSA: encode it as PKCS#8 with the SM2 curve")
+		}
+		if _, err := keyAlg(signer.Public()); err != nil {
+			return nil, err
+		}
+		return signer, nil
 	}
 }
 
-func checkKeyMatches(cert *x509.Certificate, key crypto.Signer) error {
+func checkKeyMatches(cert *smx509.Certificate, key crypto.Signer) error {
 	type equaler interface{ Equal(crypto.PublicKey) bool }
 	pub, ok := key.Public().(equaler)
 	if !ok || !pub.Equal(cert.PublicKey) {
@@ -219,96 +321,30 @@ func GenerateDevSigner(org string) (*Signer, DevCredentials, error) {
 	return s, cred, nil
 }
 
-// Certificate returns the signing certificate.
-func (s *Signer) Certificate() *x509.Certificate { return s.cert }
-
-// signSpec says where the signature objects go in a letter being assembled.
-type signSpec struct {
-	field, value, page int // object numbers
-	next               int // first unused object number
-	trailer            string
-	when               time.Time
-	reason             string
+// Certificates returns the signing certificates in signing order.
+func (s *Signer) Certificates() []*smx509.Certificate {
+	out := make([]*smx509.Certificate, len(s.ids))
+	for i, id := range s.ids {
+		out[i] = id.cert
+	}
+	return out
 }
 
-// byteRangePlaceholder is overwritten in place once offsets are known; its
-// width fits four ten-digit numbers.
-const byteRangePlaceholder = "/ByteRange[0 0000000000 0000000000 0000000000]"
+// Certificate returns the first signature's certificate.
+func (s *Signer) Certificate() *smx509.Certificate { return s.ids[0].cert }
 
-// sign appends the signature field and value to w, writes the xref, and
-// fills /Contents with a detached PKCS#7 signature over everything except
-// the /Contents hex string itself. Because we write the whole file, the
-// signature is part of the original revision (no incremental update needed).
-func (s *Signer) sign(w *objWriter, sp signSpec) ([]byte, error) {
-	w.begin(sp.field)
-	w.printf("<</Type/Annot/Subtype/Widget/FT/Sig/T(Signature1)/V %d 0 R/Rect[0 0 0 0]/F 132/P %d 0 R>>", sp.value, sp.page)
-	w.end()
+// TSA returns the time-stamping client, nil without one.
+func (s *Signer) TSA() *TSA { return s.tsa }
 
-	w.begin(sp.value)
-	w.str("<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/adbe.pkcs7.detached")
-	w.printf("/Name%s/Reason%s/M(%s)", textString(s.cert.Subject.CommonName), textString(sp.reason), pdfDate(sp.when))
-	brPos := len(w.buf)
-	w.str(byteRangePlaceholder)
-	w.str("/Contents")
-	contentsStart := len(w.buf)
-	w.str("<")
-	w.buf = append(w.buf, bytes.Repeat([]byte{'0'}, 2*s.reserve)...)
-	w.str(">")
-	contentsEnd := len(w.buf)
-	w.str(">>")
-	w.end()
-	w.xref(sp.next, sp.trailer)
+// LTV returns the gatherer of revocation data, nil without one.
+func (s *Signer) LTV() *LTV { return s.ltv }
 
-	// Fill in the byte range, padding with spaces to the placeholder width.
-	br := []byte("/ByteRange[0 ")
-	br = strconv.AppendInt(br, int64(contentsStart), 10)
-	br = append(br, ' ')
-	br = strconv.AppendInt(br, int64(contentsEnd), 10)
-	br = append(br, ' ')
-	br = strconv.AppendInt(br, int64(len(w.buf)-contentsEnd), 10)
-	br = append(br, ']')
-	if len(br) > len(byteRangePlaceholder) {
-		return nil, errors.New("sign: document too large for the byte range placeholder")
-	}
-	for len(br) < len(byteRangePlaceholder) {
-		br = append(br, ' ')
-	}
-	copy(w.buf[brPos:], br)
-
-	signed := make([]byte, 0, len(w.buf)-(contentsEnd-contentsStart))
-	signed = append(signed, w.buf[:contentsStart]...)
-	signed = append(signed, w.buf[contentsEnd:]...)
-	sig, err := s.pkcs7(signed)
+// KeyAlgorithm names a certificate's signature family as the console and
+// the verification page show it.
+func KeyAlgorithm(c *smx509.Certificate) string {
+	alg, err := keyAlg(c.PublicKey)
 	if err != nil {
-		return nil, err
+		return c.PublicKeyAlgorithm.String()
 	}
-	if len(sig) > s.reserve {
-		return nil, fmt.Errorf("sign: signature of %d bytes exceeds the %d reserved", len(sig), s.reserve)
-	}
-	hex.Encode(w.buf[contentsStart+1:], sig)
-	return w.buf, nil
-}
-
-// pkcs7 makes the detached CMS SignedData (SHA-256) over data.
-func (s *Signer) pkcs7(data []byte) ([]byte, error) {
-	sd, err := pkcs7.NewSignedData(data)
-	if err != nil {
-		return nil, fmt.Errorf("sign: %w", err)
-	}
-	sd.SetDigestAlgorithm(pkcs7.OIDDigestAlgorithmSHA256)
-	// AddSigner, not AddSignerChain: the chain was checked once in
-	// LoadSigner, and the issuer name in SignerInfo is the leaf's issuer
-	// either way.
-	if err := sd.AddSigner(s.cert, s.key, pkcs7.SignerInfoConfig{}); err != nil {
-		return nil, fmt.Errorf("sign: %w", err)
-	}
-	for _, c := range s.chain {
-		sd.AddCertificate(c)
-	}
-	sd.Detach()
-	der, err := sd.Finish()
-	if err != nil {
-		return nil, fmt.Errorf("sign: %w", err)
-	}
-	return der, nil
+	return alg.String()
 }

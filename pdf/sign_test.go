@@ -12,7 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/emmansun/gmsm/smx509"
 )
 
 // TestPdfsigValidAndTamper: pdfsig reports every signed letter valid, and a
@@ -70,7 +71,7 @@ func TestDevSigner(t *testing.T) {
 	if !s.Dev {
 		t.Error("GenerateDevSigner: Dev is false")
 	}
-	if s.Certificate().PublicKeyAlgorithm != x509.ECDSA {
+	if s.Certificate().PublicKeyAlgorithm != smx509.ECDSA {
 		t.Errorf("dev certificate key is %v, want ECDSA", s.Certificate().PublicKeyAlgorithm)
 	}
 	again, err := LoadSigner(cred.CertPEM, cred.KeyPEM)
@@ -80,9 +81,9 @@ func TestDevSigner(t *testing.T) {
 	if !again.Dev {
 		t.Error("reloaded dev signer lost its Dev flag")
 	}
-	roots := x509.NewCertPool()
+	roots := smx509.NewCertPool()
 	roots.AppendCertsFromPEM(cred.CACertPEM)
-	if _, err := again.Certificate().Verify(x509.VerifyOptions{Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+	if _, err := again.Certificate().Verify(smx509.VerifyOptions{Roots: roots, KeyUsages: []smx509.ExtKeyUsage{smx509.ExtKeyUsageAny}}); err != nil {
 		t.Errorf("dev leaf does not verify against the dev CA: %v", err)
 	}
 
@@ -126,8 +127,8 @@ func TestLoadSignerKeyForms(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", kind, err)
 		}
-		if len(s.chain) != 1 {
-			t.Errorf("%s: chain has %d certificates, want 1", kind, len(s.chain))
+		if len(s.ids[0].chain) != 1 {
+			t.Errorf("%s: chain has %d certificates, want 1", kind, len(s.ids[0].chain))
 		}
 		if s.Dev {
 			t.Errorf("%s: ordinary certificate marked Dev", kind)
@@ -174,18 +175,5 @@ func TestLoadSignerRejects(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.wantSubstring) {
 			t.Errorf("%s: error %v, want one containing %q", tt.name, err, tt.wantSubstring)
 		}
-	}
-}
-
-// TestSigningTime: the signature dictionary's /M comes from Options.Now.
-func TestSigningTime(t *testing.T) {
-	when := time.Date(2024, 3, 1, 2, 31, 0, 0, time.UTC)
-	r, err := NewRenderer(Options{Signer: benchSigner(t, "ecdsa"), Now: func() time.Time { return when }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := mustRender(t, r, testLetter(KindBank, false))
-	if !bytes.Contains(b, []byte("/M(D:20240301103100+08'00')")) {
-		t.Error("signature time is not Options.Now in Beijing time")
 	}
 }

@@ -18,6 +18,9 @@ type Metrics struct {
 	renderSeconds     *prometheus.HistogramVec
 	restoreToNotice   prometheus.Histogram
 	queue             *queueCollector
+	tsaRequests       *prometheus.CounterVec
+	untimestamped     prometheus.Counter
+	certExpiry        *prometheus.GaugeVec
 }
 
 // NewMetrics makes the collectors; Register adds them to a registry.
@@ -43,6 +46,15 @@ func NewMetrics(st NoticeStore) *Metrics {
 			Name: "baohan_restore_to_notice_seconds", Help: "Time from a baohanrestore accepted to its restorenotice delivered.",
 			Buckets: prometheus.ExponentialBuckets(0.05, 2, 14),
 		}),
+		tsaRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "baohan_tsa_requests_total", Help: "Requests to the time-stamping authority by outcome (ok, failed).",
+		}, []string{"outcome"}),
+		untimestamped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "baohan_letters_untimestamped_total", Help: "Letters that went out without a timestamp because the TSA did not answer in time (signing.tsa_required false).",
+		}),
+		certExpiry: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "baohan_signing_certificate_expiry_timestamp_seconds", Help: "When each letter-signing certificate expires (Unix time).",
+		}, []string{"subject", "serial"}),
 		queue: &queueCollector{store: st,
 			depth: prometheus.NewDesc("baohan_notice_queue", "Notices by status (pending, delivered, failed).", []string{"status"}, nil),
 			age:   prometheus.NewDesc("baohan_notice_oldest_undelivered_age_seconds", "Age of the oldest undelivered (pending or failed) notice; 0 when none.", nil, nil),
@@ -52,7 +64,7 @@ func NewMetrics(st NoticeStore) *Metrics {
 
 // Register adds every collector to r.
 func (m *Metrics) Register(r prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{m.platformRequests, m.refusals, m.signatureFailures, m.noticeAttempts, m.renderSeconds, m.restoreToNotice, m.queue} {
+	for _, c := range []prometheus.Collector{m.platformRequests, m.refusals, m.signatureFailures, m.noticeAttempts, m.renderSeconds, m.restoreToNotice, m.queue, m.tsaRequests, m.untimestamped, m.certExpiry} {
 		if err := r.Register(c); err != nil {
 			return err
 		}
@@ -95,6 +107,35 @@ func (m *Metrics) Rendered(kind DocKind, d time.Duration) {
 		return
 	}
 	m.renderSeconds.WithLabelValues(string(kind)).Observe(d.Seconds())
+}
+
+// TSAAttempt counts one request to the time-stamping authority; err nil is
+// success.
+func (m *Metrics) TSAAttempt(err error) {
+	if m == nil {
+		return
+	}
+	outcome := "ok"
+	if err != nil {
+		outcome = "failed"
+	}
+	m.tsaRequests.WithLabelValues(outcome).Inc()
+}
+
+// SigningCertificate records when a signing certificate expires.
+func (m *Metrics) SigningCertificate(subject, serial string, notAfter time.Time) {
+	if m == nil {
+		return
+	}
+	m.certExpiry.WithLabelValues(subject, serial).Set(float64(notAfter.Unix()))
+}
+
+// Untimestamped counts a letter that went out without a timestamp.
+func (m *Metrics) Untimestamped() {
+	if m == nil {
+		return
+	}
+	m.untimestamped.Inc()
 }
 
 // RestoreDelivered records the latency from restore to restorenotice.

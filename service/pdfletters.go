@@ -2,21 +2,29 @@ package service
 
 import (
 	"context"
+	"log/slog"
 
 	"github.com/baohangateway/baohan/pdf"
 )
 
 // PDFLetters renders our letters with package pdf: the national model
 // bid-bond text in the wording of our institution's kind, signed with its
-// certificate.
+// certificates.
 type PDFLetters struct {
 	Renderer    *pdf.Renderer
+	Signer      *pdf.Signer // the Renderer's, for the console's signing panel
 	Institution Institution
 	PublicURL   string
+	Certify     bool
+	Log         *slog.Logger // nil: no log
+	Metrics     *Metrics
 }
 
-// RenderLetter implements LetterRenderer.
-func (l *PDFLetters) RenderLetter(_ context.Context, a *Application, sealed bool) ([]byte, error) {
+// RenderLetter implements LetterRenderer. A letter that goes out without a
+// timestamp (the TSA optional and not answering) is logged and counted; its
+// signatures show the local clock as their time source on the verification
+// page, and the console's signing panel counts it.
+func (l *PDFLetters) RenderLetter(ctx context.Context, a *Application, sealed bool) ([]byte, error) {
 	p := a.Plain
 	if sealed {
 		p = a.Cipher
@@ -28,7 +36,7 @@ func (l *PDFLetters) RenderLetter(_ context.Context, a *Application, sealed bool
 	case KindInsurer:
 		kind = pdf.KindInsurer
 	}
-	return l.Renderer.Render(pdf.Letter{
+	b, res, err := l.Renderer.RenderContext(ctx, pdf.Letter{
 		Kind: kind, GuaranteeNo: a.BaohanNo, Sealed: sealed,
 		SectionNo: p.BiaoduanNo, SectionName: p.BiaoduanName, Tenderer: p.Zbr, TendererCode: p.ZbrOrgNum,
 		Bidder: a.BidderName, BidderCode: a.BidderCode,
@@ -37,4 +45,15 @@ func (l *PDFLetters) RenderLetter(_ context.Context, a *Application, sealed bool
 		IssueTime: a.IssuedAt, Issuer: l.Institution.Name, IssuerAddress: l.Institution.Address,
 		VerifyURL: verifyURL(l.PublicURL, a), CheckCode: a.CheckCode,
 	})
+	if err != nil {
+		return nil, err
+	}
+	if res.TSAError != nil {
+		l.Metrics.Untimestamped()
+		if l.Log != nil {
+			l.Log.Warn("letter issued WITHOUT a timestamp: the TSA did not answer in time (signing.tsa_required is false)",
+				"baohan_no", a.BaohanNo, "sealed", sealed, "err", res.TSAError)
+		}
+	}
+	return b, nil
 }

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/baohangateway/baohan/gmcrypto"
+	"github.com/baohangateway/baohan/pdf"
 )
 
 // Verification is what the public verification page (保函验真) may show of a
@@ -29,6 +31,31 @@ type Verification struct {
 	// after bid opening).
 	Document        *Document
 	DocumentCurrent bool
+	// Signatures of an uploaded document, checked one by one (also when
+	// the document is not one we issued).
+	Signatures []DocSignature
+	// SignaturesUnchecked: the upload was larger than maxSignatureBytes,
+	// so only its digest was compared.
+	SignaturesUnchecked bool
+}
+
+// maxSignatureBytes bounds the uploads whose signatures are checked: they
+// are held whole for it (at most http.max_uploads at once).
+const maxSignatureBytes = 8 << 20
+
+// DocSignature is one signature of an uploaded PDF as the verification
+// page shows it.
+type DocSignature struct {
+	Signer, Organization string
+	Algorithm            string
+	Time                 time.Time
+	TimeFromTSA          bool
+	TSA                  string
+	Valid                bool
+	Problem              string // why not valid, in Chinese
+	Certification        int    // DocMDP P (1-3) of a certifying signature, 0 for approval
+	WholeFile            bool   // covers the file to its end
+	Ours                 bool   // signed with one of our signing certificates
 }
 
 // errNoGuarantee hides whether a guarantee number exists when the check code
@@ -59,21 +86,40 @@ func (s *Service) Verify(ctx context.Context, baohanNo, checkCode string) (*Veri
 }
 
 // VerifyDocument checks an uploaded letter against the SM3 digests of the
-// documents we issued. The letter is read from r as a stream, never held
-// whole; an error reading r is returned as it is (the edge knows what it
-// means: a file too large, an upload broken off).
+// documents we issued, and checks each of its signatures. The upload is
+// read from r as a stream: a file up to maxSignatureBytes (a letter is a few
+// hundred KB) is kept to check its signatures, a larger one is only hashed
+// and its signatures are not checked (SignaturesUnchecked). An error reading
+// r is returned as it is (the edge knows what it means: a file too large, an
+// upload broken off). A document we did not issue gives ENOTFOUND with a
+// Verification holding only the signatures, so the page can say which one
+// is broken.
 func (s *Service) VerifyDocument(ctx context.Context, r io.Reader) (*Verification, error) {
 	h := gmcrypto.NewSM3()
-	n, err := io.Copy(h, r)
+	var kept bytes.Buffer
+	n, err := io.Copy(io.MultiWriter(h, &kept), io.LimitReader(r, maxSignatureBytes+1))
 	if err != nil {
 		return nil, err
+	}
+	unchecked := n > maxSignatureBytes
+	if unchecked {
+		kept = bytes.Buffer{}
+		m, err := io.Copy(h, r)
+		if err != nil {
+			return nil, err
+		}
+		n += m
 	}
 	if n == 0 {
 		return nil, Errorf(EINVALID, "请选择要核验的保函 PDF 文件")
 	}
+	var sigs []DocSignature
+	if !unchecked {
+		sigs = s.documentSignatures(kept.Bytes())
+	}
 	doc, err := s.Store.FindDocumentBySM3(ctx, hex.EncodeToString(h.Sum(nil)))
 	if ErrorCode(err) == ENOTFOUND {
-		return nil, Errorf(ENOTFOUND, "文件与本机构出具的任何保函都不一致：文件可能被修改，或不是本机构出具")
+		return &Verification{Signatures: sigs, SignaturesUnchecked: unchecked}, Errorf(ENOTFOUND, "文件与本机构出具的任何保函都不一致：文件可能被修改，或不是本机构出具")
 	}
 	if err != nil {
 		return nil, err
@@ -89,7 +135,30 @@ func (s *Service) VerifyDocument(ctx context.Context, r io.Reader) (*Verificatio
 	doc.Data = nil
 	v.Document = doc
 	v.DocumentCurrent = doc.Kind == DocPlainLetter || !a.Restored()
+	v.Signatures, v.SignaturesUnchecked = sigs, unchecked
 	return v, nil
+}
+
+// documentSignatures checks the signatures of an uploaded PDF and marks
+// those made with our certificates.
+func (s *Service) documentSignatures(data []byte) []DocSignature {
+	checks, _ := pdf.VerifySignatures(data) // at most a few; an error only stops the count
+	ours := map[string]bool{}
+	if l, ok := s.Letters.(*PDFLetters); ok && l.Signer != nil {
+		for _, c := range l.Signer.Certificates() {
+			ours[c.SerialNumber.Text(16)+"\x00"+c.Subject.CommonName] = true
+		}
+	}
+	out := make([]DocSignature, len(checks))
+	for i, c := range checks {
+		out[i] = DocSignature{
+			Signer: c.Signer, Organization: c.Organization, Algorithm: c.Algorithm,
+			Time: c.Time, TimeFromTSA: c.TimeFromTSA, TSA: c.TSA,
+			Valid: c.Valid, Problem: c.Problem, Certification: c.Certification, WholeFile: c.WholeFile,
+			Ours: ours[c.Serial+"\x00"+c.Signer],
+		}
+	}
+	return out
 }
 
 func (s *Service) verification(a *Application) *Verification {

@@ -80,17 +80,45 @@ type PortalConfig struct {
 	LinkTTL time.Duration `yaml:"link_ttl"` // how long a redirecturl works
 }
 
-// SigningConfig is the institution's signing certificate (PEM files). Empty:
-// a development certificate is made at first start and kept in the data
-// directory.
+// SigningConfig is how letters are signed (README "Signing letters").
+// No certificate: a development certificate is made at first start and
+// kept in the data directory.
 type SigningConfig struct {
+	// CertFile: RSA 2048+ or ECDSA P-256, or an SM2 certificate (then SM2
+	// is the only signature); its chain may follow it in the file.
 	CertFile string `yaml:"cert_file"`
 	KeyFile  string `yaml:"key_file"`
+	// KeyPasswordFile holds the password of encrypted PKCS#8 keys (both
+	// key files).
+	KeyPasswordFile string `yaml:"key_password_file"`
+	// SM2CertFile and SM2KeyFile add an SM2/SM3 signature beside the
+	// RSA/ECDSA one.
+	SM2CertFile string `yaml:"sm2_cert_file"`
+	SM2KeyFile  string `yaml:"sm2_key_file"`
+	// PKCS11 holds the RSA/ECDSA key in an HSM instead of key_file.
+	PKCS11 PKCS11Config `yaml:"pkcs11"`
+	// TSAURL is an RFC 3161 time-stamping authority; empty: no timestamps.
+	TSAURL string `yaml:"tsa_url"`
+	// TSARequired: letters wait for the TSA; otherwise, after a short
+	// wait, a letter goes out untimestamped, logged and flagged.
+	TSARequired bool `yaml:"tsa_required"`
+	// Certify: the first signature certifies the letter (DocMDP, only
+	// signatures may be added).
+	Certify bool `yaml:"certify"`
+}
+
+// PKCS11Config names a key in a PKCS#11 token (an HSM, or SoftHSM2 for
+// tests). The binary must be built with cgo for it (make build CGO_ENABLED=1).
+type PKCS11Config struct {
+	Module     string `yaml:"module"` // e.g. /usr/lib/softhsm/libsofthsm2.so
+	TokenLabel string `yaml:"token_label"`
+	KeyLabel   string `yaml:"key_label"`
+	PinFile    string `yaml:"pin_file"`
 }
 
 // WorkersConfig sizes the background workers.
 type WorkersConfig struct {
-	Letters int `yaml:"letters"` // plaintext letters rendered at once; 0: one per CPU
+	Letters int `yaml:"letters"` // plaintext letters rendered at once; 0: one per CPU, four with a TSA
 	Notices int `yaml:"notices"` // notices sent at once from the outbox, and as many fresh restorenotices; 0: 8
 	// How long a claim on a notice lasts: a process that dies while sending
 	// delays those notices by at most this long. 0: 1m.
@@ -181,6 +209,7 @@ func defaultConfig() Config {
 		Institution:  InstitutionConfig{Name: "示例银行股份有限公司", Kind: "bank", Code: "BH"},
 		Underwriting: UnderwritingConfig{Rate: "0.005", MinPremium: "100.00", ValidityDays: 180},
 		Portal:       PortalConfig{LinkTTL: 90 * 24 * time.Hour},
+		Signing:      SigningConfig{Certify: true},
 		Console:      ConsoleConfig{SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour},
 	}
 }
@@ -319,9 +348,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	c.validateServer(bad)
-	if (c.Signing.CertFile == "") != (c.Signing.KeyFile == "") {
-		bad("signing", "cert_file and key_file go together")
-	}
+	c.validateSigning(bad)
 	if c.Workers.Letters < 0 {
 		bad("workers.letters", "must not be negative")
 	}

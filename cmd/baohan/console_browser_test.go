@@ -510,6 +510,7 @@ func TestBrowserConsoleAndPortal(t *testing.T) {
 
 	u.open("/console/dashboard")
 	u.wantText(".kpis", "今日收到申请", "4")
+	u.wantText("#signing-panel", "电子签名", "开发测试证书", "ECDSA P-256 / SHA-256", "认证签名", "未配置")
 	u.shot("dashboard")
 	u.open("/console/notices")
 	u.wantText("#notices", "出函通知（4.2）", "已送达")
@@ -519,6 +520,7 @@ func TestBrowserConsoleAndPortal(t *testing.T) {
 	u.shot("audit")
 	u.open("/console/settings")
 	u.wantText("#settings-form", "只有管理员可以修改")
+	u.wantText("#signing-panel", "第一签名", "剩余")
 	u.shot("settings")
 	u.logout()
 

@@ -262,13 +262,20 @@ func TestEndToEndLifecycle(t *testing.T) {
 			if code, _, page := g.get(fmt.Sprintf("%s/verify?no=%s&code=WRONG", g.base, baohanNo)); code != 404 || !bytes.Contains(page, []byte("未查询到该保函")) {
 				t.Fatalf("verify with a wrong code: %d", code)
 			}
-			if code, page := uploadForVerify(t, g.base, letter); code != 200 || !bytes.Contains(page, []byte("与本机构出具的密文保函一致")) {
+			code, page = uploadForVerify(t, g.base, letter)
+			if code != 200 || !bytes.Contains(page, []byte("与本机构出具的密文保函一致")) {
 				t.Fatalf("verify the letter: %d\n%s", code, page)
+			}
+			// Signature by signature: ours, valid, certifying, local clock.
+			for _, want := range []string{"电子签名核验", "签名有效", "本机构签名证书", "认证签名：仅允许填写表单和追加签名", "签名服务器本地时钟"} {
+				if !bytes.Contains(page, []byte(want)) {
+					t.Errorf("verification page lacks %q", want)
+				}
 			}
 			tampered := append([]byte(nil), letter...)
 			tampered[len(tampered)/2] ^= 1
-			if code, page := uploadForVerify(t, g.base, tampered); code != 404 || !bytes.Contains(page, []byte("不一致")) {
-				t.Fatalf("verify a changed letter: %d", code)
+			if code, page := uploadForVerify(t, g.base, tampered); code != 404 || !bytes.Contains(page, []byte("不一致")) || !bytes.Contains(page, []byte("签名无效")) {
+				t.Fatalf("verify a changed letter: %d\n%s", code, page)
 			}
 
 			// 4.3: restore with V2's key; the plaintext letter follows.

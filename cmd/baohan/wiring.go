@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/baohangateway/baohan/pdf"
@@ -38,32 +39,92 @@ const (
 	devCACertFile = "dev-signing-ca.pem"
 )
 
-// loadSigner reads the configured signing certificate, or the development
-// one from the data directory, making it at first start.
-func loadSigner(cfg Config, log *slog.Logger) (*pdf.Signer, error) {
-	if cfg.Signing.CertFile != "" {
-		certPEM, err := os.ReadFile(cfg.Signing.CertFile)
+// loadSigner reads the configured signing certificates and keys, or the
+// development certificate from the data directory, making it at first
+// start.
+func loadSigner(cfg Config, log *slog.Logger, m *service.Metrics) (*pdf.Signer, error) {
+	sc := cfg.Signing
+	c := pdf.SignerConfig{Certify: sc.Certify, LTV: pdf.NewLTV(pdf.LTVConfig{})}
+	if sc.TSAURL != "" {
+		tsa, err := pdf.NewTSA(pdf.TSAConfig{URL: sc.TSAURL, Required: sc.TSARequired, OnAttempt: m.TSAAttempt})
 		if err != nil {
-			return nil, fmt.Errorf("signing.cert_file: %w", err)
+			return nil, fmt.Errorf("signing.tsa_url: %w", err)
 		}
-		keyPEM, err := os.ReadFile(cfg.Signing.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("signing.key_file: %w", err)
-		}
-		signer, err := pdf.LoadSigner(certPEM, keyPEM)
-		if err != nil {
-			return nil, fmt.Errorf("signing: %w", err)
-		}
-		return signer, nil
+		c.TSA = tsa
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := tsa.Probe(ctx); err != nil {
+				log.Warn("the time-stamping authority does not answer", "tsa_url", sc.TSAURL, "tsa_required", sc.TSARequired, "err", err)
+			}
+		}()
 	}
+	if sc.CertFile == "" {
+		return devSigner(cfg, log, c)
+	}
+	var err error
+	if c.CertPEM, err = os.ReadFile(sc.CertFile); err != nil {
+		return nil, fmt.Errorf("signing.cert_file: %w", err)
+	}
+	if sc.KeyPasswordFile != "" {
+		pw, err := os.ReadFile(sc.KeyPasswordFile)
+		if err != nil {
+			return nil, fmt.Errorf("signing.key_password_file: %w", err)
+		}
+		c.KeyPassword = []byte(strings.TrimRight(string(pw), "\r\n"))
+	}
+	if sc.PKCS11.Module != "" {
+		if c.Key, err = openPKCS11(sc.PKCS11); err != nil {
+			return nil, fmt.Errorf("signing.pkcs11: %w", err)
+		}
+	} else if c.KeyPEM, err = os.ReadFile(sc.KeyFile); err != nil {
+		return nil, fmt.Errorf("signing.key_file: %w", err)
+	}
+	if sc.SM2CertFile != "" {
+		if c.SM2CertPEM, err = os.ReadFile(sc.SM2CertFile); err != nil {
+			return nil, fmt.Errorf("signing.sm2_cert_file: %w", err)
+		}
+		if c.SM2KeyPEM, err = os.ReadFile(sc.SM2KeyFile); err != nil {
+			return nil, fmt.Errorf("signing.sm2_key_file: %w", err)
+		}
+	}
+	signer, err := pdf.NewSigner(c)
+	if err != nil {
+		return nil, fmt.Errorf("signing: %w", err)
+	}
+	warnExpiry(signer, log, time.Now())
+	for _, c := range signer.Certificates() {
+		m.SigningCertificate(c.Subject.CommonName, c.SerialNumber.Text(16), c.NotAfter)
+	}
+	return signer, nil
+}
+
+// expiryWarning is how long before a signing certificate expires the log
+// and the console warn.
+const expiryWarning = 30 * 24 * time.Hour
+
+// warnExpiry logs a warning for each certificate that expires soon.
+func warnExpiry(s *pdf.Signer, log *slog.Logger, now time.Time) {
+	for _, c := range s.Certificates() {
+		if left := c.NotAfter.Sub(now); left < expiryWarning {
+			log.Warn("signing certificate expires soon: renew it, letters signed after expiry do not verify",
+				"subject", c.Subject.CommonName, "serial", c.SerialNumber.Text(16),
+				"not_after", c.NotAfter.Format(time.RFC3339), "days_left", int(left.Hours()/24))
+		}
+	}
+}
+
+// devSigner loads the development certificate from the data directory,
+// making it at first start.
+func devSigner(cfg Config, log *slog.Logger, c pdf.SignerConfig) (*pdf.Signer, error) {
 	certPath, keyPath := filepath.Join(cfg.DataDir, devCertFile), filepath.Join(cfg.DataDir, devKeyFile)
 	certPEM, err := os.ReadFile(certPath)
 	if err == nil {
-		keyPEM, err := os.ReadFile(keyPath)
-		if err != nil {
+		if c.KeyPEM, err = os.ReadFile(keyPath); err != nil {
 			return nil, fmt.Errorf("development signing key: %w", err)
 		}
-		signer, err := pdf.LoadSigner(certPEM, keyPEM)
+		c.CertPEM = certPEM
+		signer, err := pdf.NewSigner(c)
 		if err != nil {
 			return nil, fmt.Errorf("development signing certificate %s: %w", certPath, err)
 		}
@@ -73,7 +134,7 @@ func loadSigner(cfg Config, log *slog.Logger) (*pdf.Signer, error) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	signer, cred, err := pdf.GenerateDevSigner(cfg.Institution.Name)
+	_, cred, err := pdf.GenerateDevSigner(cfg.Institution.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +149,11 @@ func loadSigner(cfg Config, log *slog.Logger) (*pdf.Signer, error) {
 		if err := os.WriteFile(filepath.Join(cfg.DataDir, f.name), f.data, f.mode); err != nil {
 			return nil, err
 		}
+	}
+	c.CertPEM, c.KeyPEM = cred.CertPEM, cred.KeyPEM
+	signer, err := pdf.NewSigner(c)
+	if err != nil {
+		return nil, err
 	}
 	log.Warn("CREATED A DEVELOPMENT SIGNING CERTIFICATE: letters are signed with it and marked as not legally valid; configure signing.cert_file and signing.key_file for production",
 		"cert", certPath, "ca", filepath.Join(cfg.DataDir, devCACertFile))
@@ -104,7 +170,8 @@ func newService(cfg Config, st *store.Store, log *slog.Logger, caller service.Pl
 	if err != nil {
 		return nil, nil, err
 	}
-	signer, err := loadSigner(cfg, log)
+	metrics := service.NewMetrics(st)
+	signer, err := loadSigner(cfg, log, metrics)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -119,9 +186,10 @@ func newService(cfg Config, st *store.Store, log *slog.Logger, caller service.Pl
 		platforms = append(platforms, service.PlatformInfo{AppKey: p.AppKey, Name: p.Name})
 	}
 	svc := service.New(service.Service{
-		Metrics:      service.NewMetrics(st),
-		Store:        st,
-		Letters:      &service.PDFLetters{Renderer: renderer, Institution: inst, PublicURL: cfg.PublicURL},
+		Metrics: metrics,
+		Store:   st,
+		Letters: &service.PDFLetters{Renderer: renderer, Signer: signer, Institution: inst, PublicURL: cfg.PublicURL,
+			Log: log, Metrics: metrics, Certify: cfg.Signing.Certify},
 		Caller:       caller,
 		Log:          log,
 		Institution:  inst,
@@ -137,10 +205,15 @@ func newService(cfg Config, st *store.Store, log *slog.Logger, caller service.Pl
 	return svc, signer, nil
 }
 
-// letterWorkers is how many plaintext letters are rendered at once.
+// letterWorkers is how many plaintext letters are rendered at once: one
+// per CPU, or four per CPU with a TSA, so that letters waiting for their
+// timestamps do not leave the CPUs idle.
 func letterWorkers(cfg Config) int {
 	if cfg.Workers.Letters > 0 {
 		return cfg.Workers.Letters
+	}
+	if cfg.Signing.TSAURL != "" {
+		return 4 * runtime.GOMAXPROCS(0)
 	}
 	return runtime.GOMAXPROCS(0)
 }
