@@ -146,6 +146,27 @@ func TestOneClock(t *testing.T) {
 	if printed := l.IssueTime.In(beijing).Format("2006-01-0215:04:05"); !strings.Contains(text, printed) {
 		t.Errorf("the letter does not print the signing time %s", printed)
 	}
+
+	// A plaintext letter signed after the guarantee was issued: its
+	// signatures carry the moment they are made, printed as 签章时间, and
+	// the issue time stays as it was.
+	l.SignedAt = l.IssueTime.Add(49 * time.Hour)
+	b = mustRender(t, r, l)
+	if n := bytes.Count(b, []byte("/M("+l.SignedAt.In(beijing).Format("D:20060102150405")+"+08'00')")); n != 2 {
+		t.Errorf("%d signature dictionaries with /M of the signing time, want 2", n)
+	}
+	checks, _ = VerifySignatures(b)
+	for i, c := range checks {
+		if !c.Time.Equal(l.SignedAt) || !c.Valid {
+			t.Errorf("signature %d: CMS signing time %v (valid %v), want %v", i+1, c.Time, c.Valid, l.SignedAt)
+		}
+	}
+	text = stripSpace(pdfText(t, writeTemp(t, "clock2.pdf", b), "-raw"))
+	for _, want := range []string{l.IssueTime.In(beijing).Format("2006-01-0215:04:05"), "签章时间：" + l.SignedAt.In(beijing).Format("2006-01-0215:04:05")} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the letter does not print %s", want)
+		}
+	}
 }
 
 // TestDocMDP: the catalog's /Perms names the first signature, whose

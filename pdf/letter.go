@@ -60,6 +60,12 @@ type Letter struct {
 	ClaimDeadline time.Time
 
 	IssueTime     time.Time // printed in Beijing time, yyyy-MM-dd HH:mm:ss
+	// SignedAt is the instant the letter is signed: the signatures' /M and
+	// CMS signingTime, and printed as 签章时间 when it differs from
+	// IssueTime (a plaintext letter made after bid opening for a guarantee
+	// issued before). Zero: IssueTime. A signature is never dated before
+	// the moment it is made.
+	SignedAt time.Time
 	Issuer        string    // institution name, also on the seal
 	IssuerAddress string    // optional
 
@@ -179,4 +185,12 @@ func formatTime(t time.Time) string {
 func formatDate(t time.Time) string {
 	t = t.In(beijing)
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+}
+
+// signedAt is the instant the letter is signed (SignedAt, else IssueTime).
+func (l *Letter) signedAt() time.Time {
+	if l.SignedAt.IsZero() {
+		return l.IssueTime
+	}
+	return l.SignedAt
 }

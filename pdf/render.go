@@ -356,6 +356,9 @@ func (d *docState) signatureLines() (lines []wrappedLine, width float64) {
 		texts = append(texts, addressLbl+l.IssuerAddress)
 	}
 	texts = append(texts, w.issuedLabel+"："+formatTime(l.IssueTime))
+	if !l.SignedAt.IsZero() && !l.SignedAt.Equal(l.IssueTime) {
+		texts = append(texts, signedLbl+formatTime(l.SignedAt))
+	}
 	for _, t := range texts {
 		width = max(width, d.textWidth([]rune(t), bodySize))
 	}
@@ -498,7 +501,7 @@ func (d *docState) assemble(ctx context.Context) ([]byte, SignResult, error) {
 	w.printf("]/Count %d>>", len(pageObjs))
 	w.end()
 
-	created := pdfDate(l.IssueTime)
+	created := pdfDate(l.signedAt())
 	w.begin(3)
 	w.printf("<</Title%s/Subject%s/Author%s/Producer(Baohan Gateway)/Creator(Baohan Gateway)/CreationDate(%s)/ModDate(%s)>>",
 		textString(d.w.title+" "+l.GuaranteeNo), textString(d.w.kindName), textString(l.Issuer), created, created)
@@ -551,7 +554,7 @@ func (d *docState) assemble(ctx context.Context) ([]byte, SignResult, error) {
 	// letter.
 	return r.signer.sign(ctx, &w, signSpec{
 		objs: sig, page: pageObjs[len(pageObjs)-1],
-		next: next, trailer: trailer, when: l.IssueTime, reason: d.w.kindName + "电子签名",
+		next: next, trailer: trailer, when: l.signedAt(), reason: d.w.kindName + "电子签名",
 	})
 }
 

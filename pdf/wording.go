@@ -44,6 +44,7 @@ const (
 	verifyURLLbl = "验真网址："
 	checkCodeLbl = "校验码："
 	addressLbl   = "地址："
+	signedLbl    = "签章时间："
 	codeLabel    = "统一社会信用代码"
 	projectLbl   = "项目名称"
 	sectionLbl   = "标段名称"

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/baohangateway/baohan/pdf"
 )
@@ -16,7 +17,8 @@ type PDFLetters struct {
 	Institution Institution
 	PublicURL   string
 	Certify     bool
-	Log         *slog.Logger // nil: no log
+	Log         *slog.Logger     // nil: no log
+	Now         func() time.Time // the signing clock of plaintext letters; nil: time.Now
 	Metrics     *Metrics
 }
 
@@ -36,13 +38,23 @@ func (l *PDFLetters) RenderLetter(ctx context.Context, a *Application, sealed bo
 	case KindInsurer:
 		kind = pdf.KindInsurer
 	}
+	// A plaintext letter is signed when it is made, after bid opening; it
+	// prints that instant beside the guarantee's issue time, which it keeps.
+	var signedAt time.Time
+	if !sealed {
+		signedAt = time.Now()
+		if l.Now != nil {
+			signedAt = l.Now()
+		}
+		signedAt = signedAt.Truncate(time.Second)
+	}
 	b, res, err := l.Renderer.RenderContext(ctx, pdf.Letter{
 		Kind: kind, GuaranteeNo: a.BaohanNo, Sealed: sealed,
 		SectionNo: p.BiaoduanNo, SectionName: p.BiaoduanName, Tenderer: p.Zbr, TendererCode: p.ZbrOrgNum,
 		Bidder: a.BidderName, BidderCode: a.BidderCode,
 		AmountFen: int64(a.Amount), PremiumFen: int64(a.Premium),
 		ValidFrom: a.IssuedAt, ValidTo: a.ValidTo,
-		IssueTime: a.IssuedAt, Issuer: l.Institution.Name, IssuerAddress: l.Institution.Address,
+		IssueTime: a.IssuedAt, SignedAt: signedAt, Issuer: l.Institution.Name, IssuerAddress: l.Institution.Address,
 		VerifyURL: verifyURL(l.PublicURL, a), CheckCode: a.CheckCode,
 	})
 	if err != nil {

@@ -3,6 +3,7 @@ package service_test
 import (
 	"bytes"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -85,6 +86,11 @@ func TestVerifyStatuses(t *testing.T) {
 		if _, err := e.svc.VerifyDocument(e.ctx, strings.NewReader("%PDF-1.7 forged")); service.ErrorCode(err) != service.ENOTFOUND {
 			t.Fatalf("unknown document: %v", err)
 		}
+		// A file past the signature-check bound is hashed only, as it streams.
+		big := io.MultiReader(strings.NewReader("%PDF-1.7 "), io.LimitReader(zeros{}, 9<<20))
+		if v, err := e.svc.VerifyDocument(e.ctx, big); service.ErrorCode(err) != service.ENOTFOUND || v == nil || !v.SignaturesUnchecked || len(v.Signatures) != 0 {
+			t.Fatalf("9 MB upload: %+v, %v, want ENOTFOUND with its signatures unchecked", v, err)
+		}
 		if _, err := e.svc.VerifyDocument(e.ctx, strings.NewReader("")); service.ErrorCode(err) != service.EINVALID {
 			t.Fatalf("empty document: %v", err)
 		}
@@ -97,4 +103,12 @@ func TestVerifyStatuses(t *testing.T) {
 			t.Fatalf("short token: %v", err)
 		}
 	})
+}
+
+// zeros reads as an endless run of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
