@@ -12,8 +12,15 @@ build:
 run: build
 	$(BIN)/baohan serve
 
-test:
+# The independent SM2 verifier the pdf tests run under node (sm-crypto,
+# pkijs), installed exactly as locked when missing.
+SM2VERIFY := pdf/testdata/sm2verify
+
+test: $(SM2VERIFY)/node_modules/.package-lock.json
 	$(GO) test -count=1 -timeout 12m $(PKGS)
+
+$(SM2VERIFY)/node_modules/.package-lock.json: $(SM2VERIFY)/package-lock.json
+	cd $(SM2VERIFY) && npm ci --no-audit --no-fund --silent
 
 test-short:
 	$(GO) test -short $(PKGS)
