@@ -22,14 +22,20 @@ type Options struct {
 	FixedText string
 	// Now gives the signing time; nil means time.Now.
 	Now func() time.Time
+	// FallbackFont is a TrueType font file (.ttf, glyf outlines; not a .ttc
+	// collection nor CFF-based .otf) whose glyphs are drawn for the
+	// characters the embedded font lacks, such as rare characters of the CJK
+	// extensions in a name. Nil: such characters are drawn as MissingMark.
+	FallbackFont []byte
 }
 
 // Renderer renders and signs guarantee letters. It parses and subsets the
 // embedded font once, in NewRenderer; a Renderer is immutable afterwards and
 // safe for concurrent use.
 type Renderer struct {
-	font   *ttFont
-	fixed  *fixedFont
+	font     *ttFont
+	fallback *ttFont // Options.FallbackFont; nil when none
+	fixed    *fixedFont
 	z      *zpool
 	signer *Signer
 	now    func() time.Time
@@ -47,6 +53,14 @@ func NewRenderer(opt Options) (*Renderer, error) {
 	if r.now == nil {
 		r.now = time.Now
 	}
+	if len(opt.FallbackFont) > 0 {
+		if r.fallback, err = parseTrueType(opt.FallbackFont); err != nil {
+			return nil, fmt.Errorf("pdf: fallback font: %w", err)
+		}
+		if r.fallback.psName == f.psName {
+			r.fallback.psName += "-Fallback" // two fonts of one name would confuse readers
+		}
+	}
 	if r.fixed, err = buildFixedFont(f, fixedText()+opt.FixedText, r.z); err != nil {
 		return nil, fmt.Errorf("pdf: prepare font: %w", err)
 	}
@@ -54,16 +68,32 @@ func NewRenderer(opt Options) (*Renderer, error) {
 }
 
 // Render validates l and returns the letter as a PDF, signed when the
-// Renderer has a Signer. Errors name the offending Letter field.
+// Renderer has a Signer. Errors name the offending Letter field (a
+// *FieldError for a field that cannot be printed). Text is printed by the
+// rules of print.go; RenderReport also says what they changed.
 func (r *Renderer) Render(l Letter) ([]byte, error) {
+	b, _, err := r.RenderReport(l)
+	return b, err
+}
+
+// RenderReport renders l like Render and reports the characters it printed
+// otherwise than they are: control characters as spaces, characters from
+// the fallback font, characters marked as missing.
+func (r *Renderer) RenderReport(l Letter) ([]byte, Report, error) {
+	rep, err := r.prepare(&l)
+	if err != nil {
+		return nil, rep, fmt.Errorf("pdf: letter: %w", err)
+	}
 	if err := l.Validate(); err != nil {
-		return nil, fmt.Errorf("pdf: letter: %w", err)
+		return nil, rep, fmt.Errorf("pdf: letter: %w", err)
 	}
-	for _, f := range l.textFields() {
-		if err := r.checkGlyphs(f.name, f.value); err != nil {
-			return nil, fmt.Errorf("pdf: letter: %w", err)
-		}
-	}
+	b, err := r.render(&l)
+	return b, rep, err
+}
+
+// render lays out and writes a validated, printable letter.
+func (r *Renderer) render(lp *Letter) ([]byte, error) {
+	l := *lp
 	qr, err := qrcode.New(l.VerifyURL, qrcode.Medium)
 	if err != nil {
 		return nil, fmt.Errorf("pdf: letter: VerifyURL: QR code: %w", err)
@@ -85,7 +115,8 @@ type docState struct {
 	l     *Letter
 	w     *wording
 	dev   bool
-	extra docFont
+	extra docFont // /F2
+	fb    docFont // /F3
 
 	pages [][]byte // finished page content streams
 	cur   []byte   // content of the current page
@@ -461,9 +492,13 @@ func (d *docState) assemble() ([]byte, error) {
 	// per-document font, graphics state, signature, pages.
 	next := fixedFirstObj + fixedObjCount
 	alloc := func() int { next++; return next - 1 }
-	extraFont := 0
+	extraFont, fbFont := 0, 0
 	if len(d.extra.runes) > 0 {
 		extraFont = next
+		next += fixedObjCount
+	}
+	if len(d.fb.runes) > 0 {
+		fbFont = next
 		next += fixedObjCount
 	}
 	gsObj := alloc()
@@ -514,6 +549,11 @@ func (d *docState) assemble() ([]byte, error) {
 			return nil, err
 		}
 	}
+	if fbFont != 0 {
+		if err := writeFontObjects(&w, r.fallback, fbFont, subsetTag(d.fb.runes), d.fb.runes, d.fb.gids, r.z, fastCompression); err != nil {
+			return nil, err
+		}
+	}
 
 	w.begin(gsObj)
 	w.str("<</Type/ExtGState/ca 0.10/CA 0.10>>")
@@ -522,6 +562,9 @@ func (d *docState) assemble() ([]byte, error) {
 	fonts := fmt.Sprintf("/F1 %d 0 R", fixedFirstObj)
 	if extraFont != 0 {
 		fonts += fmt.Sprintf("/F2 %d 0 R", extraFont)
+	}
+	if fbFont != 0 {
+		fonts += fmt.Sprintf("/F3 %d 0 R", fbFont)
 	}
 	for i, content := range d.pages {
 		w.begin(pageObjs[i])
