@@ -36,9 +36,9 @@ type Renderer struct {
 	font     *ttFont
 	fallback *ttFont // Options.FallbackFont; nil when none
 	fixed    *fixedFont
-	z      *zpool
-	signer *Signer
-	now    func() time.Time
+	z        *zpool
+	signer   *Signer
+	now      func() time.Time
 }
 
 // NewRenderer parses the embedded font and prepares the fixed font subset.
