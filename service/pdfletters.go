@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/baohangateway/baohan/pdf"
 )
@@ -15,8 +17,27 @@ type PDFLetters struct {
 	PublicURL   string
 }
 
-// RenderLetter implements LetterRenderer.
-func (l *PDFLetters) RenderLetter(_ context.Context, a *Application, sealed bool) ([]byte, error) {
+// letterFields names the pdf.Letter fields as officers know them.
+var letterFields = map[string]string{
+	"SectionNo": "标段编号（biaoduanno）", "SectionName": "标段名称（biaoduanname）",
+	"Tenderer": "招标人（zbr）", "TendererCode": "招标人统一社会信用代码（zbrorgnum）",
+	"Bidder": "投标人（biddername）", "BidderCode": "投标人统一社会信用代码（biddercode）",
+	"GuaranteeNo": "保函编号", "CheckCode": "校验码", "VerifyURL": "验真网址",
+	"Issuer": "出函机构名称（institution.name）", "IssuerAddress": "出函机构地址（institution.address）",
+	"ProjectName": "项目名称",
+}
+
+func letterField(name string) string {
+	if l, ok := letterFields[name]; ok {
+		return l
+	}
+	return name
+}
+
+// RenderLetter implements LetterRenderer. A field the letter cannot print
+// (blank once control characters are spaces, too long) is EINVALID naming
+// it; the notes say what was printed otherwise than it is.
+func (l *PDFLetters) RenderLetter(_ context.Context, a *Application, sealed bool) (*RenderedLetter, error) {
 	p := a.Plain
 	if sealed {
 		p = a.Cipher
@@ -28,7 +49,7 @@ func (l *PDFLetters) RenderLetter(_ context.Context, a *Application, sealed bool
 	case KindInsurer:
 		kind = pdf.KindInsurer
 	}
-	return l.Renderer.Render(pdf.Letter{
+	in := pdf.Letter{
 		Kind: kind, GuaranteeNo: a.BaohanNo, Sealed: sealed,
 		SectionNo: p.BiaoduanNo, SectionName: p.BiaoduanName, Tenderer: p.Zbr, TendererCode: p.ZbrOrgNum,
 		Bidder: a.BidderName, BidderCode: a.BidderCode,
@@ -36,5 +57,43 @@ func (l *PDFLetters) RenderLetter(_ context.Context, a *Application, sealed bool
 		ValidFrom: a.IssuedAt, ValidTo: a.ValidTo,
 		IssueTime: a.IssuedAt, Issuer: l.Institution.Name, IssuerAddress: l.Institution.Address,
 		VerifyURL: verifyURL(l.PublicURL, a), CheckCode: a.CheckCode,
-	})
+	}
+	b, rep, err := l.Renderer.RenderReport(in)
+	if err != nil {
+		var fe *pdf.FieldError
+		if !errors.As(err, &fe) {
+			return nil, err
+		}
+		what := "明文保函"
+		if sealed {
+			what = "密文保函"
+		}
+		problem := fe.Problem
+		switch {
+		case fe.Blank:
+			problem = "为空（控制字符、格式字符按空格计）"
+		case fe.Max > 0:
+			problem = fmt.Sprintf("过长：%d 个字符，最多 %d 个", fe.Length, fe.Max)
+		case fe.Problem == "not valid UTF-8":
+			problem = "不是有效的 UTF-8 文本"
+		}
+		return nil, Errorf(EINVALID, "%s无法生成：字段 %s %s", what, letterField(fe.Field), problem)
+	}
+	values := map[string]string{
+		"SectionNo": in.SectionNo, "SectionName": in.SectionName, "Tenderer": in.Tenderer, "TendererCode": in.TendererCode,
+		"Bidder": in.Bidder, "BidderCode": in.BidderCode, "GuaranteeNo": in.GuaranteeNo, "CheckCode": in.CheckCode,
+		"VerifyURL": in.VerifyURL, "Issuer": in.Issuer, "IssuerAddress": in.IssuerAddress, "ProjectName": in.ProjectName,
+	}
+	out := &RenderedLetter{PDF: b}
+	for _, n := range rep.Notes {
+		how := PrintedAsSpace
+		switch n.How {
+		case pdf.FromFallback:
+			how = PrintedFallback
+		case pdf.Marked:
+			how = PrintedMarked
+		}
+		out.Notes = append(out.Notes, PrintNote{Field: letterField(n.Field), How: how, Chars: n.Chars, Value: values[n.Field]})
+	}
+	return out, nil
 }
