@@ -72,7 +72,7 @@ type ApplicationFilter struct {
 	Query        string // applyno, bidder name, credit code or baohanno (substring)
 	Flagged      *bool
 	PlainPending *bool
-	LetterFailed bool // only pending plaintext letters whose last attempt failed (Application.LetterFailed)
+	LetterFailed bool      // only pending plaintext letters whose last attempt failed (Application.LetterFailed)
 	From, To     time.Time // created_at range, [From, To)
 	Offset       int
 	Limit        int // 0 means 50
