@@ -138,12 +138,8 @@ func (s *Service) RetryLetter(ctx context.Context, actor Actor, id int64) (*Appl
 		if a, err = s.Store.GetApplication(ctx, id); err != nil {
 			return err
 		}
-		if !a.PlainPending {
-			why := "明文保函已生成"
-			if !a.Restored() {
-				why = "尚未开标还原，没有待生成的明文保函"
-			}
-			return errState(a, "重新生成明文保函", why)
+		if err := letterRetryable(a); err != nil {
+			return err
 		}
 		ok, err := s.Store.RetryPlainLetter(ctx, id)
 		if err != nil {
@@ -164,6 +160,19 @@ func (s *Service) RetryLetter(ctx context.Context, actor Actor, id int64) (*Appl
 	}
 	s.wakePlain()
 	return a, nil
+}
+
+// letterRetryable refuses a retry of a letter that has not failed.
+func letterRetryable(a *Application) error {
+	switch {
+	case !a.PlainPending && !a.Restored():
+		return errState(a, "重新生成明文保函", "尚未开标还原，没有待生成的明文保函")
+	case !a.PlainPending:
+		return errState(a, "重新生成明文保函", "明文保函已生成")
+	case a.PlainError == "":
+		return errState(a, "重新生成明文保函", "明文保函正在生成，尚未失败")
+	}
+	return nil
 }
 
 // RunLetterWorkers produces pending plaintext letters with n workers until
