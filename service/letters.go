@@ -94,9 +94,11 @@ func plainDelay(n int) time.Duration {
 }
 
 // deferPlainLetter records a failed attempt at the plaintext letter of
-// application id and returns when it is due again. It logs one line per
-// recorded attempt: a letter that keeps failing logs once per step of
-// plainDelays, never in a loop.
+// application id. It logs one line per recorded attempt: a letter that
+// keeps failing logs once per step of plainDelays, never in a loop. When
+// the record cannot be written it returns when the letter may be tried
+// again, for the workers to hold it back themselves; zero otherwise (the
+// store's record decides).
 func (s *Service) deferPlainLetter(ctx context.Context, id int64, cause error) time.Time {
 	next := s.now().Add(plainDelays[0])
 	a, err := s.Store.GetApplication(ctx, id)
@@ -105,21 +107,22 @@ func (s *Service) deferPlainLetter(ctx context.Context, id int64, cause error) t
 		return next
 	}
 	if !a.PlainPending {
-		return next
+		return time.Time{}
 	}
 	attempts := a.PlainAttempts + 1
 	delay := plainDelay(attempts)
 	next = s.now().Add(delay)
 	reason := letterFailure(cause)
 	ok, err := s.Store.DeferPlainLetter(ctx, id, attempts, next, reason)
-	switch {
-	case err != nil:
+	if err != nil {
 		s.Log.Error("plaintext letter failed, and recording the failure failed too", "application_id", id, "error", cause, "record_error", err)
-	case ok:
+		return next
+	}
+	if ok {
 		s.Log.Warn("plaintext letter failed; it will be tried again", "application_id", id, "applyno", a.ApplyNo,
 			"attempt", attempts, "retry_in", delay.String(), "error", clipText(cause.Error(), 300))
 	}
-	return next
+	return time.Time{}
 }
 
 // RetryLetter makes the pending plaintext letter of application id due at
@@ -181,8 +184,8 @@ func letterRetryable(a *Application) error {
 // letters due again). At most 2n applications are in hand at once, so
 // memory stays bounded however many restores arrive, and none is handed out
 // twice while in hand. A letter that fails is recorded with its next
-// attempt (deferPlainLetter) and not taken again before then, even when
-// the record could not be written.
+// attempt (deferPlainLetter) and not taken again before then; when the
+// record cannot be written, the workers hold it back themselves.
 func (s *Service) RunLetterWorkers(ctx context.Context, n int, poll time.Duration) {
 	if n < 1 {
 		n = 1
@@ -214,7 +217,7 @@ func (s *Service) RunLetterWorkers(ctx context.Context, n int, poll time.Duratio
 }
 
 // plainDone is a letter a worker has finished with; retryAt is set when it
-// failed.
+// failed and the failure could not be recorded.
 type plainDone struct {
 	id      int64
 	retryAt time.Time
@@ -226,7 +229,7 @@ type plainFeeder struct {
 	jobs     chan int64
 	done     chan plainDone
 	inflight map[int64]bool
-	hold     map[int64]time.Time // failed here: not handed out again before then
+	hold     map[int64]time.Time // failed here, unrecorded: not handed out again before then
 	n        int
 }
 

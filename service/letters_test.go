@@ -87,7 +87,9 @@ func oddPlaintexts() []service.Sealed {
 		with(func(p *service.Sealed) { p.BiaoduanName = "老旧小区改造工程\t一标段" }),
 		with(func(p *service.Sealed) { p.Zbr = "长春市南关区\a住房和城乡建设局" }),
 		with(func(p *service.Sealed) { p.BiaoduanName = "老旧\u200b小区\ufeff改造\u2028工程\u00ad施工" }),
-		with(func(p *service.Sealed) { p.BiaoduanName = strings.Repeat("长春市南关区老旧小区改造工程施工监理服务一标段二", 10) }),
+		with(func(p *service.Sealed) {
+			p.BiaoduanName = strings.Repeat("长春市南关区老旧小区改造工程施工监理服务一标段二", 10)
+		}),
 		with(func(p *service.Sealed) { p.Zbr = "长春市𪚥区住房和城乡建设局" }),
 	}
 }
