@@ -3,6 +3,7 @@ package service_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -270,4 +271,57 @@ func clipLog(s string) string {
 		return s[:4000] + "…"
 	}
 	return s
+}
+
+// TestRestoreRefusesOnlyWhatThePlatformCanCorrect: whatever the plaintext
+// holds, a restore whose key decrypts every field is accepted (the letter
+// is the gateway's problem); a key that does not decrypt, or decrypts to
+// bytes that are not text (a wrong key or IV), is refused and changes
+// nothing.
+func TestRestoreRefusesOnlyWhatThePlatformCanCorrect(t *testing.T) {
+	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
+		approve := func(req service.ApplyRequest) *service.Application {
+			t.Helper()
+			if _, err := e.svc.Apply(e.ctx, req); err != nil {
+				t.Fatal(err)
+			}
+			a := e.get(req.ApplyNo)
+			a, err := e.svc.Approve(e.ctx, officerChecker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+		odd := approve(sealedApply(t, "TBaoHanRODD0001", service.Sealed{BiaoduanNo: "\a", BiaoduanName: "\n\t\u200b", Zbr: "\ufeff", ZbrOrgNum: ""}))
+		if err := e.svc.Restore(e.ctx, restoreReq(odd)); err != nil {
+			t.Errorf("restore of odd plaintext refused: %v", err)
+		}
+
+		key, _ := gmcrypto.ParseKey(v2Key)
+		ct, err := gmcrypto.Encrypt([]byte{0xff, 0xfe, 0x41}, key, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := applyReq("TBaoHanRBIN0001")
+		req.BiaoduanName = base64.StdEncoding.EncodeToString(ct)
+		binary := approve(req)
+		for _, tc := range []struct {
+			name string
+			a    *service.Application
+			key  string
+		}{
+			{"not text", binary, v2Key},
+			{"wrong key", approve(applyReq("TBaoHanRKEY0001")), "169b909483f5822975d316b6676b0a0a"},
+		} {
+			r := restoreReq(tc.a)
+			r.Key = tc.key
+			err := e.svc.Restore(e.ctx, r)
+			if service.ErrorCode(err) != service.EINVALID || !strings.Contains(service.ErrorMessage(err), "key") {
+				t.Errorf("%s: restore answered %v, want EINVALID naming the key", tc.name, err)
+			}
+			if got := e.get(tc.a.ApplyNo); got.State != service.StateIssued || got.PlainPending {
+				t.Errorf("%s: a refused restore changed the application: %s pending %v", tc.name, got.State, got.PlainPending)
+			}
+		}
+	})
 }
