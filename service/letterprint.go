@@ -100,6 +100,25 @@ func noteLetter(a *Application, letter string, notes []PrintNote) string {
 	return "；" + strings.Join(detail, "；")
 }
 
+// oddPlaintext quotes, for the restore's audit detail, the decrypted
+// fields that hold control or format characters (which no page shows as
+// they are), so that the trail keeps them exactly; "" when there are none.
+func oddPlaintext(p Sealed) string {
+	var out []string
+	for _, f := range []struct{ label, v string }{
+		{"标段编号（biaoduanno）", p.BiaoduanNo}, {"标段名称（biaoduanname）", p.BiaoduanName},
+		{"招标人（zbr）", p.Zbr}, {"招标人统一社会信用代码（zbrorgnum）", p.ZbrOrgNum},
+	} {
+		if strings.IndexFunc(f.v, func(c rune) bool { return unicode.In(c, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) }) >= 0 {
+			out = append(out, f.label+" "+strconv.Quote(f.v))
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "；解密原文含控制或格式字符：" + strings.Join(out, "，")
+}
+
 // letterFailure is why a letter could not be made, as the console shows it:
 // the message of our typed errors, which name the field and the rule; a
 // fault of ours only as such (the log has the details).

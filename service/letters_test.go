@@ -296,6 +296,15 @@ func TestRestoreRefusesOnlyWhatThePlatformCanCorrect(t *testing.T) {
 		if err := e.svc.Restore(e.ctx, restoreReq(odd)); err != nil {
 			t.Errorf("restore of odd plaintext refused: %v", err)
 		}
+		events, _, err := e.store.FindAudit(e.ctx, service.AuditFilter{ApplicationID: odd.ID, Action: "restore"})
+		if err != nil || len(events) != 1 {
+			t.Fatalf("restore audit: %v %v", events, err)
+		}
+		for _, q := range []string{`"\a"`, `"\n\t\u200b"`, `"\ufeff"`} {
+			if !strings.Contains(events[0].Detail, q) {
+				t.Errorf("the restore's audit %q does not quote %s exactly", events[0].Detail, q)
+			}
+		}
 
 		key, _ := gmcrypto.ParseKey(v2Key)
 		ct, err := gmcrypto.Encrypt([]byte{0xff, 0xfe, 0x41}, key, nil)
