@@ -119,6 +119,7 @@ func (s *Service) deferPlainLetter(ctx context.Context, id int64, cause error) t
 		return next
 	}
 	if ok {
+		s.Metrics.LetterFailed()
 		s.Log.Warn("plaintext letter failed; it will be tried again", "application_id", id, "applyno", a.ApplyNo,
 			"attempt", attempts, "retry_in", delay.String(), "error", clipText(cause.Error(), 300))
 	}

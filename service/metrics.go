@@ -17,6 +17,7 @@ type Metrics struct {
 	noticeAttempts    *prometheus.CounterVec
 	renderSeconds     *prometheus.HistogramVec
 	restoreToNotice   prometheus.Histogram
+	letterFailures    prometheus.Counter
 	queue             *queueCollector
 }
 
@@ -43,6 +44,9 @@ func NewMetrics(st NoticeStore) *Metrics {
 			Name: "baohan_restore_to_notice_seconds", Help: "Time from a baohanrestore accepted to its restorenotice delivered.",
 			Buckets: prometheus.ExponentialBuckets(0.05, 2, 14),
 		}),
+		letterFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "baohan_plain_letter_failures_total", Help: "Failed attempts at plaintext letters (each is tried again later; the console lists them under 出函失败).",
+		}),
 		queue: &queueCollector{store: st,
 			depth: prometheus.NewDesc("baohan_notice_queue", "Notices by status (pending, delivered, failed).", []string{"status"}, nil),
 			age:   prometheus.NewDesc("baohan_notice_oldest_undelivered_age_seconds", "Age of the oldest undelivered (pending or failed) notice; 0 when none.", nil, nil),
@@ -52,7 +56,7 @@ func NewMetrics(st NoticeStore) *Metrics {
 
 // Register adds every collector to r.
 func (m *Metrics) Register(r prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{m.platformRequests, m.refusals, m.signatureFailures, m.noticeAttempts, m.renderSeconds, m.restoreToNotice, m.queue} {
+	for _, c := range []prometheus.Collector{m.platformRequests, m.refusals, m.signatureFailures, m.noticeAttempts, m.renderSeconds, m.restoreToNotice, m.letterFailures, m.queue} {
 		if err := r.Register(c); err != nil {
 			return err
 		}
@@ -95,6 +99,14 @@ func (m *Metrics) Rendered(kind DocKind, d time.Duration) {
 		return
 	}
 	m.renderSeconds.WithLabelValues(string(kind)).Observe(d.Seconds())
+}
+
+// LetterFailed records a failed attempt at a plaintext letter.
+func (m *Metrics) LetterFailed() {
+	if m == nil {
+		return
+	}
+	m.letterFailures.Inc()
 }
 
 // RestoreDelivered records the latency from restore to restorenotice.

@@ -204,6 +204,10 @@ func TestOddPlaintextsAtBidOpening(t *testing.T) {
 			}
 			waitPlainLetter(t, g, blank, func(pl map[string]any) bool { return pl["status"] == "failed" && pl["attempts"] == float64(1) })
 
+			if code, _, metrics := g.get(g.base + "/metrics"); code != 200 || !strings.Contains(string(metrics), "baohan_plain_letter_failures_total 2") {
+				t.Errorf("/metrics does not count the two failed attempts (HTTP %d)", code)
+			}
+
 			log := g.log.String()[logBefore:]
 			if len(log) > 2<<20 {
 				t.Errorf("the log grew by %d bytes", len(log))
