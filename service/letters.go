@@ -2,7 +2,9 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -120,8 +122,12 @@ func (s *Service) deferPlainLetter(ctx context.Context, id int64, cause error) t
 	}
 	if ok {
 		s.Metrics.LetterFailed()
-		s.Log.Warn("plaintext letter failed; it will be tried again", "application_id", id, "applyno", a.ApplyNo,
-			"attempt", attempts, "retry_in", delay.String(), "error", clipText(cause.Error(), 300))
+		attrs := []any{"application_id", id, "applyno", a.ApplyNo, "attempt", attempts, "retry_in", delay.String(), "error", clipText(cause.Error(), 300)}
+		var pe *panicError
+		if errors.As(cause, &pe) {
+			attrs = append(attrs, "stack", clipText(string(pe.stack), 4000))
+		}
+		s.Log.Warn("plaintext letter failed; it will be tried again", attrs...)
 	}
 	return time.Time{}
 }
@@ -200,7 +206,7 @@ func (s *Service) RunLetterWorkers(ctx context.Context, n int, poll time.Duratio
 			defer wg.Done()
 			for id := range f.jobs {
 				d := plainDone{id: id}
-				if err := s.ProducePlainLetter(ctx, id); err != nil && ctx.Err() == nil {
+				if err := s.producePlainLetter(ctx, id); err != nil && ctx.Err() == nil {
 					d.retryAt = s.deferPlainLetter(ctx, id, err)
 				}
 				f.done <- d
@@ -215,6 +221,28 @@ func (s *Service) RunLetterWorkers(ctx context.Context, n int, poll time.Duratio
 	close(f.jobs)
 	for range f.done { // let the workers finish what they hold
 	}
+}
+
+// panicError is a panic while a letter was made, with the stack where it
+// happened.
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (e *panicError) Error() string { return fmt.Sprintf("panic: %v", e.value) }
+
+// producePlainLetter is ProducePlainLetter for the workers: a panic on some
+// plaintext nobody foresaw becomes a failed attempt of that letter, retried
+// on its schedule, instead of a crash that a restart would repeat on the
+// same letter, first in the queue.
+func (s *Service) producePlainLetter(ctx context.Context, id int64) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &panicError{value: r, stack: debug.Stack()}
+		}
+	}()
+	return s.ProducePlainLetter(ctx, id)
 }
 
 // plainDone is a letter a worker has finished with; retryAt is set when it

@@ -237,3 +237,59 @@ func TestLetterFailureUnrecordedHeldBack(t *testing.T) {
 		}
 	})
 }
+
+// panickyLetters panics on the plaintext letter of one applyno.
+type panickyLetters struct {
+	fakeLetters
+	applyNo string
+}
+
+func (p *panickyLetters) RenderLetter(ctx context.Context, a *service.Application, sealed bool) (*service.RenderedLetter, error) {
+	if !sealed && a.ApplyNo == p.applyNo {
+		var fields map[string]string
+		fields["boom"] = a.ApplyNo // a nil map: the kind of bug odd input finds
+	}
+	return p.fakeLetters.RenderLetter(ctx, a, sealed)
+}
+
+// TestLetterPanicIsAFailedAttempt: a panic while one letter is made is a
+// failed attempt of that letter (recorded, logged once with its stack,
+// retried later), not a crash of the workers: the letters after it go out.
+func TestLetterPanicIsAFailedAttempt(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		ctx, cancel := context.WithCancel(context.Background())
+		logs := &syncLog{}
+		svc := service.New(service.Service{
+			Store: st, Letters: &panickyLetters{applyNo: "TBaoHanPANIC0001"}, Log: slog.New(slog.NewTextHandler(logs, nil)),
+			Institution:  service.Institution{Name: "测试银行股份有限公司", Kind: service.KindBank, Code: "TB"},
+			Underwriting: service.DefaultUnderwriting(),
+			Platforms:    []service.PlatformInfo{{AppKey: appkey, Name: "测试平台"}},
+			PublicURL:    "https://baohan.example.com",
+		})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			svc.RunLetterWorkers(ctx, 1, 5*time.Millisecond)
+		}()
+		defer wg.Wait()
+		defer cancel()
+
+		bad := approveWith(t, svc, "TBaoHanPANIC0001")
+		good := approveWith(t, svc, "TBaoHanPANICOK01")
+		for _, a := range []*service.Application{bad, good} {
+			if err := svc.Restore(ctx, restoreReq(a)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		waitFor(t, st, good.ID, "the letter after the panic", func(a *service.Application) bool { return !a.PlainPending })
+		a := waitFor(t, st, bad.ID, "the panic recorded", func(a *service.Application) bool { return a.LetterFailed() })
+		if a.PlainAttempts != 1 || !strings.Contains(a.PlainError, "系统内部错误") {
+			t.Errorf("after the panic: attempts %d, error %q", a.PlainAttempts, a.PlainError)
+		}
+		log := logs.String()
+		if strings.Count(log, "\n") != 1 || !strings.Contains(log, "stack=") || !strings.Contains(log, "panic") {
+			t.Errorf("want one log line with the panic and its stack:\n%s", log)
+		}
+	})
+}
