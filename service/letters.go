@@ -105,7 +105,7 @@ func (s *Service) deferPlainLetter(ctx context.Context, id int64, cause error) t
 	next := s.now().Add(plainDelays[0])
 	a, err := s.Store.GetApplication(ctx, id)
 	if err != nil {
-		s.Log.Error("plaintext letter failed, and reading it again failed too", "application_id", id, "error", cause, "read_error", err)
+		s.Log.Error("plaintext letter failed, and reading it again failed too", "application_id", id, "error", clipText(cause.Error(), 300), "read_error", err)
 		return next
 	}
 	if !a.PlainPending {
@@ -117,7 +117,7 @@ func (s *Service) deferPlainLetter(ctx context.Context, id int64, cause error) t
 	reason := letterFailure(cause)
 	ok, err := s.Store.DeferPlainLetter(ctx, id, attempts, next, reason)
 	if err != nil {
-		s.Log.Error("plaintext letter failed, and recording the failure failed too", "application_id", id, "error", cause, "record_error", err)
+		s.Log.Error("plaintext letter failed, and recording the failure failed too", "application_id", id, "error", clipText(cause.Error(), 300), "record_error", err)
 		return next
 	}
 	if ok {
@@ -135,7 +135,8 @@ func (s *Service) deferPlainLetter(ctx context.Context, id int64, cause error) t
 // RetryLetter makes the pending plaintext letter of application id due at
 // once with the full retry schedule ahead of it (an officer's retry of a
 // letter that failed); the failed attempts stay in the audit trail. ESTATE
-// when the application has no pending letter. Whether an officer's retry
+// when the application has no pending letter, or its letter has not
+// failed. Whether an officer's retry
 // needs a second officer is the console's concern; the admin API calls it
 // directly.
 func (s *Service) RetryLetter(ctx context.Context, actor Actor, id int64) (*Application, error) {
