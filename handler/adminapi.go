@@ -29,6 +29,7 @@ type AdminService interface {
 	RefuseInvoice(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Invoice, error)
 	PayClaim(ctx context.Context, actor service.Actor, id, claimID int64, amount service.Money, ref string) (*service.Claim, error)
 	ResendNotice(ctx context.Context, actor service.Actor, id int64) (*service.NoticeDetail, error)
+	RetryLetter(ctx context.Context, actor service.Actor, id int64) (*service.Application, error)
 	PortalURL(a *service.Application) string
 	DocumentURL(d *service.Document) string
 }
@@ -64,6 +65,7 @@ func (a *AdminAPI) Register(r gin.IRouter) {
 	g.POST("/applications/:applyno/invoice/issue", a.issueInvoice)
 	g.POST("/applications/:applyno/invoice/refuse", a.refuseInvoice)
 	g.POST("/applications/:applyno/claims/:claim/pay", a.payClaim)
+	g.POST("/applications/:applyno/letter/retry", a.retryLetter)
 	g.POST("/notices/:id/resend", a.resendNotice)
 }
 
@@ -290,6 +292,14 @@ func (a *AdminAPI) payClaim(c *gin.Context) {
 	})
 }
 
+// retryLetter tries a plaintext letter that failed again at once.
+func (a *AdminAPI) retryLetter(c *gin.Context) {
+	a.act(c, nil, func(ctx context.Context, actor service.Actor, app *service.Application) error {
+		_, err := a.Service.RetryLetter(ctx, actor, app.ID)
+		return err
+	})
+}
+
 // resendNotice sends a failed notice again and answers with the notice as
 // it is now.
 func (a *AdminAPI) resendNotice(c *gin.Context) {
@@ -310,35 +320,36 @@ func (a *AdminAPI) resendNotice(c *gin.Context) {
 // where the spec has them, amounts as yuan strings, times in Beijing time.
 
 type applicationView struct {
-	ApplyNo        string         `json:"applyno"`
-	Platform       string         `json:"platform"`
-	PlatformCode   string         `json:"platformcode"`
-	Status         string         `json:"status"`
-	StatusLabel    string         `json:"status_label"`
-	BidderName     string         `json:"biddername"`
-	BidderCode     string         `json:"biddercode"`
-	Amount         string         `json:"bzjamount"`
-	Rate           string         `json:"rate,omitempty"`
-	Cost           string         `json:"cost,omitempty"`
-	BaohanNo       string         `json:"baohanno,omitempty"`
-	CheckCode      string         `json:"check_code,omitempty"`
-	PayerName      string         `json:"payername,omitempty"`
-	PayerAccount   string         `json:"payeraccount,omitempty"`
-	Flags          []service.Flag `json:"flags,omitempty"`
-	Project        projectView    `json:"project"`
-	PortalURL      string         `json:"portal_url"`
-	CreatedAt      string         `json:"created_at"`
-	IssuedAt       string         `json:"issued_at,omitempty"`
-	ValidTo        string         `json:"valid_to,omitempty"`
-	RestoredAt     string         `json:"restored_at,omitempty"`
-	RejectReason   string         `json:"reject_reason,omitempty"`
-	QuitReason     string         `json:"quit_reason,omitempty"`
-	Documents      []documentView `json:"documents"`
-	Notices        []noticeView   `json:"notices"`
-	Invoice        *invoiceView   `json:"invoice,omitempty"`
-	Claims         []claimView    `json:"claims,omitempty"`
-	Audit          []auditView    `json:"audit"`
-	OverrideReason string         `json:"override_reason,omitempty"`
+	ApplyNo        string           `json:"applyno"`
+	Platform       string           `json:"platform"`
+	PlatformCode   string           `json:"platformcode"`
+	Status         string           `json:"status"`
+	StatusLabel    string           `json:"status_label"`
+	BidderName     string           `json:"biddername"`
+	BidderCode     string           `json:"biddercode"`
+	Amount         string           `json:"bzjamount"`
+	Rate           string           `json:"rate,omitempty"`
+	Cost           string           `json:"cost,omitempty"`
+	BaohanNo       string           `json:"baohanno,omitempty"`
+	CheckCode      string           `json:"check_code,omitempty"`
+	PayerName      string           `json:"payername,omitempty"`
+	PayerAccount   string           `json:"payeraccount,omitempty"`
+	Flags          []service.Flag   `json:"flags,omitempty"`
+	Project        projectView      `json:"project"`
+	PlainLetter    *plainLetterView `json:"plain_letter,omitempty"`
+	PortalURL      string           `json:"portal_url"`
+	CreatedAt      string           `json:"created_at"`
+	IssuedAt       string           `json:"issued_at,omitempty"`
+	ValidTo        string           `json:"valid_to,omitempty"`
+	RestoredAt     string           `json:"restored_at,omitempty"`
+	RejectReason   string           `json:"reject_reason,omitempty"`
+	QuitReason     string           `json:"quit_reason,omitempty"`
+	Documents      []documentView   `json:"documents"`
+	Notices        []noticeView     `json:"notices"`
+	Invoice        *invoiceView     `json:"invoice,omitempty"`
+	Claims         []claimView      `json:"claims,omitempty"`
+	Audit          []auditView      `json:"audit"`
+	OverrideReason string           `json:"override_reason,omitempty"`
 }
 
 type projectView struct {
@@ -347,6 +358,15 @@ type projectView struct {
 	BiaoduanName string `json:"biaoduanname"`
 	Zbr          string `json:"zbr"`
 	ZbrOrgNum    string `json:"zbrorgnum,omitempty"`
+}
+
+// plainLetterView is a plaintext letter still to be made: failed attempts,
+// the next one and the last error (出函失败 in the console when it has one).
+type plainLetterView struct {
+	Status      string `json:"status"` // pending | failed
+	Attempts    int    `json:"attempts"`
+	NextAttempt string `json:"next_attempt_at,omitempty"`
+	LastError   string `json:"last_error,omitempty"`
 }
 
 type documentView struct {
@@ -425,6 +445,13 @@ func (a *AdminAPI) detailView(d *service.Detail) applicationView {
 	}
 	if app.BaohanNo != "" {
 		v.Rate, v.Cost = app.Rate, app.Premium.String()
+	}
+	if app.PlainPending {
+		v.PlainLetter = &plainLetterView{Status: "pending", Attempts: app.PlainAttempts,
+			NextAttempt: service.BeijingTime(app.PlainNextAt), LastError: app.PlainError}
+		if app.LetterFailed() {
+			v.PlainLetter.Status = "failed"
+		}
 	}
 	for _, doc := range d.Documents {
 		v.Documents = append(v.Documents, documentView{Kind: string(doc.Kind), FileName: doc.FileName, URL: a.Service.DocumentURL(doc),

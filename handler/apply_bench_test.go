@@ -44,7 +44,7 @@ func (signatureOnly) GiveUp(context.Context, service.GiveUpRequest) error   { re
 // noLetters is never called: the benchmark only applies.
 type noLetters struct{}
 
-func (noLetters) RenderLetter(context.Context, *service.Application, bool) ([]byte, error) {
+func (noLetters) RenderLetter(context.Context, *service.Application, bool) (*service.RenderedLetter, error) {
 	return nil, fmt.Errorf("not used")
 }
 

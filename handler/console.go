@@ -45,6 +45,7 @@ type ConsoleService interface {
 	ProposeApprove(ctx context.Context, actor service.Actor, id int64, in service.ApproveInput) (*service.Proposal, error)
 	ProposePayClaim(ctx context.Context, actor service.Actor, id, claimID int64, amount service.Money, ref, note string) (*service.Proposal, error)
 	ProposeResend(ctx context.Context, actor service.Actor, noticeID int64, note string) (*service.Proposal, error)
+	ProposeRetryLetter(ctx context.Context, actor service.Actor, id int64, note string) (*service.Proposal, error)
 	ConfirmProposal(ctx context.Context, actor service.Actor, id int64, note string) (*service.Proposal, error)
 	DeclineProposal(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Proposal, error)
 	Reject(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Application, error)
@@ -125,6 +126,7 @@ func (h *Console) Register(r gin.IRouter) {
 	work.POST("/applications/:id/invoice/refuse", h.refuseInvoice)
 	work.POST("/applications/:id/claims/:claim/pay", h.payClaim)
 	work.POST("/notices/:id/resend", h.resend)
+	work.POST("/applications/:id/letter/retry", h.retryLetter)
 	work.POST("/proposals/:id/confirm", h.confirmProposal)
 	work.POST("/proposals/:id/decline", h.declineProposal)
 	// The invoice form uploads a PDF: streamed, its token checked first.

@@ -211,6 +211,26 @@ func (h *Console) resend(c *gin.Context) {
 	done(c, path, "proposed")
 }
 
+// retryLetter proposes trying a failed plaintext letter again, from its
+// application page or from the queue's 出函失败 list (back=queue).
+func (h *Console) retryLetter(c *gin.Context) {
+	id, err := pathID(c, "id", "申请")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	form := actionForm{Action: "retry_letter", Note: c.PostForm("note")}
+	if _, err := h.Service.ProposeRetryLetter(c.Request.Context(), officerOf(c).Actor(), id, form.Note); err != nil {
+		h.showApplication(c, form, err)
+		return
+	}
+	if c.PostForm("back") == "queue" {
+		done(c, consolePrefix+"/applications?letter=failed", "proposed")
+		return
+	}
+	done(c, appPath(id), "proposed")
+}
+
 func (h *Console) confirmProposal(c *gin.Context) {
 	appID, path := back(c, "/proposals")
 	id, err := pathID(c, "id", "提议")

@@ -207,7 +207,7 @@ func pageNumber(c *gin.Context) int {
 func (h *Console) queue(c *gin.Context) {
 	v := queuePage{pageBase: h.base(c, "业务队列", "applications")}
 	f := queueFilter{Q: strings.TrimSpace(c.Query("q")), Platform: c.Query("platform"), State: c.Query("state"),
-		Flag: c.Query("flag"), From: c.Query("from"), To: c.Query("to")}
+		Flag: c.Query("flag"), Letter: c.Query("letter"), From: c.Query("from"), To: c.Query("to")}
 	v.Filter = f
 	page := pageNumber(c)
 	filter := service.ApplicationFilter{Query: f.Q, Platform: f.Platform, Offset: (page - 1) * queuePageSize, Limit: queuePageSize}
@@ -219,6 +219,9 @@ func (h *Console) queue(c *gin.Context) {
 		flagged := f.Flag == "yes"
 		filter.Flagged = &flagged
 	}
+	if f.Letter == "failed" { // 出函失败: plaintext letters whose last attempt failed
+		filter.LetterFailed = true
+	}
 	var err error
 	if filter.From, err = parseDay("起始日期", f.From); err == nil {
 		var to time.Time
@@ -228,7 +231,7 @@ func (h *Console) queue(c *gin.Context) {
 	}
 	link := func(mod func(q url.Values)) string {
 		q := url.Values{}
-		for k, val := range map[string]string{"q": f.Q, "platform": f.Platform, "state": f.State, "flag": f.Flag, "from": f.From, "to": f.To} {
+		for k, val := range map[string]string{"q": f.Q, "platform": f.Platform, "state": f.State, "flag": f.Flag, "letter": f.Letter, "from": f.From, "to": f.To} {
 			if val != "" {
 				q.Set(k, val)
 			}
@@ -261,13 +264,17 @@ func (h *Console) queue(c *gin.Context) {
 	for _, n := range q.Counts {
 		all += n
 	}
-	v.Tabs = append(v.Tabs, stateTab{Label: "全部", Count: all, Active: f.State == "",
-		URL: link(func(q url.Values) { q.Del("state") })})
+	v.Tabs = append(v.Tabs, stateTab{Label: "全部", Count: all, Active: f.State == "" && !filter.LetterFailed,
+		URL: link(func(q url.Values) { q.Del("state"); q.Del("letter") })})
 	for _, st := range service.States {
 		st := st
-		v.Tabs = append(v.Tabs, stateTab{Label: st.Label(), Count: q.Counts[st], Active: f.State == string(st),
-			URL: link(func(q url.Values) { q.Set("state", string(st)) })})
+		v.Tabs = append(v.Tabs, stateTab{Label: st.Label(), Count: q.Counts[st], Active: f.State == string(st) && !filter.LetterFailed,
+			URL: link(func(q url.Values) { q.Set("state", string(st)); q.Del("letter") })})
 	}
+	v.Tabs = append(v.Tabs, stateTab{Label: "出函失败", Count: q.LetterFailed, Active: filter.LetterFailed, Alert: q.LetterFailed > 0,
+		URL: link(func(q url.Values) { q.Del("state"); q.Set("letter", "failed") })})
+	o := officerOf(c)
+	work := o != nil && (o.Role == service.RoleMaker || o.Role == service.RoleChecker)
 	for _, a := range q.Applications {
 		row := queueRow{ID: a.ID, ApplyNo: a.ApplyNo, Bidder: a.BidderName, BidderNo: a.BidderCode, Amount: yuan(a.Amount),
 			Premium: yuan(a.Premium), Platform: h.Service.PlatformName(a.Platform), State: stateBadge(a.State), Flags: len(a.Flags),
@@ -275,6 +282,11 @@ func (h *Console) queue(c *gin.Context) {
 			BaohanNo: a.BaohanNo}
 		if a.PayerAccount != "" {
 			row.Payer = "已确认"
+		}
+		if a.LetterFailed() {
+			row.LetterFailed, row.LetterError, row.LetterAttempts = true, a.PlainError, a.PlainAttempts
+			row.LetterNext = service.BeijingTime(a.PlainNextAt)
+			row.CanRetryLetter = work && !q.PendingApproval[a.ID]
 		}
 		v.Rows = append(v.Rows, row)
 	}

@@ -27,8 +27,8 @@ import (
 // consoleLetters renders a stand-in PDF.
 type consoleLetters struct{}
 
-func (consoleLetters) RenderLetter(_ context.Context, a *service.Application, sealed bool) ([]byte, error) {
-	return []byte("%PDF-1.7 letter " + a.BaohanNo), nil
+func (consoleLetters) RenderLetter(_ context.Context, a *service.Application, sealed bool) (*service.RenderedLetter, error) {
+	return &service.RenderedLetter{PDF: []byte("%PDF-1.7 letter " + a.BaohanNo)}, nil
 }
 
 // consoleEnv is the console and portal on a real service and SQLite store.

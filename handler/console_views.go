@@ -167,13 +167,14 @@ type queuePage struct {
 }
 
 type queueFilter struct {
-	Q, Platform, State, Flag, From, To string
+	Q, Platform, State, Flag, Letter, From, To string
 }
 
 type stateTab struct {
 	Label, URL string
 	Count      int
 	Active     bool
+	Alert      bool // a tab that asks for attention (出函失败 with letters in it)
 }
 
 type option struct {
@@ -190,6 +191,14 @@ type queueRow struct {
 	Blocking                   bool
 	AwaitingChecker            bool
 	CreatedAt, BaohanNo, Payer string
+
+	// A plaintext letter that failed (出函失败): why, how often, when it
+	// is tried again, and whether this officer may propose a retry.
+	LetterFailed   bool
+	LetterError    string
+	LetterAttempts int
+	LetterNext     string
+	CanRetryLetter bool
 }
 
 // The application page.
@@ -220,6 +229,10 @@ type appSummary struct {
 	PayerName, PayerAccount, InvoiceEmail, TermsAcceptedAt  string
 	RejectReason, QuitReason, AbandonReason                 string
 	OverrideReason, OverrideBy, QuitRequestedAt, PlainState string
+
+	LetterError, LetterNext      string // a plaintext letter that failed: why, when it is tried again
+	LetterAttempts               int
+	CanRetryLetter, RetryPending bool
 }
 
 type projectBlock struct {
@@ -311,7 +324,7 @@ type actionForm struct {
 var auditClass = map[string]string{
 	"approve": "ok", "proposal_confirm": "ok", "quit_approve": "ok", "invoice_issue": "ok", "claim_pay": "ok",
 	"reject": "bad", "proposal_decline": "bad", "claim": "bad", "give_up": "bad", "give_up_refused": "bad", "quit_reject": "bad",
-	"propose": "wait", "quit_apply": "wait", "invoice_apply": "wait", "restore": "info", "plain_letter": "info",
+	"propose": "wait", "quit_apply": "wait", "invoice_apply": "wait", "restore": "info", "plain_letter": "info", "letter_retry": "wait",
 }
 
 // fillApp fills v with the application of cf as o sees it.
@@ -332,6 +345,16 @@ func (h *Console) fillApp(v *appPage, cf *service.CaseFile, o *service.Officer) 
 	}
 	if a.PlainPending {
 		sum.PlainState = "明文保函生成中"
+	}
+	if a.LetterFailed() {
+		sum.PlainState = "出函失败"
+		sum.LetterError, sum.LetterAttempts, sum.LetterNext = a.PlainError, a.PlainAttempts, service.BeijingTime(a.PlainNextAt)
+		sum.CanRetryLetter = o.Role == service.RoleMaker || o.Role == service.RoleChecker
+		for _, pr := range cf.Proposals {
+			if pr.Status == service.ProposalPending && pr.Action == service.ActionRetryLetter {
+				sum.CanRetryLetter, sum.RetryPending = false, true
+			}
+		}
 	}
 	project := projectOf(a)
 	var flags []flagView

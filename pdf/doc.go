@@ -82,8 +82,12 @@
 // fonts/OFL.txt), embedded in the binary with go:embed; nothing needs to be
 // installed. Letters embed subsets of it as CIDFontType2 fonts with
 // Identity-H encoding and ToUnicode maps, so text can be searched, copied
-// and extracted (pdftotext). A character the font lacks is an error naming
-// the field, never a blank box. Lines are broken by our own code, one
+// and extracted (pdftotext). Text from outside is printed as faithfully as the
+// page allows (print.go): control and format characters as spaces; a
+// character the font lacks from Options.FallbackFont when one is given
+// (embedded as a third subset, /F3), otherwise as a visible □ whose text
+// extraction still gives the character; RenderReport says what was
+// changed. Lines are broken by our own code, one
 // character at a time with Chinese line-breaking rules (no closing mark at
 // the start of a line, no opening mark at the end), and justified.
 //

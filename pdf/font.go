@@ -27,6 +27,7 @@ type ttFont struct {
 	loca        []uint32 // numGlyphs+1 offsets into glyf
 	glyf        []byte
 	cmap        map[rune]uint16
+	psName      string // PostScript name, for the PDF's BaseFont
 }
 
 func u16(b []byte, off int) int { return int(binary.BigEndian.Uint16(b[off:])) }
@@ -51,7 +52,13 @@ func parseSFNT(data []byte, withCmap bool) (f *ttFont, err error) {
 	if len(data) < 12 {
 		return nil, errors.New("parse font: file too short")
 	}
-	if v := u32(data, 0); v != 0x00010000 && v != 0x74727565 {
+	switch v := u32(data, 0); v {
+	case 0x00010000, 0x74727565:
+	case 0x74746366: // 'ttcf'
+		return nil, errors.New("parse font: a font collection (.ttc); give a single TrueType font (.ttf)")
+	case 0x4F54544F: // 'OTTO'
+		return nil, errors.New("parse font: OpenType with CFF outlines (.otf); a TrueType font (.ttf, glyf outlines) is needed")
+	default:
 		return nil, fmt.Errorf("parse font: not a TrueType font (version %#x)", v)
 	}
 	f = &ttFont{tables: map[string][]byte{}}
@@ -118,7 +125,41 @@ func parseSFNT(data []byte, withCmap bool) (f *ttFont, err error) {
 			return nil, err
 		}
 	}
+	f.psName = postScriptName(f.tables["name"])
 	return f, nil
+}
+
+// postScriptName reads name ID 6 from a name table, keeping only the
+// characters a PDF name may hold unescaped; "Font" when there is none.
+func postScriptName(b []byte) string {
+	if len(b) < 6 {
+		return "Font"
+	}
+	count, strings := u16(b, 2), u16(b, 4)
+	for i := 0; i < count && 6+12*i+12 <= len(b); i++ {
+		rec := 6 + 12*i
+		pid, nameID, length, off := u16(b, rec), u16(b, rec+6), u16(b, rec+8), u16(b, rec+10)
+		if nameID != 6 || strings+off+length > len(b) {
+			continue
+		}
+		raw := b[strings+off : strings+off+length]
+		var out []byte
+		for j := 0; j < len(raw); j++ {
+			c := raw[j]
+			if pid == 0 || pid == 3 { // UTF-16BE: ASCII in the low byte
+				if j%2 == 0 {
+					continue
+				}
+			}
+			if (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' {
+				out = append(out, c)
+			}
+		}
+		if len(out) > 0 {
+			return string(out[:min(len(out), 60)])
+		}
+	}
+	return "Font"
 }
 
 // parseCmap reads the best Unicode subtable: format 12 (full Unicode) if

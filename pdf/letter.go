@@ -104,10 +104,10 @@ func (l *Letter) Validate() error {
 	}
 	for _, f := range required {
 		if strings.TrimSpace(f.value) == "" {
-			return fmt.Errorf("%s: required", f.name)
+			return &FieldError{Field: f.name, Problem: "required", Blank: true}
 		}
 		if n := utf8.RuneCountInString(f.value); n > f.max {
-			return fmt.Errorf("%s: %d characters, at most %d", f.name, n, f.max)
+			return tooLong(f.name, n, f.max)
 		}
 	}
 	optional := []struct {
@@ -120,12 +120,12 @@ func (l *Letter) Validate() error {
 	}
 	for _, f := range optional {
 		if n := utf8.RuneCountInString(f.value); n > f.max {
-			return fmt.Errorf("%s: %d characters, at most %d", f.name, n, f.max)
+			return tooLong(f.name, n, f.max)
 		}
 	}
 	for _, f := range l.textFields() {
-		if !utf8.ValidString(f.value) {
-			return fmt.Errorf("%s: not valid UTF-8", f.name)
+		if !utf8.ValidString(*f.ptr) {
+			return &FieldError{Field: f.name, Problem: "not valid UTF-8"}
 		}
 	}
 	if l.AmountFen <= 0 {
@@ -158,17 +158,28 @@ func (l *Letter) Validate() error {
 	return nil
 }
 
-type namedField struct{ name, value string }
+// tooLong is the error of a field longer than its limit.
+func tooLong(field string, n, limit int) *FieldError {
+	return &FieldError{Field: field, Problem: fmt.Sprintf("%d characters, at most %d", n, limit), Length: n, Max: limit}
+}
 
-// textFields lists the fields printed as text, for glyph checks.
+func utf8Valid(s string) bool { return utf8.ValidString(s) }
+
+type namedField struct {
+	name string
+	ptr  *string
+}
+
+// textFields lists the fields printed as text, for the checks and the
+// printing rules of print.go.
 func (l *Letter) textFields() []namedField {
 	return []namedField{
-		{"GuaranteeNo", l.GuaranteeNo}, {"ProjectName", l.ProjectName},
-		{"SectionNo", l.SectionNo}, {"SectionName", l.SectionName},
-		{"Tenderer", l.Tenderer}, {"TendererCode", l.TendererCode},
-		{"Bidder", l.Bidder}, {"BidderCode", l.BidderCode},
-		{"Issuer", l.Issuer}, {"IssuerAddress", l.IssuerAddress},
-		{"VerifyURL", l.VerifyURL}, {"CheckCode", l.CheckCode},
+		{"GuaranteeNo", &l.GuaranteeNo}, {"ProjectName", &l.ProjectName},
+		{"SectionNo", &l.SectionNo}, {"SectionName", &l.SectionName},
+		{"Tenderer", &l.Tenderer}, {"TendererCode", &l.TendererCode},
+		{"Bidder", &l.Bidder}, {"BidderCode", &l.BidderCode},
+		{"Issuer", &l.Issuer}, {"IssuerAddress", &l.IssuerAddress},
+		{"VerifyURL", &l.VerifyURL}, {"CheckCode", &l.CheckCode},
 	}
 }
 

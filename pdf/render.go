@@ -21,16 +21,22 @@ type Options struct {
 	// is prepared once, which saves per-letter work; any character works
 	// without it.
 	FixedText string
+	// FallbackFont is a TrueType font file (.ttf, glyf outlines; not a .ttc
+	// collection nor CFF-based .otf) whose glyphs are drawn for the
+	// characters the embedded font lacks, such as rare characters of the CJK
+	// extensions in a name. Nil: such characters are drawn as MissingMark.
+	FallbackFont []byte
 }
 
 // Renderer renders and signs guarantee letters. It parses and subsets the
 // embedded font once, in NewRenderer; a Renderer is immutable afterwards and
 // safe for concurrent use.
 type Renderer struct {
-	font   *ttFont
-	fixed  *fixedFont
-	z      *zpool
-	signer *Signer
+	font     *ttFont
+	fallback *ttFont // Options.FallbackFont; nil when none
+	fixed    *fixedFont
+	z        *zpool
+	signer   *Signer
 }
 
 // NewRenderer parses the embedded font and prepares the fixed font subset.
@@ -42,6 +48,14 @@ func NewRenderer(opt Options) (*Renderer, error) {
 		return nil, fmt.Errorf("pdf: embedded font: %w", err)
 	}
 	r := &Renderer{font: f, z: newZpool(), signer: opt.Signer}
+	if len(opt.FallbackFont) > 0 {
+		if r.fallback, err = parseTrueType(opt.FallbackFont); err != nil {
+			return nil, fmt.Errorf("pdf: fallback font: %w", err)
+		}
+		if r.fallback.psName == f.psName {
+			r.fallback.psName += "-Fallback" // two fonts of one name would confuse readers
+		}
+	}
 	if r.fixed, err = buildFixedFont(f, fixedText()+opt.FixedText, r.z); err != nil {
 		return nil, fmt.Errorf("pdf: prepare font: %w", err)
 	}
@@ -49,23 +63,47 @@ func NewRenderer(opt Options) (*Renderer, error) {
 }
 
 // Render validates l and returns the letter as a PDF, signed when the
-// Renderer has a Signer. Errors name the offending Letter field.
+// Renderer has a Signer. Errors name the offending Letter field (a
+// *FieldError for a field that cannot be printed). Text is printed by the
+// rules of print.go; RenderReport also says what they changed.
 func (r *Renderer) Render(l Letter) ([]byte, error) {
-	b, _, err := r.RenderContext(context.Background(), l)
+	b, _, _, err := r.RenderFull(context.Background(), l)
 	return b, err
 }
 
 // RenderContext is Render that also reports how the letter was signed; ctx
 // bounds the wait for the time-stamping authority.
 func (r *Renderer) RenderContext(ctx context.Context, l Letter) ([]byte, SignResult, error) {
+	b, _, res, err := r.RenderFull(ctx, l)
+	return b, res, err
+}
+
+// RenderReport renders l like Render and reports the characters it printed
+// otherwise than they are: control characters as spaces, characters from
+// the fallback font, characters marked as missing.
+func (r *Renderer) RenderReport(l Letter) ([]byte, Report, error) {
+	b, rep, _, err := r.RenderFull(context.Background(), l)
+	return b, rep, err
+}
+
+// RenderFull renders l and reports both what was printed otherwise than it
+// is (Report) and how the letter was signed (SignResult); ctx bounds the
+// wait for the time-stamping authority.
+func (r *Renderer) RenderFull(ctx context.Context, l Letter) ([]byte, Report, SignResult, error) {
+	rep, err := r.prepare(&l)
+	if err != nil {
+		return nil, rep, SignResult{}, fmt.Errorf("pdf: letter: %w", err)
+	}
 	if err := l.Validate(); err != nil {
-		return nil, SignResult{}, fmt.Errorf("pdf: letter: %w", err)
+		return nil, rep, SignResult{}, fmt.Errorf("pdf: letter: %w", err)
 	}
-	for _, f := range l.textFields() {
-		if err := r.checkGlyphs(f.name, f.value); err != nil {
-			return nil, SignResult{}, fmt.Errorf("pdf: letter: %w", err)
-		}
-	}
+	b, res, err := r.render(ctx, &l)
+	return b, rep, res, err
+}
+
+// render lays out, writes and signs a validated, printable letter.
+func (r *Renderer) render(ctx context.Context, lp *Letter) ([]byte, SignResult, error) {
+	l := *lp
 	qr, err := qrcode.New(l.VerifyURL, qrcode.Medium)
 	if err != nil {
 		return nil, SignResult{}, fmt.Errorf("pdf: letter: VerifyURL: QR code: %w", err)
@@ -87,7 +125,8 @@ type docState struct {
 	l     *Letter
 	w     *wording
 	dev   bool
-	extra docFont
+	extra docFont // /F2
+	fb    docFont // /F3
 
 	pages [][]byte // finished page content streams
 	cur   []byte   // content of the current page
@@ -466,9 +505,13 @@ func (d *docState) assemble(ctx context.Context) ([]byte, SignResult, error) {
 	// per-document font, graphics state, signature, pages.
 	next := fixedFirstObj + fixedObjCount
 	alloc := func() int { next++; return next - 1 }
-	extraFont := 0
+	extraFont, fbFont := 0, 0
 	if len(d.extra.runes) > 0 {
 		extraFont = next
+		next += fixedObjCount
+	}
+	if len(d.fb.runes) > 0 {
+		fbFont = next
 		next += fixedObjCount
 	}
 	gsObj := alloc()
@@ -519,6 +562,11 @@ func (d *docState) assemble(ctx context.Context) ([]byte, SignResult, error) {
 			return nil, SignResult{}, err
 		}
 	}
+	if fbFont != 0 {
+		if err := writeFontObjects(&w, r.fallback, fbFont, subsetTag(d.fb.runes), d.fb.runes, d.fb.gids, r.z, fastCompression); err != nil {
+			return nil, SignResult{}, err
+		}
+	}
 
 	w.begin(gsObj)
 	w.str("<</Type/ExtGState/ca 0.10/CA 0.10>>")
@@ -527,6 +575,9 @@ func (d *docState) assemble(ctx context.Context) ([]byte, SignResult, error) {
 	fonts := fmt.Sprintf("/F1 %d 0 R", fixedFirstObj)
 	if extraFont != 0 {
 		fonts += fmt.Sprintf("/F2 %d 0 R", extraFont)
+	}
+	if fbFont != 0 {
+		fonts += fmt.Sprintf("/F3 %d 0 R", fbFont)
 	}
 	for i, content := range d.pages {
 		w.begin(pageObjs[i])

@@ -33,46 +33,69 @@ const (
 	fixedObjCount = 5
 )
 
-// docFont collects the runes of one letter that are not in the fixed subset
-// and gives them CIDs 1, 2, … in order of first use.
+// docFont collects the runes of one letter drawn from one font outside the
+// fixed subset and gives them CIDs 1, 2, … in order of first use. A rune
+// may be drawn with another character's glyph (MissingMark): its CID still
+// maps back to the rune itself in the ToUnicode map.
 type docFont struct {
 	cid   map[rune]uint16
 	runes []rune
 	gids  []uint16
 }
 
-// glyphRef says how to draw a rune: font 1 (the fixed subset) or 2 (the
-// per-document font), and the CID within it.
+// add returns the CID of r in f, registering r with glyph gid of font the
+// first time.
+func (f *docFont) add(r rune, gid uint16) uint16 {
+	if cid, ok := f.cid[r]; ok {
+		return cid
+	}
+	if f.cid == nil {
+		f.cid = make(map[rune]uint16, 64)
+	}
+	f.runes = append(f.runes, r)
+	f.gids = append(f.gids, gid)
+	cid := uint16(len(f.runes))
+	f.cid[r] = cid
+	return cid
+}
+
+// The fonts of a letter's content streams.
+const (
+	fontFixed    = 1 // /F1: the fixed subset of the embedded font
+	fontDoc      = 2 // /F2: the rest of the embedded font this letter uses
+	fontFallback = 3 // /F3: the fallback font's glyphs this letter uses
+)
+
+// glyphRef says how to draw a rune: which font (fontFixed, …) and the CID
+// within it.
 type glyphRef struct {
-	font int // 1 = fixed, 2 = per document
+	font int
 	cid  uint16
 }
 
-// lookup returns the glyph of r, registering it in the per-document font when
-// the fixed subset lacks it. ok is false when the embedded font has no glyph.
+// lookup returns the glyph of r and its width in 1/1000 em, registering it
+// in a per-document font when the fixed subset lacks it: the embedded
+// font's, the fallback font's, or the embedded font's MissingMark. ok is
+// false only when not even the mark can be drawn.
 func (d *docState) lookup(r rune) (glyphRef, int, bool) {
 	if g, ok := d.r.fixed.glyphs[r]; ok {
-		return glyphRef{1, g.cid}, g.width, true
+		return glyphRef{fontFixed, g.cid}, g.width, true
 	}
-	if cid, ok := d.extra.cid[r]; ok {
-		return glyphRef{2, cid}, d.r.font.width1000(d.extra.gids[cid-1]), true
+	if gid, ok := d.r.font.glyph(r); ok {
+		return glyphRef{fontDoc, d.extra.add(r, gid)}, d.r.font.width1000(gid), true
 	}
-	gid, ok := d.r.font.glyph(r)
-	if !ok {
-		return glyphRef{}, 0, false
+	if fb := d.r.fallback; fb != nil {
+		if gid, ok := fb.glyph(r); ok {
+			return glyphRef{fontFallback, d.fb.add(r, gid)}, fb.width1000(gid), true
+		}
 	}
-	if d.extra.cid == nil {
-		d.extra.cid = make(map[rune]uint16, 64)
+	if gid, ok := d.r.font.glyph(MissingMark); ok {
+		return glyphRef{fontDoc, d.extra.add(r, gid)}, d.r.font.width1000(gid), true
 	}
-	d.extra.runes = append(d.extra.runes, r)
-	d.extra.gids = append(d.extra.gids, gid)
-	cid := uint16(len(d.extra.runes))
-	d.extra.cid[r] = cid
-	return glyphRef{2, cid}, d.r.font.width1000(gid), true
+	return glyphRef{}, 0, false
 }
 
-// width1000 measures s in 1/1000 em. Runes without a glyph (rejected by
-// validation before layout) count as a full em.
+// width1000 measures s in 1/1000 em.
 func (r *Renderer) width1000(s []rune) int {
 	w := 0
 	for _, c := range s {
@@ -81,6 +104,7 @@ func (r *Renderer) width1000(s []rune) int {
 	return w
 }
 
+// runeWidth is the advance of c as lookup draws it, in 1/1000 em.
 func (r *Renderer) runeWidth(c rune) int {
 	if g, ok := r.fixed.glyphs[c]; ok {
 		return g.width
@@ -88,23 +112,15 @@ func (r *Renderer) runeWidth(c rune) int {
 	if gid, ok := r.font.glyph(c); ok {
 		return r.font.width1000(gid)
 	}
-	return 1000
-}
-
-// checkGlyphs reports the first rune of s the embedded font cannot draw.
-func (r *Renderer) checkGlyphs(field, s string) error {
-	for _, c := range s {
-		if c < 0x20 || (c >= 0x7f && c < 0xa0) {
-			return fmt.Errorf("%s: control character %U not allowed", field, c)
-		}
-		if _, ok := r.fixed.glyphs[c]; ok {
-			continue
-		}
-		if _, ok := r.font.glyph(c); !ok {
-			return fmt.Errorf("%s: character %q (%U) is not in the embedded font", field, c, c)
+	if r.fallback != nil {
+		if gid, ok := r.fallback.glyph(c); ok {
+			return r.fallback.width1000(gid)
 		}
 	}
-	return nil
+	if gid, ok := r.font.glyph(MissingMark); ok {
+		return r.font.width1000(gid)
+	}
+	return 1000
 }
 
 // buildFixedFont subsets f to the runes of text (deduplicated, sorted) and
@@ -144,7 +160,7 @@ func buildFixedFont(f *ttFont, text string, z *zpool) (*fixedFont, error) {
 // CIDFontType2 descendant, descriptor, subset font program and ToUnicode
 // CMap as objects first … first+4. CID i+1 is runes[i] (glyph gids[i]).
 func writeFontObjects(w *objWriter, f *ttFont, first int, tag string, runes []rune, gids []uint16, z *zpool, level int) error {
-	name := tag + "+LXGWWenKai-Regular"
+	name := tag + "+" + f.psName
 
 	w.begin(first)
 	w.printf("<</Type/Font/Subtype/Type0/BaseFont/%s/Encoding/Identity-H/DescendantFonts[%d 0 R]/ToUnicode %d 0 R>>", name, first+1, first+4)

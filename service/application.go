@@ -139,6 +139,13 @@ type Application struct {
 	RestoredAt   time.Time
 	PlainPending bool // the plaintext letter is still to be produced
 
+	// The letter workers' record of a pending plaintext letter that failed
+	// (letters.go). The store writes these only through its letter-queue
+	// methods, never in UpdateApplication.
+	PlainAttempts int       // failed attempts since restore or an officer's retry
+	PlainNextAt   time.Time // when the workers try again; zero: at once
+	PlainError    string    // why the last attempt failed; "" when none did
+
 	RejectReason    string
 	QuitReason      string
 	QuitRequestedAt time.Time
@@ -172,6 +179,10 @@ func (a *Application) Expired(now time.Time) bool {
 // the sealed fields have been decrypted. A guarantee claimed before bid
 // opening never is.
 func (a *Application) Restored() bool { return !a.RestoredAt.IsZero() }
+
+// LetterFailed reports whether the plaintext letter is pending and its last
+// attempt failed: the console lists it under 出函失败 with PlainError.
+func (a *Application) LetterFailed() bool { return a.PlainPending && a.PlainError != "" }
 
 // Project returns the sealed fields as they may be shown: the plaintext after
 // restore, the ciphertext before.

@@ -2,6 +2,9 @@ package service
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -15,7 +18,7 @@ func (s *Service) wakePlain() {
 }
 
 // renderLetter renders a letter and records how long it took.
-func (s *Service) renderLetter(ctx context.Context, a *Application, sealed bool) ([]byte, error) {
+func (s *Service) renderLetter(ctx context.Context, a *Application, sealed bool) (*RenderedLetter, error) {
 	start := time.Now()
 	letter, err := s.Letters.RenderLetter(ctx, a, sealed)
 	kind := DocPlainLetter
@@ -45,10 +48,11 @@ func (s *Service) ProducePlainLetter(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
-		doc, err := s.newDocument(a, DocPlainLetter, a.BaohanNo+"-明文保函.pdf", "application/pdf", letter)
+		doc, err := s.newDocument(a, DocPlainLetter, a.BaohanNo+"-明文保函.pdf", "application/pdf", letter.PDF)
 		if err != nil {
 			return err
 		}
+		printed := noteLetter(a, "明文保函", letter.Notes)
 		// The restorenotice goes straight to this process's dispatcher
 		// when there is one, letter in hand (see queueFor).
 		d := s.direct.Load()
@@ -66,7 +70,11 @@ func (s *Service) ProducePlainLetter(ctx context.Context, id int64) error {
 			if n, err = s.queueFor(ctx, d, a, ifaceRestoreNotice, fields, doc.ID); err != nil {
 				return err
 			}
-			return s.audit(ctx, a, SystemActor(), "plain_letter", "生成明文保函")
+			detail := "生成明文保函"
+			if a.PlainAttempts > 0 {
+				detail += fmt.Sprintf("（此前失败 %d 次）", a.PlainAttempts)
+			}
+			return s.audit(ctx, a, SystemActor(), "plain_letter", detail+printed)
 		})
 		if err == nil && d != nil && n.LeaseOwner != "" {
 			d.handOff(ctx, outgoing{n: n, doc: doc, restoredAt: a.RestoredAt})
@@ -75,26 +83,134 @@ func (s *Service) ProducePlainLetter(ctx context.Context, id int64) error {
 	})
 }
 
+// plainDelays are the waits after the first, second, … failed attempt at a
+// plaintext letter; after the last the wait stays at it. A letter that
+// fails waits its turn again instead of being taken at once, so however
+// many fail the others go out in order, and a failure that mends itself (a
+// database or signing device back) is over within seconds.
+var plainDelays = []time.Duration{5 * time.Second, 15 * time.Second, time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour}
+
+// plainDelay is the wait after the n-th failed attempt (n ≥ 1).
+func plainDelay(n int) time.Duration {
+	return plainDelays[min(max(n, 1), len(plainDelays))-1]
+}
+
+// deferPlainLetter records a failed attempt at the plaintext letter of
+// application id. It logs one line per recorded attempt: a letter that
+// keeps failing logs once per step of plainDelays, never in a loop. When
+// the record cannot be written it returns when the letter may be tried
+// again, for the workers to hold it back themselves; zero otherwise (the
+// store's record decides).
+func (s *Service) deferPlainLetter(ctx context.Context, id int64, cause error) time.Time {
+	next := s.now().Add(plainDelays[0])
+	a, err := s.Store.GetApplication(ctx, id)
+	if err != nil {
+		s.Log.Error("plaintext letter failed, and reading it again failed too", "application_id", id, "error", clipText(cause.Error(), 300), "read_error", err)
+		return next
+	}
+	if !a.PlainPending {
+		return time.Time{}
+	}
+	attempts := a.PlainAttempts + 1
+	delay := plainDelay(attempts)
+	next = s.now().Add(delay)
+	reason := letterFailure(cause)
+	ok, err := s.Store.DeferPlainLetter(ctx, id, attempts, next, reason)
+	if err != nil {
+		s.Log.Error("plaintext letter failed, and recording the failure failed too", "application_id", id, "error", clipText(cause.Error(), 300), "record_error", err)
+		return next
+	}
+	if ok {
+		s.Metrics.LetterFailed()
+		attrs := []any{"application_id", id, "applyno", a.ApplyNo, "attempt", attempts, "retry_in", delay.String(), "error", clipText(cause.Error(), 300)}
+		var pe *panicError
+		if errors.As(cause, &pe) {
+			attrs = append(attrs, "stack", clipText(string(pe.stack), 4000))
+		}
+		s.Log.Warn("plaintext letter failed; it will be tried again", attrs...)
+	}
+	return time.Time{}
+}
+
+// RetryLetter makes the pending plaintext letter of application id due at
+// once with the full retry schedule ahead of it (an officer's retry of a
+// letter that failed); the failed attempts stay in the audit trail. ESTATE
+// when the application has no pending letter, or its letter has not
+// failed. Whether an officer's retry
+// needs a second officer is the console's concern; the admin API calls it
+// directly.
+func (s *Service) RetryLetter(ctx context.Context, actor Actor, id int64) (*Application, error) {
+	if err := mayOperate(actor); err != nil {
+		return nil, err
+	}
+	var a *Application
+	err := s.Store.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if a, err = s.Store.GetApplication(ctx, id); err != nil {
+			return err
+		}
+		if err := letterRetryable(a); err != nil {
+			return err
+		}
+		ok, err := s.Store.RetryPlainLetter(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !ok { // produced meanwhile
+			return errState(a, "重新生成明文保函", "明文保函已生成")
+		}
+		detail := fmt.Sprintf("重新生成明文保函，此前失败 %d 次", a.PlainAttempts)
+		if a.PlainError != "" {
+			detail += "，最后错误：" + a.PlainError
+		}
+		a.PlainAttempts, a.PlainNextAt, a.PlainError = 0, time.Time{}, ""
+		return s.audit(ctx, a, actor, "letter_retry", detail)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.wakePlain()
+	return a, nil
+}
+
+// letterRetryable refuses a retry of a letter that has not failed.
+func letterRetryable(a *Application) error {
+	switch {
+	case !a.PlainPending && !a.Restored():
+		return errState(a, "重新生成明文保函", "尚未开标还原，没有待生成的明文保函")
+	case !a.PlainPending:
+		return errState(a, "重新生成明文保函", "明文保函已生成")
+	case a.PlainError == "":
+		return errState(a, "重新生成明文保函", "明文保函正在生成，尚未失败")
+	}
+	return nil
+}
+
 // RunLetterWorkers produces pending plaintext letters with n workers until
 // ctx is done. It looks for work when a restore commits and every poll
-// interval (restores committed by another replica, or before a restart). At
-// most 2n applications are in hand at once, so memory stays bounded however
-// many restores arrive, and none is handed out twice while in hand.
+// interval (restores committed by another replica, or before a restart, and
+// letters due again). At most 2n applications are in hand at once, so
+// memory stays bounded however many restores arrive, and none is handed out
+// twice while in hand. A letter that fails is recorded with its next
+// attempt (deferPlainLetter) and not taken again before then; when the
+// record cannot be written, the workers hold it back themselves.
 func (s *Service) RunLetterWorkers(ctx context.Context, n int, poll time.Duration) {
 	if n < 1 {
 		n = 1
 	}
-	f := &plainFeeder{s: s, jobs: make(chan int64, n), done: make(chan int64, n), inflight: map[int64]bool{}, n: n}
+	f := &plainFeeder{s: s, jobs: make(chan int64, n), done: make(chan plainDone, n),
+		inflight: map[int64]bool{}, hold: map[int64]time.Time{}, n: n}
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for id := range f.jobs {
-				if err := s.ProducePlainLetter(ctx, id); err != nil && ctx.Err() == nil {
-					s.Log.Error("plaintext letter failed", "application_id", id, "error", err)
+				d := plainDone{id: id}
+				if err := s.producePlainLetter(ctx, id); err != nil && ctx.Err() == nil {
+					d.retryAt = s.deferPlainLetter(ctx, id, err)
 				}
-				f.done <- id
+				f.done <- d
 			}
 		}()
 	}
@@ -108,13 +224,50 @@ func (s *Service) RunLetterWorkers(ctx context.Context, n int, poll time.Duratio
 	}
 }
 
+// panicError is a panic while a letter was made, with the stack where it
+// happened.
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (e *panicError) Error() string { return fmt.Sprintf("panic: %v", e.value) }
+
+// producePlainLetter is ProducePlainLetter for the workers: a panic on some
+// plaintext nobody foresaw becomes a failed attempt of that letter, retried
+// on its schedule, instead of a crash that a restart would repeat on the
+// same letter, first in the queue.
+func (s *Service) producePlainLetter(ctx context.Context, id int64) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &panicError{value: r, stack: debug.Stack()}
+		}
+	}()
+	return s.ProducePlainLetter(ctx, id)
+}
+
+// plainDone is a letter a worker has finished with; retryAt is set when it
+// failed and the failure could not be recorded.
+type plainDone struct {
+	id      int64
+	retryAt time.Time
+}
+
 // plainFeeder hands pending applications to the letter workers.
 type plainFeeder struct {
 	s        *Service
 	jobs     chan int64
-	done     chan int64
+	done     chan plainDone
 	inflight map[int64]bool
+	hold     map[int64]time.Time // failed here, unrecorded: not handed out again before then
 	n        int
+}
+
+func (f *plainFeeder) finished(d plainDone) {
+	delete(f.inflight, d.id)
+	if !d.retryAt.IsZero() {
+		f.hold[d.id] = d.retryAt
+	}
 }
 
 func (f *plainFeeder) run(ctx context.Context, poll time.Duration) {
@@ -131,8 +284,8 @@ func (f *plainFeeder) run(ctx context.Context, poll time.Duration) {
 		select {
 		case <-ctx.Done():
 			return
-		case id := <-f.done:
-			delete(f.inflight, id)
+		case d := <-f.done:
+			f.finished(d)
 		case <-f.s.plainWake:
 			more = true
 		case <-ticker.C:
@@ -141,15 +294,21 @@ func (f *plainFeeder) run(ctx context.Context, poll time.Duration) {
 	}
 }
 
-// feed queues the pending applications not yet in hand, up to 2n in hand, and
-// reports whether there may be more than it saw.
+// feed queues the due letters not yet in hand nor held back, up to 2n in
+// hand, and reports whether there may be more than it saw.
 func (f *plainFeeder) feed(ctx context.Context) bool {
 	room := 2*f.n - len(f.inflight)
 	if room <= 0 {
 		return true
 	}
-	limit := room + len(f.inflight)
-	batch, err := f.s.Store.PlainPendingIDs(ctx, limit)
+	now := f.s.now()
+	for id, t := range f.hold {
+		if !t.After(now) {
+			delete(f.hold, id)
+		}
+	}
+	limit := room + len(f.inflight) + len(f.hold)
+	batch, err := f.s.Store.PlainDueIDs(ctx, now, limit)
 	if err != nil {
 		if ctx.Err() == nil {
 			f.s.Log.Error("finding pending plaintext letters", "error", err)
@@ -157,15 +316,15 @@ func (f *plainFeeder) feed(ctx context.Context) bool {
 		return false
 	}
 	for _, id := range batch {
-		if f.inflight[id] || room == 0 {
+		if _, held := f.hold[id]; f.inflight[id] || held || room == 0 {
 			continue
 		}
 		for sent := false; !sent; {
 			select {
 			case f.jobs <- id:
 				sent = true
-			case id := <-f.done:
-				delete(f.inflight, id)
+			case d := <-f.done:
+				f.finished(d)
 			case <-ctx.Done():
 				return false
 			}

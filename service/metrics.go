@@ -17,6 +17,7 @@ type Metrics struct {
 	noticeAttempts    *prometheus.CounterVec
 	renderSeconds     *prometheus.HistogramVec
 	restoreToNotice   prometheus.Histogram
+	letterFailures    prometheus.Counter
 	queue             *queueCollector
 	tsaRequests       *prometheus.CounterVec
 	untimestamped     prometheus.Counter
@@ -55,6 +56,9 @@ func NewMetrics(st NoticeStore) *Metrics {
 		certExpiry: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "baohan_signing_certificate_expiry_timestamp_seconds", Help: "When each letter-signing certificate expires (Unix time).",
 		}, []string{"subject", "serial"}),
+		letterFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "baohan_plain_letter_failures_total", Help: "Failed attempts at plaintext letters (each is tried again later; the console lists them under 出函失败).",
+		}),
 		queue: &queueCollector{store: st,
 			depth: prometheus.NewDesc("baohan_notice_queue", "Notices by status (pending, delivered, failed).", []string{"status"}, nil),
 			age:   prometheus.NewDesc("baohan_notice_oldest_undelivered_age_seconds", "Age of the oldest undelivered (pending or failed) notice; 0 when none.", nil, nil),
@@ -64,7 +68,7 @@ func NewMetrics(st NoticeStore) *Metrics {
 
 // Register adds every collector to r.
 func (m *Metrics) Register(r prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{m.platformRequests, m.refusals, m.signatureFailures, m.noticeAttempts, m.renderSeconds, m.restoreToNotice, m.queue, m.tsaRequests, m.untimestamped, m.certExpiry} {
+	for _, c := range []prometheus.Collector{m.platformRequests, m.refusals, m.signatureFailures, m.noticeAttempts, m.renderSeconds, m.restoreToNotice, m.letterFailures, m.queue, m.tsaRequests, m.untimestamped, m.certExpiry} {
 		if err := r.Register(c); err != nil {
 			return err
 		}
@@ -136,6 +140,14 @@ func (m *Metrics) Untimestamped() {
 		return
 	}
 	m.untimestamped.Inc()
+}
+
+// LetterFailed records a failed attempt at a plaintext letter.
+func (m *Metrics) LetterFailed() {
+	if m == nil {
+		return
+	}
+	m.letterFailures.Inc()
 }
 
 // RestoreDelivered records the latency from restore to restorenotice.

@@ -152,10 +152,11 @@ func (s *Service) Approve(ctx context.Context, actor Actor, id int64, in Approve
 		if err != nil {
 			return fmt.Errorf("render ciphertext letter of %s: %w", a, err)
 		}
-		doc, err := s.newDocument(a, DocCipherLetter, a.BaohanNo+"-密文保函.pdf", "application/pdf", letter)
+		doc, err := s.newDocument(a, DocCipherLetter, a.BaohanNo+"-密文保函.pdf", "application/pdf", letter.PDF)
 		if err != nil {
 			return err
 		}
+		printed := noteLetter(a, "密文保函", letter.Notes)
 		err = s.Store.WithTx(ctx, func(ctx context.Context) error {
 			if err := s.Store.UpdateApplication(ctx, a); err != nil {
 				return err
@@ -170,7 +171,7 @@ func (s *Service) Approve(ctx context.Context, actor Actor, id int64, in Approve
 			if a.OverrideReason != "" {
 				detail += "；风险放行理由：" + a.OverrideReason
 			}
-			return s.audit(ctx, a, actor, "approve", detail)
+			return s.audit(ctx, a, actor, "approve", detail+printed)
 		})
 		out = a
 		return err

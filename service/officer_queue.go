@@ -15,6 +15,9 @@ type Queue struct {
 	// PendingApproval marks the applications with an approval waiting for a
 	// checker.
 	PendingApproval map[int64]bool
+	// LetterFailed counts the applications of f's platform whose plaintext
+	// letter failed (出函失败), whatever f's other criteria.
+	LetterFailed int
 }
 
 // Queue returns a page of the applications f selects, the counts per state
@@ -26,6 +29,9 @@ func (s *Service) Queue(ctx context.Context, f ApplicationFilter) (*Queue, error
 		return nil, err
 	}
 	if q.Counts, err = s.Store.CountByState(ctx, f); err != nil {
+		return nil, err
+	}
+	if _, q.LetterFailed, err = s.Store.FindApplications(ctx, ApplicationFilter{Platform: f.Platform, LetterFailed: true, Limit: 1}); err != nil {
 		return nil, err
 	}
 	pending, _, err := s.Store.FindProposals(ctx, ProposalFilter{Statuses: []ProposalStatus{ProposalPending}, Limit: 500})

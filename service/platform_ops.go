@@ -139,7 +139,7 @@ func (s *Service) Restore(ctx context.Context, req RestoreRequest) error {
 		if err := s.Store.UpdateApplication(ctx, a); err != nil {
 			return nil, err
 		}
-		return nil, s.audit(ctx, a, platformActor(req.Platform), "restore", "开标时间 "+req.KaibiaoTime+"，已解密，待生成明文保函")
+		return nil, s.audit(ctx, a, platformActor(req.Platform), "restore", "开标时间 "+req.KaibiaoTime+"，已解密，待生成明文保函"+oddPlaintext(a.Plain))
 	})
 	if err == nil {
 		s.wakePlain()

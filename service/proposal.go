@@ -23,9 +23,10 @@ type ProposalAction string
 
 // Proposal actions.
 const (
-	ActionApprove  ProposalAction = "approve"       // approve the application (issue the ciphertext letter)
-	ActionPayClaim ProposalAction = "pay_claim"     // record the payment of a claim
-	ActionResend   ProposalAction = "resend_notice" // resend a failed notice
+	ActionApprove     ProposalAction = "approve"       // approve the application (issue the ciphertext letter)
+	ActionPayClaim    ProposalAction = "pay_claim"     // record the payment of a claim
+	ActionResend      ProposalAction = "resend_notice" // resend a failed notice
+	ActionRetryLetter ProposalAction = "retry_letter"  // try a failed plaintext letter again
 )
 
 // Label is the action in Chinese.
@@ -37,6 +38,8 @@ func (a ProposalAction) Label() string {
 		return "理赔赔付"
 	case ActionResend:
 		return "重新发送通知"
+	case ActionRetryLetter:
+		return "重新生成明文保函"
 	}
 	return string(a)
 }
@@ -96,6 +99,8 @@ func (p *Proposal) Summary() string {
 		return fmt.Sprintf("理赔赔付 ¥%s，付款凭证号 %s", amount.Yuan(), p.Input["payment_ref"])
 	case ActionResend:
 		return fmt.Sprintf("重新发送通知 %s（编号 %d）", p.Input["interface"], p.TargetID)
+	case ActionRetryLetter:
+		return "重新生成明文保函（失败原因：" + p.Input["error"] + "）"
 	}
 	return p.Action.Label()
 }
@@ -264,6 +269,23 @@ func (s *Service) ProposeResend(ctx context.Context, actor Actor, noticeID int64
 		Input: map[string]string{"interface": n.Interface}})
 }
 
+// ProposeRetryLetter proposes trying a plaintext letter that failed again
+// (RetryLetter); like a resend it always needs a second officer.
+func (s *Service) ProposeRetryLetter(ctx context.Context, actor Actor, id int64, note string) (*Proposal, error) {
+	if err := mayOperate(actor); err != nil {
+		return nil, err
+	}
+	a, err := s.Store.GetApplication(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := letterRetryable(a); err != nil {
+		return nil, err
+	}
+	return s.propose(ctx, actor, a, &Proposal{Action: ActionRetryLetter, Why: "重新生成明文保函须经复核", Note: note,
+		Input: map[string]string{"error": a.PlainError}})
+}
+
 // propose records p for a and audits it.
 func (s *Service) propose(ctx context.Context, actor Actor, a *Application, p *Proposal) (*Proposal, error) {
 	p.ApplicationID, p.ApplyNo = a.ID, a.ApplyNo
@@ -321,6 +343,8 @@ func (s *Service) ConfirmProposal(ctx context.Context, actor Actor, id int64, no
 			_, err = s.PayClaim(ctx, actor, p.ApplicationID, p.TargetID, amount, p.Input["payment_ref"])
 		case ActionResend:
 			_, err = s.ResendNotice(ctx, actor, p.TargetID)
+		case ActionRetryLetter:
+			_, err = s.RetryLetter(ctx, actor, p.ApplicationID)
 		default:
 			err = fmt.Errorf("proposal %d: unknown action %q", p.ID, p.Action)
 		}
@@ -337,8 +361,11 @@ func (s *Service) ConfirmProposal(ctx context.Context, actor Actor, id int64, no
 	if err != nil {
 		return nil, err
 	}
-	if p.Action == ActionResend {
+	switch p.Action {
+	case ActionResend:
 		s.wakeNotices() // ResendNotice's own wake came before this commit
+	case ActionRetryLetter:
+		s.wakePlain() // as RetryLetter's
 	}
 	return p, nil
 }

@@ -43,9 +43,12 @@ type PlatformInfo struct {
 }
 
 // LetterRenderer produces a guarantee letter (PDF) for an application: the
-// ciphertext letter when sealed, the plaintext one after restore.
+// ciphertext letter when sealed, the plaintext one after restore. It prints
+// odd text as faithfully as it can and says what it changed
+// (RenderedLetter.Notes); EINVALID, naming the field, for a letter that
+// cannot be made from the record (a required field blank).
 type LetterRenderer interface {
-	RenderLetter(ctx context.Context, a *Application, sealed bool) ([]byte, error)
+	RenderLetter(ctx context.Context, a *Application, sealed bool) (*RenderedLetter, error)
 }
 
 // Service is the domain's entry point: the operations the platform, officers,

@@ -28,10 +28,10 @@ const appkey = "finance_test"
 // fakeLetters renders a minimal PDF naming the guarantee, and counts calls.
 type fakeLetters struct{ calls atomic.Int64 }
 
-func (f *fakeLetters) RenderLetter(_ context.Context, a *service.Application, sealed bool) ([]byte, error) {
+func (f *fakeLetters) RenderLetter(_ context.Context, a *service.Application, sealed bool) (*service.RenderedLetter, error) {
 	f.calls.Add(1)
 	p := a.Project()
-	return []byte(fmt.Sprintf("%%PDF-1.7 fake %s sealed=%v %s %s", a.BaohanNo, sealed, p.BiaoduanName, p.Zbr)), nil
+	return &service.RenderedLetter{PDF: []byte(fmt.Sprintf("%%PDF-1.7 fake %s sealed=%v %s %s", a.BaohanNo, sealed, p.BiaoduanName, p.Zbr))}, nil
 }
 
 // fakeCaller answers §4.12 as told.

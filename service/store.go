@@ -47,9 +47,20 @@ type ApplicationStore interface {
 	FindApplications(ctx context.Context, f ApplicationFilter) ([]*Application, int, error)
 	// CountByState counts applications per state, within f's other criteria.
 	CountByState(ctx context.Context, f ApplicationFilter) (map[State]int, error)
-	// PlainPendingIDs lists up to limit applications whose plaintext letter is
-	// pending (PlainPending), oldest first.
-	PlainPendingIDs(ctx context.Context, limit int) ([]int64, error)
+	// PlainDueIDs lists up to limit applications whose plaintext letter is
+	// pending (PlainPending) and due at now (PlainNextAt zero or not after
+	// now): those never tried first, oldest first, then the ones to be
+	// retried, by PlainNextAt.
+	PlainDueIDs(ctx context.Context, now time.Time, limit int) ([]int64, error)
+	// DeferPlainLetter records a failed attempt at a pending plaintext
+	// letter: attempts (this one included), the next attempt's time and the
+	// reason. It answers false, recording nothing, when the letter is not
+	// pending or the stored count is not attempts-1 (another attempt was
+	// recorded meanwhile). UpdateApplication never writes these fields.
+	DeferPlainLetter(ctx context.Context, id int64, attempts int, next time.Time, reason string) (bool, error)
+	// RetryPlainLetter makes a pending plaintext letter due at once, with no
+	// failed attempts and no error; false when it is not pending.
+	RetryPlainLetter(ctx context.Context, id int64) (bool, error)
 	// Exposure sums the amounts of live guarantees (State.Live).
 	Exposure(ctx context.Context) (Money, error)
 }
@@ -61,6 +72,7 @@ type ApplicationFilter struct {
 	Query        string // applyno, bidder name, credit code or baohanno (substring)
 	Flagged      *bool
 	PlainPending *bool
+	LetterFailed bool      // only pending plaintext letters whose last attempt failed (Application.LetterFailed)
 	From, To     time.Time // created_at range, [From, To)
 	Offset       int
 	Limit        int // 0 means 50

@@ -124,7 +124,7 @@ func TestUntimestampedLetter(t *testing.T) {
 		Amount: 2000000, Premium: 20000, IssuedAt: now, ValidTo: now.AddDate(0, 3, 0), CheckCode: "ABCD-EFGH",
 		Cipher: service.Sealed{BiaoduanNo: "c1", BiaoduanName: "c2", Zbr: "c3", ZbrOrgNum: "c4"}}
 	b, err := letters.RenderLetter(t.Context(), a, true)
-	if err != nil || len(b) == 0 {
+	if err != nil || len(b.PDF) == 0 {
 		t.Fatalf("an optional TSA that is down must not stop the letter: %v", err)
 	}
 	if !strings.Contains(logb.String(), "level=WARN") || !strings.Contains(logb.String(), "WITHOUT a timestamp") || !strings.Contains(logb.String(), a.BaohanNo) {

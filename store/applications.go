@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -30,7 +31,13 @@ func (s *Store) CreateApplication(ctx context.Context, a *service.Application) e
 	return nil
 }
 
-// UpdateApplication writes every field of a if the stored version is still
+// plainQueueColumns are the letter workers' record of a failing plaintext
+// letter. UpdateApplication leaves them alone: a change made from an
+// application read before a failure was recorded must not undo the record.
+var plainQueueColumns = []string{"plain_attempts", "plain_next_at", "plain_error"}
+
+// UpdateApplication writes every field of a (but the letter-queue record,
+// plainQueueColumns) if the stored version is still
 // a.Version, then increments a.Version and sets a.UpdatedAt. ECONFLICT when
 // another change came first (or there is no such application), or when the
 // new baohanno or portal token is another application's.
@@ -40,7 +47,7 @@ func (s *Store) UpdateApplication(ctx context.Context, a *service.Application) e
 	row.UpdatedAt = s.timestamp()
 	res := s.conn(ctx).Model(&applicationRow{}).
 		Where("id = ? AND version = ?", a.ID, a.Version).
-		Select("*").Omit("id", "created_at").
+		Select("*").Omit(append([]string{"id", "created_at"}, plainQueueColumns...)...).
 		Updates(&row)
 	if res.Error != nil {
 		conflict := "门户令牌已被其他申请使用"
@@ -161,6 +168,9 @@ func applicationScope(f service.ApplicationFilter, withStates bool) func(*gorm.D
 		if f.PlainPending != nil {
 			db = db.Where("plain_pending = ?", *f.PlainPending)
 		}
+		if f.LetterFailed {
+			db = db.Where("plain_pending = ? AND plain_error <> ''", true)
+		}
 		if !f.From.IsZero() {
 			db = db.Where("created_at >= ?", dbTime(f.From))
 		}
@@ -209,15 +219,47 @@ func (s *Store) Exposure(ctx context.Context) (service.Money, error) {
 	return service.Money(sum), nil
 }
 
-// PlainPendingIDs returns up to limit restored applications whose plaintext
-// letter is still to be made, oldest first, by id only: the letter workers'
-// queue, read once per letter during a bid-opening storm.
-func (s *Store) PlainPendingIDs(ctx context.Context, limit int) ([]int64, error) {
+// PlainDueIDs returns up to limit restored applications whose plaintext
+// letter is still to be made and due at now, by id only: first those never
+// tried (no next attempt time), oldest first, then those waiting to be
+// tried again, by the time they are due. It is the letter workers' queue,
+// read once per letter during a bid-opening storm (index
+// idx_applications_plain_due).
+func (s *Store) PlainDueIDs(ctx context.Context, now time.Time, limit int) ([]int64, error) {
 	var ids []int64
-	err := s.reader(ctx).Model(&applicationRow{}).Where("plain_pending = ?", true).
-		Order("id").Limit(limit).Pluck("id", &ids).Error
+	err := s.reader(ctx).Model(&applicationRow{}).
+		Where("plain_pending = ? AND (plain_next_at IS NULL OR plain_next_at <= ?)", true, dbTime(now)).
+		Order("plain_next_at").Order("id").Limit(limit).Pluck("id", &ids).Error
 	if err != nil {
-		return nil, translate(err, about{op: "list pending plaintext letters"})
+		return nil, translate(err, about{op: "list due plaintext letters"})
 	}
 	return ids, nil
+}
+
+// DeferPlainLetter records a failed attempt at the plaintext letter of
+// application id: attempts failed in all, the next attempt at next, reason
+// why. It records nothing and answers false when the letter is no longer
+// pending or another attempt has been recorded since this one began (the
+// stored count is not attempts-1).
+func (s *Store) DeferPlainLetter(ctx context.Context, id int64, attempts int, next time.Time, reason string) (bool, error) {
+	res := s.conn(ctx).Model(&applicationRow{}).
+		Where("id = ? AND plain_pending = ? AND plain_attempts = ?", id, true, attempts-1).
+		Updates(map[string]any{"plain_attempts": attempts, "plain_next_at": nullTime(next), "plain_error": reason})
+	if res.Error != nil {
+		return false, translate(res.Error, about{op: fmt.Sprintf("defer plaintext letter of application %d", id)})
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// RetryPlainLetter makes the pending plaintext letter of application id due
+// at once, its failed attempts back at zero and its error cleared; false
+// when the letter is not pending.
+func (s *Store) RetryPlainLetter(ctx context.Context, id int64) (bool, error) {
+	res := s.conn(ctx).Model(&applicationRow{}).
+		Where("id = ? AND plain_pending = ?", id, true).
+		Updates(map[string]any{"plain_attempts": 0, "plain_next_at": nil, "plain_error": ""})
+	if res.Error != nil {
+		return false, translate(res.Error, about{op: fmt.Sprintf("retry plaintext letter of application %d", id)})
+	}
+	return res.RowsAffected == 1, nil
 }

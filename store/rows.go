@@ -120,6 +120,9 @@ type applicationRow struct {
 	KaibiaoTime        *time.Time
 	RestoredAt         *time.Time
 	PlainPending       bool
+	PlainAttempts      int
+	PlainNextAt        *time.Time
+	PlainError         string
 	RejectReason       string
 	QuitReason         string
 	QuitRequestedAt    *time.Time
@@ -177,6 +180,9 @@ func applicationToRow(a *service.Application) applicationRow {
 		KaibiaoTime:        nullTime(a.KaibiaoTime),
 		RestoredAt:         nullTime(a.RestoredAt),
 		PlainPending:       a.PlainPending,
+		PlainAttempts:      a.PlainAttempts,
+		PlainNextAt:        nullTime(a.PlainNextAt),
+		PlainError:         a.PlainError,
 		RejectReason:       a.RejectReason,
 		QuitReason:         a.QuitReason,
 		QuitRequestedAt:    nullTime(a.QuitRequestedAt),
@@ -229,6 +235,9 @@ func (r *applicationRow) toService() (*service.Application, error) {
 		KaibiaoTime:     fromNullTime(r.KaibiaoTime),
 		RestoredAt:      fromNullTime(r.RestoredAt),
 		PlainPending:    r.PlainPending,
+		PlainAttempts:   r.PlainAttempts,
+		PlainNextAt:     fromNullTime(r.PlainNextAt),
+		PlainError:      r.PlainError,
 		RejectReason:    r.RejectReason,
 		QuitReason:      r.QuitReason,
 		QuitRequestedAt: fromNullTime(r.QuitRequestedAt),

@@ -42,6 +42,7 @@ type Config struct {
 	Underwriting UnderwritingConfig `yaml:"underwriting"`
 	Portal       PortalConfig       `yaml:"portal"`
 	Signing      SigningConfig      `yaml:"signing"`
+	Letters      LettersConfig      `yaml:"letters"`
 	Workers      WorkersConfig      `yaml:"workers"`
 	Console      ConsoleConfig      `yaml:"console"`
 }
@@ -114,6 +115,14 @@ type PKCS11Config struct {
 	TokenLabel string `yaml:"token_label"`
 	KeyLabel   string `yaml:"key_label"`
 	PinFile    string `yaml:"pin_file"`
+}
+
+// LettersConfig tunes how letters print what the platform sends.
+type LettersConfig struct {
+	// A TrueType font file (.ttf) whose glyphs are drawn for characters the
+	// embedded font lacks (rare characters of the CJK extensions in a name).
+	// Empty: such characters print as □ and the application is flagged.
+	FallbackFont string `yaml:"fallback_font"`
 }
 
 // WorkersConfig sizes the background workers.

@@ -77,6 +77,13 @@ func engines(t *testing.T) map[string]func(t *testing.T) (driver, dsn string) {
 
 func startGateway(t *testing.T, driver, dsn, notifyURL string) *gateway {
 	t.Helper()
+	return startGatewayWith(t, driver, dsn, notifyURL, "")
+}
+
+// startGatewayWith starts a gateway whose configuration ends with extra
+// (YAML of further top-level keys).
+func startGatewayWith(t *testing.T, driver, dsn, notifyURL, extra string) *gateway {
+	t.Helper()
 	dir := t.TempDir()
 	cfg := writeFile(t, "baohan.yaml", fmt.Sprintf(`
 listen: 127.0.0.1:0
@@ -97,7 +104,7 @@ institution:
   name: 吉林测试银行股份有限公司
   kind: bank
   code: JLBH
-`, dir, driver, dsn, serveAppKey, serveAppSecret, notifyURL, serveToken))
+`, dir, driver, dsn, serveAppKey, serveAppSecret, notifyURL, serveToken)+extra)
 	log := &lockedBuffer{}
 	addr, stop := startServe(t, []string{"--config", cfg}, log)
 	t.Cleanup(func() {

@@ -290,12 +290,12 @@ func (p *stubPlatform) verify(t testing.TB) {
 // padding to size bytes.
 type pdfLetters struct{ size int }
 
-func (l pdfLetters) RenderLetter(_ context.Context, a *service.Application, sealed bool) ([]byte, error) {
+func (l pdfLetters) RenderLetter(_ context.Context, a *service.Application, sealed bool) (*service.RenderedLetter, error) {
 	b := []byte(fmt.Sprintf("%%PDF-1.7\n%% %s sealed=%v\n", a.BaohanNo, sealed))
 	for len(b) < l.size-6 {
 		b = append(b, "0123456789abcdef\n"[len(b)%17])
 	}
-	return append(b, "%%EOF\n"...), nil
+	return &service.RenderedLetter{PDF: append(b, "%%EOF\n"...)}, nil
 }
 
 // testClock is a clock the test moves.

@@ -177,9 +177,13 @@ func newService(cfg Config, st *store.Store, log *slog.Logger, caller service.Pl
 	}
 	inst := service.Institution{Name: cfg.Institution.Name, Kind: service.InstitutionKind(cfg.Institution.Kind),
 		Address: cfg.Institution.Address, Code: cfg.Institution.Code}
-	renderer, err := pdf.NewRenderer(pdf.Options{Signer: signer, FixedText: inst.Name + inst.Address})
+	fallback, err := fallbackFont(cfg)
 	if err != nil {
 		return nil, nil, err
+	}
+	renderer, err := pdf.NewRenderer(pdf.Options{Signer: signer, FixedText: inst.Name + inst.Address, FallbackFont: fallback})
+	if err != nil {
+		return nil, nil, fmt.Errorf("letters.fallback_font %s: %w", cfg.Letters.FallbackFont, err)
 	}
 	var platforms []service.PlatformInfo
 	for _, p := range cfg.Platforms {
@@ -203,6 +207,18 @@ func newService(cfg Config, st *store.Store, log *slog.Logger, caller service.Pl
 		SessionMax:       cfg.Console.SessionMax,
 	})
 	return svc, signer, nil
+}
+
+// fallbackFont reads letters.fallback_font; nil when none is set.
+func fallbackFont(cfg Config) ([]byte, error) {
+	if cfg.Letters.FallbackFont == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(cfg.Letters.FallbackFont)
+	if err != nil {
+		return nil, fmt.Errorf("letters.fallback_font: %w", err)
+	}
+	return b, nil
 }
 
 // letterWorkers is how many plaintext letters are rendered at once: one
