@@ -140,6 +140,10 @@ func TestLetterRetryBackoff(t *testing.T) {
 		if want := start.Add(20 * time.Second); !a.PlainNextAt.Equal(want) {
 			t.Errorf("after two failures: next %v, want %v", a.PlainNextAt, want)
 		}
+		// The line is written once the attempt is recorded: wait for it.
+		for deadline := time.Now().Add(10 * time.Second); strings.Count(logs.String(), "plaintext letter failed") < 2 && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
 		if n := strings.Count(logs.String(), "plaintext letter failed"); n != 2 {
 			t.Errorf("%d log lines for two failed attempts, want 2:\n%s", n, logs.String())
 		}

@@ -41,7 +41,10 @@ type Verification struct {
 
 // maxSignatureBytes bounds the uploads whose signatures are checked: they
 // are held whole for it (at most http.max_uploads at once).
-const maxSignatureBytes = 8 << 20
+const maxSignatureBytes = 2 << 20
+
+// pdfMagic starts every PDF.
+const pdfMagic = "%PDF-"
 
 // DocSignature is one signature of an uploaded PDF as the verification
 // page shows it.
@@ -96,25 +99,37 @@ func (s *Service) Verify(ctx context.Context, baohanNo, checkCode string) (*Veri
 // is broken.
 func (s *Service) VerifyDocument(ctx context.Context, r io.Reader) (*Verification, error) {
 	h := gmcrypto.NewSM3()
+	// Only a PDF has signatures to check: anything else is hashed as it
+	// streams, without keeping a byte of it.
+	head := make([]byte, len(pdfMagic))
+	n0, err := io.ReadFull(r, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, err
+	}
+	head = head[:n0]
+	h.Write(head)
 	var kept bytes.Buffer
-	n, err := io.Copy(io.MultiWriter(h, &kept), io.LimitReader(r, maxSignatureBytes+1))
+	limit := int64(0)
+	if string(head) == pdfMagic {
+		kept.Write(head)
+		limit = maxSignatureBytes + 1 - int64(n0)
+	}
+	n, err := io.Copy(io.MultiWriter(h, &kept), io.LimitReader(r, limit))
 	if err != nil {
 		return nil, err
 	}
-	unchecked := n > maxSignatureBytes
-	if unchecked {
-		kept = bytes.Buffer{}
-		m, err := io.Copy(h, r)
-		if err != nil {
-			return nil, err
-		}
-		n += m
+	n += int64(n0)
+	m, err := io.Copy(h, r)
+	if err != nil {
+		return nil, err
 	}
+	n += m
+	unchecked := kept.Len() > 0 && (m > 0 || int64(kept.Len()) > maxSignatureBytes)
 	if n == 0 {
 		return nil, Errorf(EINVALID, "请选择要核验的保函 PDF 文件")
 	}
 	var sigs []DocSignature
-	if !unchecked {
+	if kept.Len() > 0 && !unchecked {
 		sigs = s.documentSignatures(kept.Bytes())
 	}
 	doc, err := s.Store.FindDocumentBySM3(ctx, hex.EncodeToString(h.Sum(nil)))

@@ -87,9 +87,9 @@ func TestVerifyStatuses(t *testing.T) {
 			t.Fatalf("unknown document: %v", err)
 		}
 		// A file past the signature-check bound is hashed only, as it streams.
-		big := io.MultiReader(strings.NewReader("%PDF-1.7 "), io.LimitReader(zeros{}, 9<<20))
+		big := io.MultiReader(strings.NewReader("%PDF-1.7 "), io.LimitReader(zeros{}, 3<<20))
 		if v, err := e.svc.VerifyDocument(e.ctx, big); service.ErrorCode(err) != service.ENOTFOUND || v == nil || !v.SignaturesUnchecked || len(v.Signatures) != 0 {
-			t.Fatalf("9 MB upload: %+v, %v, want ENOTFOUND with its signatures unchecked", v, err)
+			t.Fatalf("3 MB upload: %+v, %v, want ENOTFOUND with its signatures unchecked", v, err)
 		}
 		if _, err := e.svc.VerifyDocument(e.ctx, strings.NewReader("")); service.ErrorCode(err) != service.EINVALID {
 			t.Fatalf("empty document: %v", err)
