@@ -59,15 +59,15 @@ type Letter struct {
 	// zero means ValidTo.
 	ClaimDeadline time.Time
 
-	IssueTime     time.Time // printed in Beijing time, yyyy-MM-dd HH:mm:ss
+	IssueTime time.Time // printed in Beijing time, yyyy-MM-dd HH:mm:ss
 	// SignedAt is the instant the letter is signed: the signatures' /M and
 	// CMS signingTime, and printed as 签章时间 when it differs from
 	// IssueTime (a plaintext letter made after bid opening for a guarantee
 	// issued before). Zero: IssueTime. A signature is never dated before
 	// the moment it is made.
-	SignedAt time.Time
-	Issuer        string    // institution name, also on the seal
-	IssuerAddress string    // optional
+	SignedAt      time.Time
+	Issuer        string // institution name, also on the seal
+	IssuerAddress string // optional
 
 	VerifyURL string // encoded in the QR code and printed
 	CheckCode string // printed; entered on the verification page

@@ -160,9 +160,9 @@ func (p *process) approve(applyNo string) (int, error) {
 // restarts it on the same database: every approved application's notice
 // arrives, none is lost, and the platform gets a notice twice only when the
 // process died after the platform answered and before the answer reached
-// the answer journal (data_dir/outbox), a window of a few hundred
-// microseconds: before the journal, 3 of about 10 notices accepted at the
-// kill were sent again; with it none in 4 runs.
+// the answer journal (data_dir/outbox): before the journal, 3 of about 10
+// notices accepted at the kill were sent again; with it none in 4 runs on
+// an idle machine.
 func TestKilledDuringApprovals(t *testing.T) {
 	const (
 		apps     = 200
@@ -316,8 +316,13 @@ workers:
 		}
 	}
 	t.Logf("%d notices arrived, %d of them twice", len(got), dups)
-	if dups > 2 {
-		t.Errorf("%d notices arrived twice; at most one or two answers may be cut off by the kill before the journal keeps them", dups)
+	// Only a notice in flight at the kill can arrive twice: one the platform
+	// accepted whose answer the gateway had not yet read and journaled. On an
+	// idle machine that is rare (none in 4 runs); on a loaded one reading the
+	// answer can wait some milliseconds, so the bound is the notices in
+	// flight.
+	if dups > workers {
+		t.Errorf("%d notices arrived twice; only the %d being sent at the kill may", dups, workers)
 	}
 
 	// The record: each notice delivered, with exactly one accepted attempt.
