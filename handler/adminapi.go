@@ -103,9 +103,8 @@ type apiError struct {
 
 // fail answers a service error with its status and Chinese message.
 func (a *AdminAPI) fail(c *gin.Context, err error) {
-	code := service.ErrorCode(err)
-	logIfInternal(a.Log, err, "path", c.Request.URL.Path)
-	c.JSON(httpStatus(code), apiError{Error: code, Message: service.ErrorMessage(err)})
+	v := showError(a.Log, err, "path", c.Request.URL.Path)
+	c.JSON(v.Status, apiError{Error: v.Code, Message: v.Message})
 }
 
 // bind reads an optional JSON body into v; an empty body leaves v as it is.

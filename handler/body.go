@@ -53,7 +53,8 @@ func limitBody(c *gin.Context, n int64) {
 // the route does not take (415), unreadable (400), or a CSRF or origin
 // check that failed (403), or no upload slot free (503). It unwraps to an
 // EINVALID (EFORBIDDEN, EUNAVAILABLE) *service.Error carrying the message,
-// so service.ErrorMessage shows it and it is never logged as internal.
+// so viewError shows it and it is never logged as internal; its Status
+// stands in for the table's (errorKindOf).
 type bodyError struct {
 	Status     int
 	RetryAfter int // seconds; 503 only
@@ -81,15 +82,6 @@ func refusalReason(err *bodyError) string {
 		return err.cause.Error()
 	}
 	return err.err.Message
-}
-
-// bodyStatus is the HTTP status of err when it is a *bodyError, else 0.
-func bodyStatus(err error) int {
-	var be *bodyError
-	if errors.As(err, &be) {
-		return be.Status
-	}
-	return 0
 }
 
 // setRetryAfter adds Retry-After for a busy refusal.

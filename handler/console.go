@@ -231,9 +231,9 @@ func (h *Console) base(c *gin.Context, title, nav string) pageBase {
 // fail shows a service error as a page: the message for the officer,
 // "系统内部错误" (and one log line) for anything internal.
 func (h *Console) fail(c *gin.Context, err error) {
-	logIfInternal(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
-	v := errorPage{pageBase: h.base(c, "出错了", ""), Message: service.ErrorMessage(err)}
-	render(c, h.Log, h.pages, errorStatus(err), "error", &v)
+	e := showError(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
+	v := errorPage{pageBase: h.base(c, "出错了", ""), Message: e.Message}
+	render(c, h.Log, h.pages, e.Status, "error", &v)
 }
 
 // formError puts the message of a failed form's err beside the form and
@@ -243,9 +243,9 @@ func (h *Console) formError(c *gin.Context, form *actionForm, err error) int {
 	if err == nil {
 		return http.StatusOK
 	}
-	logIfInternal(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
-	form.Error = service.ErrorMessage(err)
-	return errorStatus(err)
+	e := showError(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
+	form.Error = e.Message
+	return e.Status
 }
 
 // consoleBinding is what a console form's token belongs to: the officer's

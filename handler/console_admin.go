@@ -131,10 +131,10 @@ func (h *Console) updateSettings(c *gin.Context) {
 		ExposureLimit: c.PostForm("exposure_limit"), ValidityDays: c.PostForm("validity_days"),
 		CheckerThreshold: c.PostForm("checker_threshold"), BlockedBidders: c.PostForm("blocked_bidders")}
 	if _, err := h.Service.UpdateSettings(c.Request.Context(), officerOf(c).Actor(), in); err != nil {
-		logIfInternal(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
-		v := settingsPage{pageBase: h.base(c, "参数设置", "settings"), Form: in, Editable: true, FormError: service.ErrorMessage(err),
+		e := showError(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
+		v := settingsPage{pageBase: h.base(c, "参数设置", "settings"), Form: in, Editable: true, FormError: e.Message,
 			Signing: signingView(h.Service.SigningStatus())}
-		render(c, h.Log, h.pages, errorStatus(err), "settings", &v)
+		render(c, h.Log, h.pages, e.Status, "settings", &v)
 		return
 	}
 	done(c, consolePrefix+"/settings", "settings")
@@ -280,9 +280,10 @@ func (h *Console) audit(c *gin.Context) {
 		v.Actions = append(v.Actions, option{Value: a.Code, Label: a.Label, Selected: a.Code == f.Action})
 	}
 	if err != nil {
-		v.Error = service.ErrorMessage(err)
+		e := showError(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
+		v.Error = e.Message
 		v.Pager = newPager(0, 1, auditPageSize, nil)
-		render(c, h.Log, h.pages, http.StatusUnprocessableEntity, "audit", &v)
+		render(c, h.Log, h.pages, e.Status, "audit", &v)
 		return
 	}
 	page := pageNumber(c)

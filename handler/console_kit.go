@@ -109,13 +109,15 @@ func render(c *gin.Context, log *slog.Logger, pages map[string]*template.Templat
 	t, ok := pages[name]
 	if !ok {
 		log.Error("no such page template", "page", name)
-		c.String(http.StatusInternalServerError, "系统内部错误")
+		e := internalError()
+		c.String(e.Status, e.Message)
 		return
 	}
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, "layout", data); err != nil {
 		log.Error("render page", "page", name, "error", err)
-		c.String(http.StatusInternalServerError, "系统内部错误")
+		e := internalError()
+		c.String(e.Status, e.Message)
 		return
 	}
 	c.Header("Content-Type", "text/html; charset=utf-8")
@@ -141,24 +143,4 @@ func pageHeaders(c *gin.Context) {
 // TLS or the public URL is https (TLS ends at a reverse proxy).
 func secureCookies(c *gin.Context, publicURL string) bool {
 	return c.Request.TLS != nil || strings.HasPrefix(strings.ToLower(publicURL), "https:")
-}
-
-// errorStatus is the HTTP status of a page that shows a service error.
-func errorStatus(err error) int {
-	if s := bodyStatus(err); s != 0 {
-		return s
-	}
-	switch service.ErrorCode(err) {
-	case service.EINVALID:
-		return http.StatusUnprocessableEntity
-	case service.ENOTFOUND:
-		return http.StatusNotFound
-	case service.ECONFLICT, service.ESTATE:
-		return http.StatusConflict
-	case service.EFORBIDDEN:
-		return http.StatusForbidden
-	case service.EUNAVAILABLE:
-		return http.StatusBadGateway
-	}
-	return http.StatusInternalServerError
 }

@@ -55,13 +55,13 @@ func (h *Console) login(c *gin.Context) {
 	l, err := h.Service.Login(c.Request.Context(), service.LoginInput{Username: v.Username, Password: c.PostForm("password"),
 		TOTPCode: c.PostForm("totp"), IP: ip, UserAgent: c.Request.UserAgent()})
 	if err != nil {
-		logIfInternal(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
-		if code := service.ErrorCode(err); code == service.EFORBIDDEN {
+		e := showError(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
+		if e.Code == service.EFORBIDDEN {
 			h.addrs.Fail(ip, now)
 		}
-		v.Error = service.ErrorMessage(err)
+		v.Error = e.Message
 		v.AskTOTP = strings.Contains(v.Error, "动态口令")
-		render(c, h.Log, h.pages, errorStatus(err), "login", &v)
+		render(c, h.Log, h.pages, e.Status, "login", &v)
 		return
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: l.Token, Path: consolePrefix,
@@ -250,9 +250,10 @@ func (h *Console) queue(c *gin.Context) {
 	}
 	v.FlagOpts = []option{{"yes", "有风险提示", f.Flag == "yes"}, {"no", "无风险提示", f.Flag == "no"}}
 	if err != nil {
-		v.Error = service.ErrorMessage(err)
+		e := showError(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
+		v.Error = e.Message
 		v.Pager = newPager(0, 1, queuePageSize, nil)
-		render(c, h.Log, h.pages, http.StatusUnprocessableEntity, "queue", &v)
+		render(c, h.Log, h.pages, e.Status, "queue", &v)
 		return
 	}
 	q, err := h.Service.Queue(c.Request.Context(), filter)

@@ -234,7 +234,7 @@ func TestConsoleLoginAndCSRF(t *testing.T) {
 	b := e.browser()
 
 	wantPage(t, b.login("zhangsan", "wrong-password-9"), http.StatusForbidden, "用户名或密码错误")
-	wantPage(t, b.login("", "x"), http.StatusUnprocessableEntity, "请输入用户名")
+	wantPage(t, b.login("", "x"), http.StatusBadRequest, "请输入用户名")
 	// A login form without its token.
 	p := b.do(http.MethodPost, "/console/login", url.Values{"username": {"zhangsan"}, "password": {consolePassword}})
 	wantPage(t, p, http.StatusForbidden, "CSRF")
@@ -275,16 +275,16 @@ func TestConsoleLoginAndCSRF(t *testing.T) {
 		t.Fatalf("a refused POST changed the state to %s", got.State)
 	}
 	// Bad input: the page again, with the field and the rule.
-	wantPage(t, b.post(path, path+"/reject", url.Values{"reason": {" "}}), http.StatusUnprocessableEntity, "请填写拒绝理由")
+	wantPage(t, b.post(path, path+"/reject", url.Values{"reason": {" "}}), http.StatusBadRequest, "请填写拒绝理由")
 	wantPage(t, b.post(path, path+"/approve", url.Values{"payername": {"别的公司"}, "payeraccount": {"6222"}}),
-		http.StatusUnprocessableEntity, "基本户", `value="别的公司"`)
+		http.StatusBadRequest, "基本户", `value="别的公司"`)
 	p = b.post(path, path+"/reject", url.Values{"reason": {"资料不全"}})
 	if p.status != http.StatusSeeOther || !strings.HasSuffix(p.header.Get("Location"), "done=rejected") {
 		t.Fatalf("reject: HTTP %d to %q", p.status, p.header.Get("Location"))
 	}
 	wantPage(t, b.get(p.header.Get("Location")), http.StatusOK, "已拒绝该申请", "资料不全", "已拒绝")
 
-	wantPage(t, b.get("/console/applications?from=2026-13-01"), http.StatusUnprocessableEntity, "起始日期「2026-13-01」格式错误")
+	wantPage(t, b.get("/console/applications?from=2026-13-01"), http.StatusBadRequest, "起始日期「2026-13-01」格式错误")
 	wantPage(t, b.get("/console/applications/999999"), http.StatusNotFound, "未找到")
 
 	// An idle session ends.
@@ -338,9 +338,9 @@ func TestPortalPage(t *testing.T) {
 		t.Error("the portal does not show the sealed ciphertext")
 	}
 	wantPage(t, b.post(path, path, url.Values{"payername": {"别的公司"}, "payeraccount": {"22050161000800000123"}, "accept": {"1"}}),
-		http.StatusUnprocessableEntity, "基本户", `value="22050161000800000123"`)
+		http.StatusBadRequest, "基本户", `value="22050161000800000123"`)
 	wantPage(t, b.post(path, path, url.Values{"payername": {"吉林省昇喆建筑工程有限公司"}, "payeraccount": {"22050161000800000123"}}),
-		http.StatusUnprocessableEntity, "请阅读并同意")
+		http.StatusBadRequest, "请阅读并同意")
 	wantPage(t, b.do(http.MethodPost, path, url.Values{"payername": {"吉林省昇喆建筑工程有限公司"}}), http.StatusForbidden, "表单已失效")
 	p = b.post(path, path, url.Values{"payername": {"吉林省昇喆建筑工程有限公司"}, "payeraccount": {"22050161000800000123"},
 		"invoiceemail": {"cw@example.com"}, "accept": {"1"}})
@@ -430,9 +430,9 @@ func TestConsoleInvoiceAndResend(t *testing.T) {
 	path := "/console/applications/" + itoa(a.ID)
 	wantPage(t, maker.get(path), http.StatusOK, "开具发票", "已解密", "针织服饰有限公司")
 	wantPage(t, maker.multipart(path, path+"/invoice", map[string]string{"invoicecode": "022001900111", "invoiceno": "12345678"},
-		"pdf", []byte("not a pdf")), http.StatusUnprocessableEntity, "不是 PDF", `value="12345678"`)
+		"pdf", []byte("not a pdf")), http.StatusBadRequest, "不是 PDF", `value="12345678"`)
 	wantPage(t, maker.multipart(path, path+"/invoice", map[string]string{"invoicecode": "022001900111"}, "", nil),
-		http.StatusUnprocessableEntity, "请填写发票号码")
+		http.StatusBadRequest, "请填写发票号码")
 	p := maker.multipart(path, path+"/invoice", map[string]string{"invoicecode": "022001900111", "invoiceno": "12345678"},
 		"pdf", []byte("%PDF-1.4 invoice"))
 	if p.status != http.StatusSeeOther {

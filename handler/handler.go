@@ -45,11 +45,12 @@ func recovery(log *slog.Logger) gin.HandlerFunc {
 					c.Abort()
 					return
 				}
+				e := internalError()
 				if isPlatformAPI(c) {
-					c.AbortWithStatusJSON(http.StatusOK, refusal("系统内部错误"))
+					c.AbortWithStatusJSON(http.StatusOK, refusal(e.Message))
 					return
 				}
-				c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": "internal", "message": "系统内部错误"})
+				c.AbortWithStatusJSON(e.Status, apiError{Error: e.Code, Message: e.Message})
 			}
 		}()
 		c.Next()

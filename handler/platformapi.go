@@ -101,7 +101,7 @@ func (a *PlatformAPI) serve(c *gin.Context) {
 		attrs = append(attrs, "signing_string", logSign)
 	}
 	switch {
-	case err != nil && service.ErrorCode(err) == service.EINTERNAL:
+	case err != nil && viewError(err).Internal():
 		a.Log.Error("platform request failed", append(attrs, "error", err)...)
 	case ans.Code == 1:
 		a.Log.Info("platform request", attrs...)
@@ -139,7 +139,10 @@ func (a *PlatformAPI) process(ctx context.Context, name, contentType string, r *
 	}
 	data, err := a.byName[msg.Spec.Name](ctx, msg.Params)
 	if err != nil {
-		return refusal(service.ErrorMessage(err)), params, logSign, service.ErrorCode(err), err
+		// Every code answers 200 with code 0 (the spec's shape); the message
+		// is the error's own, or the table's for an internal one.
+		v := viewError(err)
+		return refusal(v.Message), params, logSign, v.Code, err
 	}
 	return answer{Code: 1, Message: "成功", Data: data}, params, logSign, "", nil
 }

@@ -133,8 +133,8 @@ func (p *Portal) page(c *gin.Context, form *portalForm, err error) {
 	}
 	status := http.StatusOK
 	if err != nil {
-		logIfInternal(p.Log, err, "request_id", requestID(c), "path", "/portal/…")
-		v.Form.Error, status = service.ErrorMessage(err), errorStatus(err)
+		e := showError(p.Log, err, "request_id", requestID(c), "path", "/portal/…")
+		v.Form.Error, status = e.Message, e.Status
 	}
 	for _, doc := range d.Documents {
 		v.Documents = append(v.Documents, docView{Kind: doc.Kind.Label(), FileName: doc.FileName, Size: fileSize(doc.Size),
@@ -166,9 +166,9 @@ func portalSteps(a *service.Application) []portalStep {
 
 // fail shows an error instead of the page: an unknown or expired link.
 func (p *Portal) fail(c *gin.Context, err error) {
-	logIfInternal(p.Log, err, "request_id", requestID(c), "path", "/portal/…")
-	v := errorPage{pageBase: pageBase{Title: "无法打开", Institution: p.Institution, Portal: true}, Message: service.ErrorMessage(err)}
-	render(c, p.Log, p.pages, errorStatus(err), "error", &v)
+	e := showError(p.Log, err, "request_id", requestID(c), "path", "/portal/…")
+	v := errorPage{pageBase: pageBase{Title: "无法打开", Institution: p.Institution, Portal: true}, Message: e.Message}
+	render(c, p.Log, p.pages, e.Status, "error", &v)
 }
 
 // portalBinding is what a portal form's token belongs to: the link.

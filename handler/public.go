@@ -145,14 +145,10 @@ func (p *Public) result(v *service.Verification) *verifyResult {
 
 // failPage shows a service error on the page; internal errors are logged.
 func (p *Public) failPage(c *gin.Context, page verifyPage, err error) {
-	logIfInternal(p.Log, err, "path", c.Request.URL.Path)
-	page.Error = service.ErrorMessage(err)
-	status := bodyStatus(err)
-	if status == 0 {
-		status = httpStatus(service.ErrorCode(err))
-	}
+	v := showError(p.Log, err, "path", c.Request.URL.Path)
+	page.Error = v.Message
 	setRetryAfter(c, err)
-	p.render(c, status, page)
+	p.render(c, v.Status, page)
 }
 
 func (p *Public) verify(c *gin.Context) {
@@ -205,9 +201,9 @@ func (p *Public) verifyDocument(c *gin.Context) {
 func (p *Public) download(c *gin.Context) {
 	d, err := p.Service.Download(c.Request.Context(), c.Param("token"))
 	if err != nil {
-		logIfInternal(p.Log, err, "path", "/files/…")
+		v := showError(p.Log, err, "path", "/files/…")
 		c.Header("Content-Type", "text/plain; charset=utf-8")
-		c.String(httpStatus(service.ErrorCode(err)), service.ErrorMessage(err))
+		c.String(v.Status, v.Message)
 		return
 	}
 	c.Header("Content-Type", d.ContentType)

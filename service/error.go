@@ -5,19 +5,35 @@ import (
 	"fmt"
 )
 
-// Error codes. Each edge maps them once: the platform API answers code 0 with
-// the message, the admin API picks an HTTP status, the console shows the
-// message on the page.
+// Error codes. One table in package handler maps each code to its HTTP
+// status and default message, and every edge renders that in its own shape:
+// the platform API answers code 0 with the message, the admin API JSON with
+// the status, the console, portal and verification pages the page with the
+// message.
+//
+// There is no code for a bad signature: signatures are checked by the
+// platform package (its *platform.Refusal, answered before the domain is
+// reached) and on uploaded letters (a broken signature is a finding shown on
+// the verification page, not a refusal).
 const (
 	EINVALID     = "invalid"     // a field breaks a rule
 	ENOTFOUND    = "not_found"   // no such application, guarantee, …
 	ECONFLICT    = "conflict"    // the same key with different content
 	ESTATE       = "state"       // the action is not allowed in the current state
-	ESIGNATURE   = "signature"   // a signature did not verify
 	EFORBIDDEN   = "forbidden"   // the actor may not do this
 	EUNAVAILABLE = "unavailable" // the platform could not be reached; try again
 	EINTERNAL    = "internal"    // a fault of ours; details are logged, not shown
 )
+
+// ErrorCodes lists every error code, so that an edge's table can be checked
+// to map each of them.
+func ErrorCodes() []string {
+	return []string{EINVALID, ENOTFOUND, ECONFLICT, ESTATE, EFORBIDDEN, EUNAVAILABLE, EINTERNAL}
+}
+
+// InternalMessage is all a person is told of a fault of ours (EINTERNAL):
+// the details are in the log.
+const InternalMessage = "系统内部错误"
 
 // Error is the one error type of the domain: a code for the edges and a
 // Chinese message for people.
@@ -46,12 +62,13 @@ func ErrorCode(err error) string {
 	return EINTERNAL
 }
 
-// ErrorMessage returns the message of err's *Error, or the generic internal
-// error text for any other error: internal details are never shown.
+// ErrorMessage returns the message of err's *Error, or InternalMessage for
+// an internal error (any other error, or an *Error coded EINTERNAL):
+// internal details are never shown.
 func ErrorMessage(err error) string {
 	var e *Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) && e.Code != EINTERNAL {
 		return e.Message
 	}
-	return "系统内部错误"
+	return InternalMessage
 }

@@ -417,7 +417,7 @@ func TestBrowserConsoleAndPortal(t *testing.T) {
 
 	p3 := u.appPath(a3)
 	u.open(p3)
-	if st := u.click("#reject"); st != 422 {
+	if st := u.click("#reject"); st != 400 {
 		t.Errorf("reject without a reason: HTTP %d", st)
 	}
 	u.wantText("#act-reject .ferr", "请填写拒绝理由")
@@ -530,7 +530,7 @@ func TestBrowserConsoleAndPortal(t *testing.T) {
 	u.fill(`input[name=payername]`, "吉林省某某贸易有限公司")
 	u.fill(`input[name=payeraccount]`, "22050161000800000789")
 	u.do(chromedp.Click(chromedp.CSS(`input[name=accept]`)))
-	if st := u.click("#portal-submit"); st != 422 {
+	if st := u.click("#portal-submit"); st != 400 {
 		t.Errorf("another payer: HTTP %d", st)
 	}
 	u.wantText("#portal-error", "基本户")
