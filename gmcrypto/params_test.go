@@ -142,6 +142,7 @@ func FuzzParamsFromJSON(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		checkParams(t, body)
+		checkParamsJSONText(t, body)
 	})
 }
 
