@@ -120,7 +120,9 @@ func TestParamsFromJSONMatchesJSONText(t *testing.T) {
 	for _, body := range paramsSeeds(t) {
 		checkParamsJSONText(t, []byte(body))
 	}
-	checkParamsJSONText(t, restoreNoticeJSON(113<<10))
+	for _, body := range fullSizeMessages(t) {
+		checkParamsJSONText(t, body)
+	}
 }
 
 // TestParamsFromJSONTextReference pins the reference itself on the rules
