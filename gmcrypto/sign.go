@@ -120,8 +120,8 @@ var ErrNotObject = errors.New("报文不是 JSON 对象")
 // ParamsFromJSON reads the top-level fields of a JSON object as the texts that
 // are signed: a string as its decoded text, a number, true or false as its
 // literal token, a nested array or object as its compact JSON text; null is
-// left out. A field named twice is an error, since the two sides could sign
-// different values.
+// kept as an empty text, which the signing string leaves out. A field named
+// twice is an error, since the two sides could sign different values.
 func ParamsFromJSON(body []byte) (map[string]string, error) {
 	if params, ok := plainParams(body); ok {
 		return params, nil
@@ -192,7 +192,8 @@ func paramsFromDecoder(body []byte) (map[string]string, error) {
 // name given twice, any syntax error, anything after the object but white
 // space), and the caller reads the body with encoding/json instead: what is
 // accepted, with which texts, and every error text stay encoding/json's.
-// FuzzParamsFromJSON holds the two to the same results.
+// FuzzParamsFromJSON holds the two to the same results, and both to an
+// independent reading on jsontext (params_jsontext_test.go).
 func plainParams(body []byte) (params map[string]string, ok bool) {
 	i := skipSpace(body, 0)
 	if i == len(body) || body[i] != '{' {
