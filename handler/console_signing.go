@@ -33,7 +33,7 @@ func signingView(st *service.SigningStatus) *signingPanel {
 	}
 	for i, c := range st.Certificates {
 		r := signingCertRow{Subject: c.Subject, Issuer: c.Issuer, Serial: c.Serial, Algorithm: c.Algorithm,
-			NotAfter: service.BeijingTime(c.NotAfter), DaysLeft: fmt.Sprintf("%d 天", c.DaysLeft), Class: "b-ok", Dev: c.Dev}
+			NotAfter: service.BeijingTime(c.NotAfter), DaysLeft: fmt.Sprintf("剩余 %d 天", c.DaysLeft), Class: "b-ok", Dev: c.Dev}
 		r.Role = "第一签名"
 		if i > 0 {
 			r.Role = "第二签名（国密）"
