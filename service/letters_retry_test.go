@@ -250,8 +250,9 @@ type panickyLetters struct {
 
 func (p *panickyLetters) RenderLetter(ctx context.Context, a *service.Application, sealed bool) (*service.RenderedLetter, error) {
 	if !sealed && a.ApplyNo == p.applyNo {
-		var fields map[string]string
-		fields["boom"] = a.ApplyNo // a nil map: the kind of bug odd input finds
+		// An index out of range: the kind of bug odd input finds.
+		var fields []string
+		_ = fields[len(a.ApplyNo)]
 	}
 	return p.fakeLetters.RenderLetter(ctx, a, sealed)
 }
