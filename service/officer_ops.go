@@ -246,10 +246,13 @@ func (s *Service) change(ctx context.Context, id int64, fn func(ctx context.Cont
 
 // DecideQuit approves a pending withdrawal (quitnotice 1 with tuibaotime) or
 // refuses it (quitnotice 0; the guarantee stays issued and the platform may
-// ask again).
+// ask again). A refusal needs a reason.
 func (s *Service) DecideQuit(ctx context.Context, actor Actor, id int64, approve bool, reason string) (*Application, error) {
 	if err := mayOperate(actor); err != nil {
 		return nil, err
+	}
+	if !approve && strings.TrimSpace(reason) == "" {
+		return nil, Errorf(EINVALID, "拒绝退保须填写理由（reason）")
 	}
 	return s.change(ctx, id, func(ctx context.Context, a *Application) error {
 		op := OpQuitReject

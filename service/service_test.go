@@ -492,7 +492,7 @@ func TestRefusedTransitions(t *testing.T) {
 				return err
 			}},
 			{"quit reject", []service.State{service.StateQuitPending}, func(a *service.Application) error {
-				_, err := e.svc.DecideQuit(e.ctx, officerMaker, a.ID, false, "")
+				_, err := e.svc.DecideQuit(e.ctx, officerMaker, a.ID, false, "另行投标")
 				return err
 			}},
 			{"baohanrestore", []service.State{service.StateIssued}, func(a *service.Application) error {
