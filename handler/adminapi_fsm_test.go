@@ -134,3 +134,140 @@ func TestAdminQuitRejectNeedsReason(t *testing.T) {
 		t.Fatalf("approve without a reason: HTTP %d %s %q", status, code, msg)
 	}
 }
+
+// acceptingCaller is a platform that agrees to every giveupapply.
+type acceptingCaller struct{}
+
+func (acceptingCaller) Call(context.Context, string, string, map[string]string) (bool, string, error) {
+	return true, "成功", nil
+}
+
+// adminDiagram is the part of the state diagram the admin API reaches:
+// route → state before → state after, and the operation each route is.
+var adminDiagram = []struct {
+	route string // after /applications/{applyno}
+	body  string
+	op    service.Operation
+	from  map[service.State]service.State
+}{
+	{"/approve", `{"payername":"吉林省昇喆建筑工程有限公司","payeraccount":"6222 0001"}`, service.OpApprove,
+		map[service.State]service.State{service.StateReceived: service.StateIssued}},
+	{"/reject", `{"reason":"资料不全"}`, service.OpReject,
+		map[service.State]service.State{service.StateReceived: service.StateRejected}},
+	{"/giveup", `{"reason":"投标人撤回"}`, service.OpAbandon,
+		map[service.State]service.State{service.StateReceived: service.StateAbandoned}},
+	{"/quit/approve", ``, service.OpQuitApprove,
+		map[service.State]service.State{service.StateQuitPending: service.StateWithdrawn}},
+	{"/quit/reject", `{"reason":"开标在即"}`, service.OpQuitReject,
+		map[service.State]service.State{service.StateQuitPending: service.StateIssued}},
+	{"/claims/{claim}/pay", `{"payment_ref":"P-1"}`, service.OpPayClaim,
+		map[service.State]service.State{service.StateClaimed: service.StatePaid}},
+}
+
+// TestAdminStateMachine walks every state through every admin API action
+// that changes an application's state: an allowed one answers 200 and
+// leaves the state of the diagram; a refused one answers 409 state naming
+// the state and changes nothing. Before each, the application's "actions"
+// must list exactly the routes allowed in its state.
+func TestAdminStateMachine(t *testing.T) {
+	e := newAdminEnv(t)
+	e.svc.Caller = acceptingCaller{}
+	platform := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	restored := func(no string) *service.Application {
+		a := e.issued(no)
+		platform(e.svc.Restore(e.ctx, service.RestoreRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no,
+			BaohanNo: a.BaohanNo, KaibiaoTime: "2026-11-27 09:30:00", Key: "eyF5xYB3evZe2Ge+svjKAQ=="}))
+		return a
+	}
+	claimed := func(no string) *service.Application {
+		a := restored(no)
+		platform(e.svc.Claim(e.ctx, service.ClaimRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no,
+			BaohanNo: a.BaohanNo, PayerAmount: "20000.00", Reason: "中标后拒签合同"}))
+		return a
+	}
+	reach := map[service.State]func(no string) *service.Application{
+		service.StateReceived: e.apply,
+		service.StateRejected: func(no string) *service.Application {
+			a := e.apply(no)
+			_, err := e.svc.Reject(e.ctx, fsmChecker, a.ID, "不符合条件")
+			platform(err)
+			return a
+		},
+		service.StateIssued:      e.issued,
+		service.StateQuitPending: e.quitPending,
+		service.StateWithdrawn: func(no string) *service.Application {
+			a := e.quitPending(no)
+			_, err := e.svc.DecideQuit(e.ctx, fsmChecker, a.ID, true, "")
+			platform(err)
+			return a
+		},
+		service.StateRestored: restored,
+		service.StateCancelled: func(no string) *service.Application {
+			a := restored(no)
+			platform(e.svc.Cancel(e.ctx, service.CancelRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no, BaohanNo: a.BaohanNo}))
+			return a
+		},
+		service.StateClaimed: claimed,
+		service.StatePaid: func(no string) *service.Application {
+			a := claimed(no)
+			d, err := e.svc.Detail(e.ctx, a)
+			platform(err)
+			_, err = e.svc.PayClaim(e.ctx, fsmChecker, a.ID, d.Claims[0].ID, 0, "P-0")
+			platform(err)
+			return a
+		},
+		service.StateAbandoned: func(no string) *service.Application {
+			e.apply(no)
+			platform(e.svc.GiveUp(e.ctx, service.GiveUpRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no}))
+			return e.apply(no) // a retry of the same baohanapply: answered, unchanged
+		},
+	}
+	n := 0
+	for j, st := range service.States {
+		for i, r := range adminDiagram {
+			n++
+			no := "TBaoHanADM" + itoa(int64(i)) + "S" + itoa(int64(j))
+			a := reach[st](no)
+			status, actions := e.get(no)
+			if status != string(st) {
+				t.Fatalf("%s: status %s, want %s", no, status, st)
+			}
+			var want []string
+			for _, d := range adminDiagram {
+				if _, ok := d.from[st]; ok {
+					want = append(want, string(d.op))
+				}
+			}
+			if strings.Join(actions, ",") != strings.Join(want, ",") {
+				t.Errorf("actions in %s: %v, want %v", st, actions, want)
+			}
+			route := r.route
+			if strings.Contains(route, "{claim}") {
+				claim := "999999"
+				if d, err := e.svc.Detail(e.ctx, a); err == nil && len(d.Claims) > 0 {
+					claim = itoa(d.Claims[0].ID)
+				}
+				route = strings.Replace(route, "{claim}", claim, 1)
+			}
+			before := e.snap(no)
+			code, errCode, msg := e.call("/applications/"+no+route, r.body)
+			after := e.snap(no)
+			to, allowed := r.from[st]
+			switch {
+			case allowed && (code != http.StatusOK || after.state != to):
+				t.Errorf("%s in %s: HTTP %d %s %q, state %s; want 200 and %s", r.route, st, code, errCode, msg, after.state, to)
+			case allowed:
+			case code != http.StatusConflict || errCode != service.ESTATE || !strings.Contains(msg, "当前状态为「"+st.Label()+"」"):
+				t.Errorf("%s in %s: HTTP %d %s %q; want 409 state naming the state", r.route, st, code, errCode, msg)
+			case after != before:
+				t.Errorf("%s in %s changed something: %+v → %+v", r.route, st, before, after)
+			}
+		}
+	}
+	t.Logf("%d (state, admin action) pairs walked", n)
+}
