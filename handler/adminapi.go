@@ -157,7 +157,7 @@ func (a *AdminAPI) get(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, a.detailView(d))
+	c.JSON(http.StatusOK, a.detailView(d, actorOf(c)))
 }
 
 // respond answers an action with the application's detail as it is now.
@@ -174,7 +174,7 @@ func (a *AdminAPI) respond(c *gin.Context, app *service.Application) {
 		a.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, a.detailView(d))
+	c.JSON(http.StatusOK, a.detailView(d, actorOf(c)))
 }
 
 // act runs one officer action on the application in the path: it reads the
@@ -349,6 +349,10 @@ type applicationView struct {
 	Claims         []claimView      `json:"claims,omitempty"`
 	Audit          []auditView      `json:"audit"`
 	OverrideReason string           `json:"override_reason,omitempty"`
+	// Actions are what the caller may do now (service.Actions): approve,
+	// reject, abandon, quit_approve, quit_reject, claim_pay, invoice_issue,
+	// invoice_refuse, letter_retry.
+	Actions []string `json:"actions"`
 }
 
 type projectView struct {
@@ -427,7 +431,7 @@ type auditView struct {
 	Detail string `json:"detail,omitempty"`
 }
 
-func (a *AdminAPI) detailView(d *service.Detail) applicationView {
+func (a *AdminAPI) detailView(d *service.Detail, actor service.Actor) applicationView {
 	app := d.Application
 	p := app.Project()
 	v := applicationView{
@@ -440,7 +444,10 @@ func (a *AdminAPI) detailView(d *service.Detail) applicationView {
 		IssuedAt: service.BeijingTime(app.IssuedAt), ValidTo: service.BeijingTime(app.ValidTo),
 		RestoredAt: service.BeijingTime(app.RestoredAt), RejectReason: app.RejectReason, QuitReason: app.QuitReason,
 		OverrideReason: app.OverrideReason,
-		Documents:      []documentView{}, Notices: []noticeView{}, Audit: []auditView{},
+		Documents:      []documentView{}, Notices: []noticeView{}, Audit: []auditView{}, Actions: []string{},
+	}
+	for _, op := range service.Actions(d, actor) {
+		v.Actions = append(v.Actions, string(op))
 	}
 	if app.BaohanNo != "" {
 		v.Rate, v.Cost = app.Rate, app.Premium.String()

@@ -92,10 +92,6 @@ func (h *Console) decideQuit(c *gin.Context) {
 		return
 	}
 	approve := form.Decision == "approve"
-	if !approve && strings.TrimSpace(form.Reason) == "" {
-		h.showApplication(c, form, service.Errorf(service.EINVALID, "拒绝退保须填写理由"))
-		return
-	}
 	if _, err := h.Service.DecideQuit(c.Request.Context(), officerOf(c).Actor(), id, approve, form.Reason); err != nil {
 		h.showApplication(c, form, err)
 		return

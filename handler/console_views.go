@@ -346,13 +346,14 @@ func (h *Console) fillApp(v *appPage, cf *service.CaseFile, o *service.Officer) 
 	if a.PlainPending {
 		sum.PlainState = "明文保函生成中"
 	}
+	ops := cf.Actions(o.Actor())
 	if a.LetterFailed() {
 		sum.PlainState = "出函失败"
 		sum.LetterError, sum.LetterAttempts, sum.LetterNext = a.PlainError, a.PlainAttempts, service.BeijingTime(a.PlainNextAt)
-		sum.CanRetryLetter = o.Role == service.RoleMaker || o.Role == service.RoleChecker
+		sum.CanRetryLetter = service.HasAction(ops, service.OpRetryLetter)
 		for _, pr := range cf.Proposals {
 			if pr.Status == service.ProposalPending && pr.Action == service.ActionRetryLetter {
-				sum.CanRetryLetter, sum.RetryPending = false, true
+				sum.RetryPending = true
 			}
 		}
 	}
@@ -453,21 +454,15 @@ func (h *Console) fillApp(v *appPage, cf *service.CaseFile, o *service.Officer) 
 	for _, pr := range cf.Proposals {
 		proposals = append(proposals, proposalViewOf(pr, o))
 	}
-	acts := appActions{Work: work}
+	// What may be done is the service's answer (the state table, the roles,
+	// the pending proposals); the page only lays it out.
+	acts := appActions{Work: work,
+		Approve: service.HasAction(ops, service.OpApprove), Reject: service.HasAction(ops, service.OpReject),
+		Abandon: service.HasAction(ops, service.OpAbandon), DecideQuit: service.HasAction(ops, service.OpQuitApprove),
+		Invoice: service.HasAction(ops, service.OpInvoiceIssue), PayClaims: service.HasAction(ops, service.OpPayClaim)}
 	if work {
-		acts.Approve = a.State == service.StateReceived
 		acts.ApproveNeed = cf.ApprovalNeed
 		acts.HasPortalInfo = a.PayerName != "" && a.PayerAccount != ""
-		acts.Reject = a.State == service.StateReceived
-		acts.Abandon = a.State == service.StateReceived
-		acts.DecideQuit = a.State == service.StateQuitPending
-		acts.Invoice = inv != nil && inv.Requested
-		acts.PayClaims = a.State == service.StateClaimed
-		for _, pr := range cf.Proposals {
-			if pr.Status == service.ProposalPending && pr.Action == service.ActionApprove {
-				acts.Approve = false // one approval waits already
-			}
-		}
 	}
 	v.App, v.Project, v.Flags, v.Documents, v.Notices = sum, project, flags, docs, notices
 	v.Invoice, v.Claims, v.Timeline, v.Proposals, v.Actions = inv, claims, timeline, proposals, acts

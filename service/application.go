@@ -64,19 +64,10 @@ func (s State) Live() bool {
 	return false
 }
 
-// transitions is the diagram of the package documentation: from → to.
-var transitions = map[State][]State{
-	StateReceived:    {StateIssued, StateRejected, StateAbandoned},
-	StateIssued:      {StateQuitPending, StateRestored, StateClaimed},
-	StateQuitPending: {StateWithdrawn, StateIssued},
-	StateRestored:    {StateCancelled, StateClaimed},
-	StateClaimed:     {StatePaid},
-}
-
-// CanTransition reports whether the diagram has an arrow from s to to.
-func (s State) CanTransition(to State) bool {
-	for _, t := range transitions[s] {
-		if t == to {
+// known reports whether s is one of States.
+func (s State) known() bool {
+	for _, k := range States {
+		if k == s {
 			return true
 		}
 	}
@@ -193,7 +184,7 @@ func (a *Application) Project() Sealed {
 	return a.Cipher
 }
 
-// errState is the refusal of a transition the diagram does not have.
+// errState is the refusal of a transition the table (fsm.go) does not have.
 func errState(a *Application, action, why string) *Error {
 	return Errorf(ESTATE, "业务流水号 %s 当前状态为「%s」，不能%s：%s", a.ApplyNo, a.State.Label(), action, why)
 }
@@ -208,18 +199,10 @@ func (a *Application) Validate() error {
 	case a.Amount <= 0:
 		return Errorf(EINVALID, "字段 bzjamount（保证金金额）错误：应大于 0，实际为 %s", a.Amount)
 	}
-	if _, ok := transitions[a.State]; !ok && !a.State.terminal() {
+	if !a.State.known() {
 		return Errorf(EINVALID, "未知状态 %q", a.State)
 	}
 	return nil
-}
-
-func (s State) terminal() bool {
-	switch s {
-	case StateRejected, StateWithdrawn, StateCancelled, StatePaid, StateAbandoned:
-		return true
-	}
-	return false
 }
 
 // String is for logs.

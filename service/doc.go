@@ -29,9 +29,18 @@
 //	                 ▼
 //	             cancelled
 //
-// Every transition not drawn is refused with an ESTATE error that names the
-// current state. invoiceapply is accepted once the guarantee has been
-// restored (restored, cancelled, claimed, paid) and lives beside the
+// The drawing is a picture of the table in fsm.go (machine), which is the
+// truth: every operation that depends on the state — the platform's
+// requests, officers' actions in the console and the admin API, the
+// bidder's portal — asks Application.transition for the state it leaves,
+// and Actions derives from the same table what an officer may do on an
+// application's page and in the admin API's answer. Every transition not in
+// the table is refused with an ESTATE error that names the current state;
+// TestStateMachine (service) and TestAdminStateMachine (handler) walk every
+// pair. Business rules that are not about the state (a refusal needs a
+// reason, the payer must be the bidder, limits) are the service's too, so
+// every edge keeps them. invoiceapply is accepted once the guarantee has
+// been restored (restored, cancelled, claimed, paid) and lives beside the
 // application's state: requested → issued (invoicenotice 1) or refused
 // (invoicenotice 0). Expiry is not a state: a guarantee past its validity
 // shows as expired where it is verified.

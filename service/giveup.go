@@ -29,8 +29,8 @@ func (s *Service) Abandon(ctx context.Context, actor Actor, id int64, reason str
 	if err != nil {
 		return nil, err
 	}
-	if a.State != StateReceived {
-		return nil, errState(a, "放弃申请", "只有尚未出函的申请可以放弃")
+	if _, err := a.transition(OpAbandon); err != nil {
+		return nil, err
 	}
 	if s.Caller == nil {
 		return nil, Errorf(EUNAVAILABLE, "未配置交易平台连接，无法发起放弃申请")
@@ -47,12 +47,13 @@ func (s *Service) Abandon(ctx context.Context, actor Actor, id int64, reason str
 		return nil, Errorf(ESTATE, "交易平台拒绝放弃申请：%s", message)
 	}
 	return s.change(ctx, id, func(ctx context.Context, a *Application) error {
-		if a.State != StateReceived {
+		to, err := a.transition(OpAbandon)
+		if err != nil {
 			// The platform has abandoned it, but an officer acted meanwhile.
 			s.Log.Error("platform accepted giveupapply but the application moved on", "applyno", a.ApplyNo, "state", a.State)
 			return errState(a, "放弃申请", "交易平台已同意放弃，但申请已被其他操作处理，请联系交易平台核对")
 		}
-		a.State, a.AbandonedAt, a.AbandonReason = StateAbandoned, s.now(), reason
+		a.State, a.AbandonedAt, a.AbandonReason = to, s.now(), reason
 		if err := s.Store.UpdateApplication(ctx, a); err != nil {
 			return err
 		}

@@ -106,8 +106,9 @@ func (s *Service) Approve(ctx context.Context, actor Actor, id int64, in Approve
 		if err != nil {
 			return err
 		}
-		if a.State != StateReceived {
-			return errState(a, "出函", "只有待审核的申请可以审批")
+		to, err := a.transition(OpApprove)
+		if err != nil {
+			return err
 		}
 		name, account := in.PayerName, in.PayerAccount
 		if name == "" && account == "" {
@@ -146,7 +147,7 @@ func (s *Service) Approve(ctx context.Context, actor Actor, id int64, in Approve
 		a.CheckCode = randomCode(8)
 		a.IssuedAt = now
 		a.ValidTo = now.AddDate(0, 0, uw.ValidityDays)
-		a.State = StateIssued
+		a.State = to
 
 		letter, err := s.renderLetter(ctx, a, true)
 		if err != nil {
@@ -211,10 +212,11 @@ func (s *Service) Reject(ctx context.Context, actor Actor, id int64, reason stri
 		return nil, Errorf(EINVALID, "请填写拒绝理由（reason）")
 	}
 	return s.change(ctx, id, func(ctx context.Context, a *Application) error {
-		if a.State != StateReceived {
-			return errState(a, "拒绝", "只有待审核的申请可以拒绝")
+		to, err := a.transition(OpReject)
+		if err != nil {
+			return err
 		}
-		a.State, a.RejectReason = StateRejected, reason
+		a.State, a.RejectReason = to, reason
 		if err := s.Store.UpdateApplication(ctx, a); err != nil {
 			return err
 		}
@@ -244,24 +246,32 @@ func (s *Service) change(ctx context.Context, id int64, fn func(ctx context.Cont
 
 // DecideQuit approves a pending withdrawal (quitnotice 1 with tuibaotime) or
 // refuses it (quitnotice 0; the guarantee stays issued and the platform may
-// ask again).
+// ask again). A refusal needs a reason.
 func (s *Service) DecideQuit(ctx context.Context, actor Actor, id int64, approve bool, reason string) (*Application, error) {
 	if err := mayOperate(actor); err != nil {
 		return nil, err
 	}
+	if !approve && strings.TrimSpace(reason) == "" {
+		return nil, Errorf(EINVALID, "拒绝退保须填写理由（reason）")
+	}
 	return s.change(ctx, id, func(ctx context.Context, a *Application) error {
-		if a.State != StateQuitPending {
-			return errState(a, "处理退保", "没有待处理的退保申请")
+		op := OpQuitReject
+		if approve {
+			op = OpQuitApprove
+		}
+		to, err := a.transition(op)
+		if err != nil {
+			return err
 		}
 		now := s.now()
 		a.QuitDecidedAt = now
 		fields := map[string]string{"applyno": a.ApplyNo, "baohanno": a.BaohanNo}
 		action, detail := "quit_approve", "同意退保"
 		if approve {
-			a.State, a.WithdrawnAt = StateWithdrawn, now
+			a.State, a.WithdrawnAt = to, now
 			fields["applystatus"], fields["tuibaotime"] = "1", BeijingTime(now)
 		} else {
-			a.State = StateIssued
+			a.State = to
 			fields["applystatus"] = "0"
 			action, detail = "quit_reject", "拒绝退保"
 			if err := s.Store.RetireInbound(ctx, a.Platform, ifaceQuit, a.ApplyNo); err != nil {
@@ -391,9 +401,10 @@ func (s *Service) PayClaim(ctx context.Context, actor Actor, id, claimID int64, 
 				paid = c
 			}
 		}
+		to, err := a.transition(OpPayClaim)
 		switch {
-		case a.State != StateClaimed:
-			return errState(a, "赔付", "没有待赔付的理赔")
+		case err != nil:
+			return err
 		case paid == nil:
 			return Errorf(ENOTFOUND, "业务流水号 %s 没有编号为 %d 的理赔", a.ApplyNo, claimID)
 		case paid.Status != ClaimPending:
@@ -409,7 +420,7 @@ func (s *Service) PayClaim(ctx context.Context, actor Actor, id, claimID int64, 
 		if err := s.Store.UpdateClaim(ctx, paid); err != nil {
 			return err
 		}
-		a.State = StatePaid
+		a.State = to
 		if err := s.Store.UpdateApplication(ctx, a); err != nil {
 			return err
 		}

@@ -66,7 +66,7 @@ func (s *Service) CaseFile(ctx context.Context, id int64) (*CaseFile, error) {
 	if cf.Proposals, _, err = s.Store.FindProposals(ctx, ProposalFilter{ApplicationID: a.ID, Limit: 100}); err != nil {
 		return nil, err
 	}
-	if a.State == StateReceived {
+	if a.may(OpApprove) {
 		if cf.ApprovalNeed, err = s.NeedsChecker(ctx, a); err != nil {
 			return nil, err
 		}

@@ -120,12 +120,9 @@ func (s *Service) Restore(ctx context.Context, req RestoreRequest) error {
 		if err != nil {
 			return nil, err
 		}
-		switch a.State {
-		case StateIssued:
-		case StateQuitPending:
-			return nil, errState(a, "还原保函", "退保申请正在处理中")
-		default:
-			return nil, errState(a, "还原保函", "只有已出具的密文保函可以还原")
+		to, err := a.transition(OpRestore)
+		if err != nil {
+			return nil, err
 		}
 		plain, err := gmcrypto.DecryptFields(map[string]string{
 			"biaoduanno": a.Cipher.BiaoduanNo, "biaoduanname": a.Cipher.BiaoduanName,
@@ -135,7 +132,7 @@ func (s *Service) Restore(ctx context.Context, req RestoreRequest) error {
 			return nil, Errorf(EINVALID, "字段 key（加密的 key）无法解密投保申请中的密文：%s", err)
 		}
 		a.Plain = Sealed{BiaoduanNo: plain["biaoduanno"], BiaoduanName: plain["biaoduanname"], Zbr: plain["zbr"], ZbrOrgNum: plain["zbrorgnum"]}
-		a.State, a.RestoredAt, a.KaibiaoTime, a.PlainPending = StateRestored, s.now(), kaibiao.UTC(), true
+		a.State, a.RestoredAt, a.KaibiaoTime, a.PlainPending = to, s.now(), kaibiao.UTC(), true
 		if err := s.Store.UpdateApplication(ctx, a); err != nil {
 			return nil, err
 		}
@@ -173,8 +170,8 @@ func (s *Service) Invoice(ctx context.Context, req InvoiceRequest) error {
 		if err != nil {
 			return nil, err
 		}
-		if !a.Restored() {
-			return nil, errState(a, "申请发票", "保函还原（开标）后才能开票")
+		if _, err := a.transition(OpInvoice); err != nil {
+			return nil, err
 		}
 		if amount != a.Premium {
 			return nil, Errorf(EINVALID, "字段 amount（开票金额）错误：应等于保费 %s 元，实际为 %s 元", a.Premium, amount)
@@ -232,14 +229,11 @@ func (s *Service) Quit(ctx context.Context, req QuitRequest) error {
 		if err != nil {
 			return nil, err
 		}
-		if a.State != StateIssued {
-			why := "只有已出具、尚未开标的保函可以退保"
-			if a.Restored() {
-				why = "已开标（保函已还原），不能退保"
-			}
-			return nil, errState(a, "退保", why)
+		to, err := a.transition(OpQuit)
+		if err != nil {
+			return nil, err
 		}
-		a.State, a.QuitReason, a.QuitRequestedAt, a.QuitDecidedAt = StateQuitPending, req.Reason, s.now(), time.Time{}
+		a.State, a.QuitReason, a.QuitRequestedAt, a.QuitDecidedAt = to, req.Reason, s.now(), time.Time{}
 		if err := s.Store.UpdateApplication(ctx, a); err != nil {
 			return nil, err
 		}
@@ -255,14 +249,11 @@ func (s *Service) Cancel(ctx context.Context, req CancelRequest) error {
 		if err != nil {
 			return nil, err
 		}
-		if a.State != StateRestored {
-			why := "只有开标后（已还原）且未理赔的保函可以注销"
-			if a.State == StateIssued || a.State == StateQuitPending {
-				why = "尚未开标，开标前请走退保流程"
-			}
-			return nil, errState(a, "注销保函", why)
+		to, err := a.transition(OpCancel)
+		if err != nil {
+			return nil, err
 		}
-		a.State, a.CancelledAt = StateCancelled, s.now()
+		a.State, a.CancelledAt = to, s.now()
 		if err := s.Store.UpdateApplication(ctx, a); err != nil {
 			return nil, err
 		}
@@ -293,8 +284,9 @@ func (s *Service) Claim(ctx context.Context, req ClaimRequest) error {
 		if err != nil {
 			return nil, err
 		}
-		if a.State != StateIssued && a.State != StateRestored {
-			return nil, errState(a, "理赔", "只有有效的保函可以理赔")
+		to, err := a.transition(OpClaim)
+		if err != nil {
+			return nil, err
 		}
 		if demanded == 0 {
 			demanded = a.Amount
@@ -302,7 +294,7 @@ func (s *Service) Claim(ctx context.Context, req ClaimRequest) error {
 		if demanded > a.Amount {
 			return nil, Errorf(EINVALID, "字段 payeramount（赔付金额）错误：不能超过担保金额 %s 元，实际为 %s 元", a.Amount, demanded)
 		}
-		a.State = StateClaimed
+		a.State = to
 		if err := s.Store.UpdateApplication(ctx, a); err != nil {
 			return nil, err
 		}
@@ -325,17 +317,11 @@ func (s *Service) GiveUp(ctx context.Context, req GiveUpRequest) error {
 		if err != nil {
 			return nil, err
 		}
-		if a.State != StateReceived {
-			why := "保函已出具，不能放弃"
-			switch a.State {
-			case StateRejected:
-				why = "申请已被拒绝"
-			case StateAbandoned:
-				why = "申请已放弃"
-			}
-			return nil, errState(a, "放弃申请", why)
+		to, err := a.transition(OpGiveUp)
+		if err != nil {
+			return nil, err
 		}
-		a.State, a.AbandonedAt, a.AbandonReason = StateAbandoned, s.now(), "交易平台发起放弃申请"
+		a.State, a.AbandonedAt, a.AbandonReason = to, s.now(), "交易平台发起放弃申请"
 		if err := s.Store.UpdateApplication(ctx, a); err != nil {
 			return nil, err
 		}

@@ -51,8 +51,8 @@ func (s *Service) SubmitPortal(ctx context.Context, token string, in PortalInput
 		}
 	}
 	return s.change(ctx, a.ID, func(ctx context.Context, a *Application) error {
-		if a.State != StateReceived {
-			return errState(a, "修改付款信息", "申请已处理")
+		if _, err := a.transition(OpPortal); err != nil {
+			return err
 		}
 		a.PayerName, a.PayerAccount = strings.TrimSpace(in.PayerName), strings.TrimSpace(in.PayerAccount)
 		a.InvoiceEmail, a.TermsAcceptedAt = email, s.now()

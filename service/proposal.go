@@ -177,8 +177,8 @@ func (s *Service) ProposeApprove(ctx context.Context, actor Actor, id int64, in 
 	if err != nil {
 		return nil, err
 	}
-	if a.State != StateReceived {
-		return nil, errState(a, "出函", "只有待审核的申请可以审批")
+	if _, err := a.transition(OpApprove); err != nil {
+		return nil, err
 	}
 	name, account := strings.TrimSpace(in.PayerName), strings.TrimSpace(in.PayerAccount)
 	if name == "" && account == "" {
@@ -227,9 +227,10 @@ func (s *Service) ProposePayClaim(ctx context.Context, actor Actor, id, claimID 
 			claim = c
 		}
 	}
+	_, err = a.transition(OpPayClaim)
 	switch {
-	case a.State != StateClaimed:
-		return nil, errState(a, "赔付", "没有待赔付的理赔")
+	case err != nil:
+		return nil, err
 	case claim == nil:
 		return nil, Errorf(ENOTFOUND, "业务流水号 %s 没有编号为 %d 的理赔", a.ApplyNo, claimID)
 	case claim.Status != ClaimPending:
