@@ -136,10 +136,6 @@ func (h *Console) refuseInvoice(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	if strings.TrimSpace(form.Reason) == "" {
-		h.showApplication(c, form, service.Errorf(service.EINVALID, "请填写拒绝开票的理由"))
-		return
-	}
 	if _, err := h.Service.RefuseInvoice(c.Request.Context(), officerOf(c).Actor(), id, form.Reason); err != nil {
 		h.showApplication(c, form, err)
 		return

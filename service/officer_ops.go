@@ -344,10 +344,14 @@ func (s *Service) IssueInvoice(ctx context.Context, actor Actor, id int64, in Is
 }
 
 // RefuseInvoice refuses the application's invoice request (invoicenotice
-// status 0); the platform may ask again.
+// status 0) for reason, which is required (EINVALID without it); the
+// platform may ask again.
 func (s *Service) RefuseInvoice(ctx context.Context, actor Actor, id int64, reason string) (*Invoice, error) {
 	if err := mayOperate(actor); err != nil {
 		return nil, err
+	}
+	if strings.TrimSpace(reason) == "" {
+		return nil, Errorf(EINVALID, "拒绝开票须填写理由（reason）")
 	}
 	var inv *Invoice
 	_, err := s.change(ctx, id, func(ctx context.Context, a *Application) error {

@@ -325,6 +325,15 @@ func TestInvoiceRules(t *testing.T) {
 		if err := e.svc.Invoice(e.ctx, invoiceReq(a)); err != nil {
 			t.Fatal(err)
 		}
+		before := len(e.notices(a))
+		for _, blank := range []string{"", " \t"} {
+			if _, err := e.svc.RefuseInvoice(e.ctx, officerMaker, a.ID, blank); service.ErrorCode(err) != service.EINVALID || !strings.Contains(service.ErrorMessage(err), "理由") {
+				t.Fatalf("refusal without a reason %q: %v, want EINVALID naming the reason", blank, err)
+			}
+		}
+		if got := len(e.notices(a)); got != before {
+			t.Fatalf("a refused refusal queued %d notices", got-before)
+		}
 		if _, err := e.svc.RefuseInvoice(e.ctx, officerMaker, a.ID, "抬头有误"); err != nil {
 			t.Fatal(err)
 		}
