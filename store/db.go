@@ -107,7 +107,9 @@ func Open(ctx context.Context, driver, dsn string, opts ...Option) (*Store, erro
 		if !inMemory(full) {
 			s.readFrom = full
 		}
-		pool = openSQLitePool(full)
+		if pool, err = sql.Open(sqlite.DriverName, full); err != nil {
+			return nil, fmt.Errorf("store: sqlite: %w", err)
+		}
 		dialector, dialect = sqlite.New(sqlite.Config{Conn: pool}), goose.DialectSQLite3
 	case DriverMySQL:
 		mcfg, err := mysqlConfig(dsn)
@@ -186,7 +188,10 @@ func (s *Store) openReaders(cfg *gorm.Config) error {
 	}
 	values.Add("_pragma", "query_only(1)")
 	values.Set("_txlock", "deferred")
-	pool := openSQLitePool(path + "?" + values.Encode())
+	pool, err := sql.Open(sqlite.DriverName, path+"?"+values.Encode())
+	if err != nil {
+		return fmt.Errorf("store: open sqlite readers: %w", err)
+	}
 	db, err := gorm.Open(sqlite.New(sqlite.Config{Conn: pool}), cfg)
 	if err != nil {
 		pool.Close()
