@@ -11,11 +11,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/pquerna/otp"
 
+	"github.com/baohangateway/baohan/platform"
 	"github.com/baohangateway/baohan/service"
 )
 
@@ -350,7 +350,7 @@ func (h *Console) auditCSV(c *gin.Context) {
 		_ = w.Write(r)
 	}
 	w.Flush()
-	name := fmt.Sprintf("审计日志-%s.csv", h.Now().In(time.FixedZone("CST", 8*3600)).Format("20060102-150405"))
+	name := fmt.Sprintf("审计日志-%s.csv", h.Now().In(platform.Beijing).Format("20060102-150405"))
 	c.Header("Content-Disposition", "attachment; filename=\"audit.csv\"; filename*=UTF-8''"+url.PathEscape(name))
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
 }

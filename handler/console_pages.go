@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/baohangateway/baohan/platform"
 	"github.com/baohangateway/baohan/service"
 )
 
@@ -189,7 +190,7 @@ func parseDay(label, s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	t, err := time.ParseInLocation("2006-01-02", s, time.FixedZone("CST", 8*3600))
+	t, err := time.ParseInLocation("2006-01-02", s, platform.Beijing)
 	if err != nil {
 		return time.Time{}, service.Errorf(service.EINVALID, "%s「%s」格式错误：应为 yyyy-mm-dd，如 2026-01-31", label, s)
 	}
