@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/boombuler/barcode/qr"
+	"github.com/skip2/go-qrcode"
 )
 
 // Options configure a Renderer.
@@ -101,12 +101,14 @@ func (r *Renderer) RenderFull(ctx context.Context, l Letter) ([]byte, Report, Si
 // render lays out, writes and signs a validated, printable letter.
 func (r *Renderer) render(ctx context.Context, lp *Letter) ([]byte, SignResult, error) {
 	l := *lp
-	bits, err := qrBitmap(l.VerifyURL)
+	qr, err := qrcode.New(l.VerifyURL, qrcode.Medium)
 	if err != nil {
 		return nil, SignResult{}, fmt.Errorf("pdf: letter: VerifyURL: QR code: %w", err)
 	}
+	// The page around the code is blank, which serves as its quiet zone.
+	qr.DisableBorder = true
 	d := &docState{r: r, l: &l, w: wordingFor(l.Kind), dev: r.signer != nil && r.signer.Dev}
-	d.layout(bits)
+	d.layout(qr.Bitmap())
 	out, res, err := d.assemble(ctx)
 	if err != nil {
 		return nil, res, fmt.Errorf("pdf: %w", err)
@@ -427,26 +429,6 @@ func (d *docState) signature() {
 func (d *docState) footerLines() []wrappedLine {
 	s := []rune(verifyURLLbl + d.l.VerifyURL + "　" + d.fill(verifyHint))
 	return d.r.wrap(s, footerSize, contentW-60, contentW-60)
-}
-
-// qrBitmap encodes s as a QR code with error-correction level M and returns
-// its modules, dark = true, indexed [row][column], without a quiet zone: the
-// page around the code is blank, which serves as one.
-func qrBitmap(s string) ([][]bool, error) {
-	code, err := qr.Encode(s, qr.M, qr.Auto)
-	if err != nil {
-		return nil, err
-	}
-	b := code.Bounds()
-	bits := make([][]bool, b.Dy())
-	for y := range bits {
-		bits[y] = make([]bool, b.Dx())
-		for x := range bits[y] {
-			g, _, _, _ := code.At(b.Min.X+x, b.Min.Y+y).RGBA()
-			bits[y][x] = g < 0x8000
-		}
-	}
-	return bits, nil
 }
 
 // qr draws the module bitmap as filled rectangles, one per horizontal run.
