@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -48,22 +49,30 @@ func (f *flakyLetters) triesOf(applyNo string) int {
 	return f.tries[applyNo]
 }
 
-// movingClock is a clock the test moves.
-type movingClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *movingClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *movingClock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// letterService is a service on st rendering with letters, on the clock now
+// (nil: time.Now), logging into logs, whose one letter worker polls every
+// poll until the test ends.
+func letterService(t *testing.T, st service.Store, letters service.LetterRenderer, now func() time.Time, logs io.Writer, poll time.Duration) *service.Service {
+	t.Helper()
+	svc := service.New(service.Service{
+		Store: st, Letters: letters, Now: now, Log: slog.New(slog.NewTextHandler(logs, nil)),
+		Institution:  service.Institution{Name: "测试银行股份有限公司", Kind: service.KindBank, Code: "TB"},
+		Underwriting: service.DefaultUnderwriting(),
+		Platforms:    []service.PlatformInfo{{AppKey: appkey, Name: "测试平台"}},
+		PublicURL:    "https://baohan.example.com",
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		svc.RunLetterWorkers(ctx, 1, poll)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+	})
+	return svc
 }
 
 // waitFor polls the application until cond holds; the deadline only ends a
@@ -93,25 +102,11 @@ func waitFor(t *testing.T, st service.Store, id int64, what string, cond func(a 
 // trail tells the story.
 func TestLetterRetryBackoff(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
-		ctx, cancel := context.WithCancel(context.Background())
-		clock := &movingClock{t: time.Date(2026, 11, 28, 1, 30, 0, 0, time.UTC)}
+		clk := &clock{t: time.Date(2026, 11, 28, 1, 30, 0, 0, time.UTC)}
 		letters := &flakyLetters{failing: map[string]error{}, tries: map[string]int{}}
 		logs := &syncLog{}
-		svc := service.New(service.Service{
-			Store: st, Letters: letters, Now: clock.now, Log: slog.New(slog.NewTextHandler(logs, nil)),
-			Institution:  service.Institution{Name: "测试银行股份有限公司", Kind: service.KindBank, Code: "TB"},
-			Underwriting: service.DefaultUnderwriting(),
-			Platforms:    []service.PlatformInfo{{AppKey: appkey, Name: "测试平台"}},
-			PublicURL:    "https://baohan.example.com",
-		})
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			svc.RunLetterWorkers(ctx, 1, 5*time.Millisecond)
-		}()
-		defer wg.Wait()
-		defer cancel()
+		svc := letterService(t, st, letters, clk.Now, logs, 5*time.Millisecond)
+		ctx := t.Context()
 
 		bad := approveWith(t, svc, "TBaoHanFLAKY0001")
 		good := approveWith(t, svc, "TBaoHanGOOD00001")
@@ -119,7 +114,7 @@ func TestLetterRetryBackoff(t *testing.T) {
 		if err := svc.Restore(ctx, restoreReq(bad)); err != nil {
 			t.Fatal(err)
 		}
-		start := clock.now()
+		start := clk.Now()
 		a := waitFor(t, st, bad.ID, "first failure recorded", func(a *service.Application) bool { return a.PlainAttempts == 1 })
 		if !a.PlainNextAt.Equal(start.Add(5*time.Second)) || a.PlainError != "系统内部错误（详见日志），将自动重试" || !a.LetterFailed() {
 			t.Errorf("after one failure: next %v (want +5s), error %q", a.PlainNextAt, a.PlainError)
@@ -135,7 +130,7 @@ func TestLetterRetryBackoff(t *testing.T) {
 		}
 
 		// Due: tried again, then 15 s.
-		clock.add(5 * time.Second)
+		clk.Add(5 * time.Second)
 		a = waitFor(t, st, bad.ID, "second failure", func(a *service.Application) bool { return a.PlainAttempts == 2 })
 		if want := start.Add(20 * time.Second); !a.PlainNextAt.Equal(want) {
 			t.Errorf("after two failures: next %v, want %v", a.PlainNextAt, want)
@@ -201,24 +196,10 @@ func (deferFailing) DeferPlainLetter(context.Context, int64, int, time.Time, str
 // it again at once (the loop that filled the disk with log lines).
 func TestLetterFailureUnrecordedHeldBack(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
-		ctx, cancel := context.WithCancel(context.Background())
 		letters := &flakyLetters{failing: map[string]error{}, tries: map[string]int{}}
 		logs := &syncLog{}
-		svc := service.New(service.Service{
-			Store: deferFailing{st}, Letters: letters, Log: slog.New(slog.NewTextHandler(logs, nil)),
-			Institution:  service.Institution{Name: "测试银行股份有限公司", Kind: service.KindBank, Code: "TB"},
-			Underwriting: service.DefaultUnderwriting(),
-			Platforms:    []service.PlatformInfo{{AppKey: appkey, Name: "测试平台"}},
-			PublicURL:    "https://baohan.example.com",
-		})
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			svc.RunLetterWorkers(ctx, 1, time.Millisecond)
-		}()
-		defer wg.Wait()
-		defer cancel()
+		svc := letterService(t, deferFailing{st}, letters, nil, logs, time.Millisecond)
+		ctx := t.Context()
 
 		bad := approveWith(t, svc, "TBaoHanUNREC0001")
 		letters.set(bad.ApplyNo, errors.New("render failed"))
@@ -262,23 +243,9 @@ func (p *panickyLetters) RenderLetter(ctx context.Context, a *service.Applicatio
 // retried later), not a crash of the workers: the letters after it go out.
 func TestLetterPanicIsAFailedAttempt(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
-		ctx, cancel := context.WithCancel(context.Background())
 		logs := &syncLog{}
-		svc := service.New(service.Service{
-			Store: st, Letters: &panickyLetters{applyNo: "TBaoHanPANIC0001"}, Log: slog.New(slog.NewTextHandler(logs, nil)),
-			Institution:  service.Institution{Name: "测试银行股份有限公司", Kind: service.KindBank, Code: "TB"},
-			Underwriting: service.DefaultUnderwriting(),
-			Platforms:    []service.PlatformInfo{{AppKey: appkey, Name: "测试平台"}},
-			PublicURL:    "https://baohan.example.com",
-		})
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			svc.RunLetterWorkers(ctx, 1, 5*time.Millisecond)
-		}()
-		defer wg.Wait()
-		defer cancel()
+		svc := letterService(t, st, &panickyLetters{applyNo: "TBaoHanPANIC0001"}, nil, logs, 5*time.Millisecond)
+		ctx := t.Context()
 
 		bad := approveWith(t, svc, "TBaoHanPANIC0001")
 		good := approveWith(t, svc, "TBaoHanPANICOK01")

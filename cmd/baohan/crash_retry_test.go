@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,26 +24,7 @@ func TestKilledWhilePlatformFails(t *testing.T) {
 	plat.delay = 100 * time.Millisecond
 	plat.setMode(stub503)
 	dir := t.TempDir()
-	cfg := writeFile(t, "baohan.yaml", fmt.Sprintf(`
-listen: 127.0.0.1:0
-public_url: http://gateway.test
-data_dir: %s
-database:
-  driver: sqlite
-  dsn: %s
-platforms:
-  - name: 测试平台
-    appkey: %s
-    appsecret: %s
-    notify_url: %s
-api:
-  tokens: [%s]
-institution:
-  name: 吉林测试银行股份有限公司
-  code: JLBH
-workers:
-  notice_lease: %s
-`, dir, filepath.Join(dir, "baohan.db"), noticeAppKey, noticeSecret, plat.NotifyURL(), serveToken, lease))
+	cfg := crashConfig(t, dir, plat.NotifyURL(), lease)
 	log := &lockedBuffer{}
 	p := startProcess(t, bin, cfg, log)
 	applyNos := make([]string, apps)

@@ -174,26 +174,7 @@ func TestKilledDuringApprovals(t *testing.T) {
 	plat := newStubPlatform(t)
 	plat.delay = 10 * time.Millisecond // sends take a while, so some are in flight at the kill
 	dir := t.TempDir()
-	cfg := writeFile(t, "baohan.yaml", fmt.Sprintf(`
-listen: 127.0.0.1:0
-public_url: http://gateway.test
-data_dir: %s
-database:
-  driver: sqlite
-  dsn: %s
-platforms:
-  - name: 测试平台
-    appkey: %s
-    appsecret: %s
-    notify_url: %s
-api:
-  tokens: [%s]
-institution:
-  name: 吉林测试银行股份有限公司
-  code: JLBH
-workers:
-  notice_lease: 3s
-`, dir, filepath.Join(dir, "baohan.db"), noticeAppKey, noticeSecret, plat.NotifyURL(), serveToken))
+	cfg := crashConfig(t, dir, plat.NotifyURL(), 3*time.Second)
 	log := &lockedBuffer{}
 	p := startProcess(t, bin, cfg, log)
 
@@ -376,4 +357,30 @@ func noticeDelivered(p *process, applyNo string) bool {
 		}
 	}
 	return len(notices) > 0
+}
+
+// crashConfig writes the configuration of a gateway on SQLite in dir that
+// sends its notices to notifyURL with claims of lease.
+func crashConfig(t *testing.T, dir, notifyURL string, lease time.Duration) string {
+	t.Helper()
+	return writeFile(t, "baohan.yaml", fmt.Sprintf(`
+listen: 127.0.0.1:0
+public_url: http://gateway.test
+data_dir: %s
+database:
+  driver: sqlite
+  dsn: %s
+platforms:
+  - name: 测试平台
+    appkey: %s
+    appsecret: %s
+    notify_url: %s
+api:
+  tokens: [%s]
+institution:
+  name: 吉林测试银行股份有限公司
+  code: JLBH
+workers:
+  notice_lease: %s
+`, dir, filepath.Join(dir, "baohan.db"), noticeAppKey, noticeSecret, notifyURL, serveToken, lease))
 }
