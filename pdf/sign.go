@@ -34,7 +34,7 @@ type Signer struct {
 	// LoadSigner for a certificate GenerateDevSigner made.
 	Dev bool
 	// reserve[i] is the size in bytes of the /Contents placeholder of
-	// signature i.
+	// signature i, without the room for a timestamp token (TSA.room).
 	reserve []int
 	certify bool
 	tsa     *TSA
@@ -105,15 +105,12 @@ func NewSigner(c SignerConfig) (*Signer, error) {
 		}
 	}
 	for _, id := range s.ids {
-		// The signature holds the certificates, the signed attributes, the
-		// signature value and the timestamp token; reserve generously so a
-		// larger chain or token still fits.
+		// The signature holds the certificates, the signed attributes and
+		// the signature value (and the timestamp token, whose room is the
+		// TSA's to say: TSA.room).
 		size := 2048 + len(id.certs.FullBytes)
 		if pub, ok := id.key.Public().(*rsa.PublicKey); ok {
 			size += pub.Size()
-		}
-		if s.tsa != nil {
-			size += tokenReserve
 		}
 		s.reserve = append(s.reserve, size)
 	}

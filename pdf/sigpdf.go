@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"time"
 )
@@ -90,16 +91,32 @@ var fieldNames = []string{"Signature1", "Signature2"}
 // width fits four ten-digit numbers.
 const byteRangePlaceholder = "/ByteRange[0 0000000000 0000000000 0000000000]"
 
-// placeholder locates a signature dictionary's byte range and contents.
+// placeholder locates a signature dictionary's byte range and contents;
+// size is the room in bytes for the DER of the signature.
 type placeholder struct {
 	brPos, start, end int
+	size              int
 }
 
 // sign completes the letter in w: the first revision with every signature
 // field and the first (certifying) signature, then one incremental update
 // per further signature, each signing the whole file before it. The
 // signing time of every signature is when, the letter's printed time.
+//
+// When a timestamp token turns out larger than the room kept for it (the
+// TSA's chain grew, or the first letters raced the start-up probe), the
+// signatures are made again once with the room the token showed.
 func (s *Signer) sign(ctx context.Context, w *objWriter, sp signSpec) ([]byte, SignResult, error) {
+	mark, offsets := len(w.buf), maps.Clone(w.offsets)
+	b, res, err := s.signOnce(ctx, w, sp)
+	if errors.Is(err, errTokenRoom) {
+		w.buf, w.offsets = w.buf[:mark], offsets
+		b, res, err = s.signOnce(ctx, w, sp)
+	}
+	return b, res, err
+}
+
+func (s *Signer) signOnce(ctx context.Context, w *objWriter, sp signSpec) ([]byte, SignResult, error) {
 	res := SignResult{Signatures: len(s.ids), Timestamped: s.tsa != nil}
 	for i, f := range sp.objs.fields {
 		w.begin(f)
@@ -117,7 +134,7 @@ func (s *Signer) sign(ctx context.Context, w *objWriter, sp signSpec) ([]byte, S
 	ph := s.writeSigDict(w, 0, sp, s.certify)
 	w.end()
 	start := w.xref(next, sp.trailer)
-	if err := s.fill(ctx, w, 0, ph, sp.when, &res); err != nil {
+	if err := s.fill(ctx, w, 0, ph, sp, &res); err != nil {
 		return nil, res, err
 	}
 
@@ -131,7 +148,7 @@ func (s *Signer) sign(ctx context.Context, w *objWriter, sp signSpec) ([]byte, S
 		ph := s.writeSigDict(w, i, sp, false)
 		w.end()
 		start = w.xrefUpdate(next, sp.trailer, start, sp.objs.fields[i], value)
-		if err := s.fill(ctx, w, i, ph, sp.when, &res); err != nil {
+		if err := s.fill(ctx, w, i, ph, sp, &res); err != nil {
 			return nil, res, err
 		}
 	}
@@ -158,13 +175,16 @@ func (s *Signer) writeSigDict(w *objWriter, i int, sp signSpec, certify bool) pl
 		// (ISO 32000-1 12.8.2.2).
 		w.str("/Reference[<</Type/SigRef/TransformMethod/DocMDP/TransformParams<</Type/TransformParams/P 2/V/1.2>>>>]")
 	}
-	var ph placeholder
+	ph := placeholder{size: s.reserve[i]}
+	if s.tsa != nil {
+		ph.size += s.tsa.room()
+	}
 	ph.brPos = len(w.buf)
 	w.str(byteRangePlaceholder)
 	w.str("/Contents")
 	ph.start = len(w.buf)
 	w.str("<")
-	w.buf = append(w.buf, bytes.Repeat([]byte{'0'}, 2*s.reserve[i])...)
+	w.buf = append(w.buf, bytes.Repeat([]byte{'0'}, 2*ph.size)...)
 	w.str(">")
 	ph.end = len(w.buf)
 	w.str(">>")
@@ -173,7 +193,7 @@ func (s *Signer) writeSigDict(w *objWriter, i int, sp signSpec, certify bool) pl
 
 // fill computes signature i over everything in w but its own /Contents
 // and writes it in place.
-func (s *Signer) fill(ctx context.Context, w *objWriter, i int, ph placeholder, when time.Time, res *SignResult) error {
+func (s *Signer) fill(ctx context.Context, w *objWriter, i int, ph placeholder, sp signSpec, res *SignResult) error {
 	br := []byte("/ByteRange[0 ")
 	br = strconv.AppendInt(br, int64(ph.start), 10)
 	br = append(br, ' ')
@@ -193,7 +213,7 @@ func (s *Signer) fill(ctx context.Context, w *objWriter, i int, ph placeholder, 
 	h := id.alg.newHash()
 	h.Write(w.buf[:ph.start])
 	h.Write(w.buf[ph.end:])
-	sig, err := id.sign(h.Sum(nil), when)
+	sig, err := id.sign(h.Sum(nil), sp.when)
 	if err != nil {
 		return err
 	}
@@ -201,7 +221,10 @@ func (s *Signer) fill(ctx context.Context, w *objWriter, i int, ph placeholder, 
 	// After one timestamp failed for an optional TSA, the letter's other
 	// signatures do not wait for it again.
 	if s.tsa != nil && res.TSAError == nil {
-		token, err = s.tsa.Timestamp(ctx, sig.value)
+		// The letter's slot (Slots) is another's while the TSA answers.
+		if serr := awayFromSlot(ctx, func() { token, err = s.tsa.Timestamp(ctx, sig.value) }); serr != nil {
+			return fmt.Errorf("sign: %w", serr)
+		}
 		if err != nil {
 			if s.tsa.required || ctx.Err() != nil {
 				return fmt.Errorf("sign: timestamp: %w", err)
@@ -215,8 +238,11 @@ func (s *Signer) fill(ctx context.Context, w *objWriter, i int, ph placeholder, 
 	if err != nil {
 		return err
 	}
-	if len(der) > s.reserve[i] {
-		return fmt.Errorf("%w: %d bytes, %d reserved", errSignatureTooLong, len(der), s.reserve[i])
+	if len(der) > ph.size {
+		if token != nil && len(der)-len(token) <= s.reserve[i] {
+			return fmt.Errorf("%w: %d bytes, %d reserved", errTokenRoom, len(der), ph.size)
+		}
+		return fmt.Errorf("%w: %d bytes, %d reserved", errSignatureTooLong, len(der), ph.size)
 	}
 	hex.Encode(w.buf[ph.start+1:], der)
 	return nil

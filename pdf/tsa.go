@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emmansun/gmsm/pkcs7"
@@ -20,8 +21,16 @@ import (
 )
 
 // tokenReserve is the room a timestamp token gets in a signature's
-// /Contents: the token holds the TSA's certificate chain.
+// /Contents until the TSA has sent one: the token holds the TSA's
+// certificate chain, whose size we cannot know before. After that the room
+// is the largest token seen plus a margin (TSA.room), so that a letter does
+// not carry kilobytes of zeros that every reader, the database and the
+// platform hash, encode and store (issue 12's storm measurement).
 const tokenReserve = 12 << 10
+
+// errTokenRoom says a timestamp token did not fit the room reserved for it;
+// the letter is signed again with the room the token showed it needs.
+var errTokenRoom = errors.New("sign: timestamp token larger than the room reserved for it")
 
 // TSAConfig configures the RFC 3161 client.
 type TSAConfig struct {
@@ -48,8 +57,32 @@ type TSA struct {
 	required bool
 	client   *http.Client
 
+	// maxToken is the size in bytes of the largest token received.
+	maxToken atomic.Int64
+
 	mu sync.Mutex
 	st TSAStatus
+}
+
+// room is how many bytes a signature's /Contents keeps for a token: the
+// largest token seen with a quarter and 512 bytes to spare (serial numbers,
+// nonces and times vary in length), or tokenReserve before the first.
+func (t *TSA) room() int {
+	m := int(t.maxToken.Load())
+	if m == 0 {
+		return tokenReserve
+	}
+	return m + m/4 + 512
+}
+
+// noteToken records the size of a token received.
+func (t *TSA) noteToken(n int) {
+	for {
+		m := t.maxToken.Load()
+		if int64(n) <= m || t.maxToken.CompareAndSwap(m, int64(n)) {
+			return
+		}
+	}
 }
 
 // TSAStatus is what the console shows of the TSA.
@@ -226,6 +259,7 @@ func (t *TSA) request(ctx context.Context, imprint []byte) ([]byte, error) {
 	if tst.Nonce == nil || tst.Nonce.Cmp(nonce) != 0 {
 		return nil, errors.New("token's nonce is not ours")
 	}
+	t.noteToken(len(tr.Token.FullBytes))
 	return tr.Token.FullBytes, nil
 }
 

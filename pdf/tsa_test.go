@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -192,5 +193,132 @@ func TestTSAConcurrent(t *testing.T) {
 	case <-all:
 	default:
 		t.Errorf("only %d of %d TSA requests were in flight together", arrived, n)
+	}
+}
+
+// TestTokenRoom: a letter keeps only the room its tokens need. Before the
+// TSA has answered the room is tokenReserve; after, the largest token seen
+// with a margin, so a timestamped letter is kilobytes smaller. A token that
+// outgrows the room (here: the room forced too small) makes the letter be
+// signed again with enough, not fail; both versions verify.
+func TestTokenRoom(t *testing.T) {
+	ts := newTestTSA(t)
+	tsa := tsaClient(t, ts, true, 0)
+	s := testSigner(t, "ecdsa+sm2", SignerConfig{Certify: true, TSA: tsa})
+	r, err := NewRenderer(Options{Signer: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	render := func() []byte {
+		t.Helper()
+		b, res, err := r.RenderContext(t.Context(), nowLetter(KindBank, true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Timestamped {
+			t.Fatalf("SignResult %+v, want timestamped", res)
+		}
+		checks, _ := VerifySignatures(b)
+		if len(checks) != 2 {
+			t.Fatalf("%d signatures, want 2", len(checks))
+		}
+		for i, c := range checks {
+			if !c.Valid || !c.TimeFromTSA {
+				t.Errorf("signature %d: %+v, want valid with the TSA's time", i+1, c)
+			}
+		}
+		return b
+	}
+	if got := tsa.room(); got != tokenReserve {
+		t.Fatalf("room before any token %d, want %d", got, tokenReserve)
+	}
+	first := render()
+	token := int(tsa.maxToken.Load())
+	if token == 0 || tsa.room() >= tokenReserve || tsa.room() < token {
+		t.Fatalf("after a letter: largest token %d, room %d", token, tsa.room())
+	}
+	second := render()
+	// The first letter's first signature kept tokenReserve (its second
+	// was made after the first token came): (tokenReserve - room) bytes
+	// fewer, in hex.
+	if saved := len(first) - len(second); saved < 2*(tokenReserve-tsa.room())-64 {
+		t.Errorf("letter %d bytes before the first token, %d after: saved %d", len(first), len(second), saved)
+	}
+	t.Logf("token %d bytes, room %d; letter %d → %d bytes", token, tsa.room(), len(first), len(second))
+
+	// The TSA's tokens grow past the room (a longer chain): the letter is
+	// signed again, once, with room enough.
+	ts.Grow.Store(12)
+	before := ts.Requests.Load()
+	render()
+	if n := ts.Requests.Load() - before; n != 3 {
+		t.Errorf("%d TSA requests for a letter signed again, want 3 (first signature twice, second once)", n)
+	}
+	// Tokens differ by a few bytes (serial, nonce, time).
+	if grown, want := tsa.maxToken.Load(), int64(token+12*len(ts.CA.Raw)-16); grown < want {
+		t.Errorf("largest token %d after the re-sign, want ≥ %d", grown, want)
+	}
+}
+
+// TestSlotsFreedWhileTimestamping: with one slot, a letter waiting for its
+// timestamp lets the next letter be made meanwhile: the TSA holds every
+// answer until two requests are in, which only happens if the first letter
+// gave its slot up.
+func TestSlotsFreedWhileTimestamping(t *testing.T) {
+	ts := newTestTSA(t)
+	both := make(chan struct{})
+	var once sync.Once
+	var alone atomic.Bool
+	ts.Gate = func() {
+		if ts.Requests.Load() >= 2 {
+			once.Do(func() { close(both) })
+		}
+		select {
+		case <-both:
+		case <-time.After(3 * time.Second):
+			alone.Store(true)
+		}
+	}
+	s := testSigner(t, "ecdsa", SignerConfig{Certify: true, TSA: tsaClient(t, ts, true, 0)})
+	r, err := NewRenderer(Options{Signer: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slots := NewSlots(1)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			ctx, release, err := slots.Take(t.Context())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer release()
+			if _, _, err := r.RenderContext(ctx, nowLetter(KindBank, true)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if alone.Load() {
+		t.Fatal("the second letter never reached the TSA while the first waited for its token: the slot was not given up")
+	}
+
+	// Every slot taken: Take waits as long as its context allows.
+	_, release, err := slots.Take(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	if _, _, err := slots.Take(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Take with every slot taken: %v, want the context's deadline", err)
+	}
+	release()
+	release() // twice: harmless
+	if _, release, err := slots.Take(t.Context()); err != nil {
+		t.Errorf("Take after release: %v", err)
+	} else {
+		release()
 	}
 }

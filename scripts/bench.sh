@@ -12,6 +12,10 @@
 #      first baohanrestore to last restorenotice accepted, with the gateway's
 #      peak memory (VmHWM) during it, against the same 2,000 letters rendered
 #      and signed in a tight loop on all cores (scripts/renderloop)
+#   6. the storm with a local TSA against the storm without, in one process
+#      (cmd/baohan BenchmarkRestoreStormTSARatio): the median ratio of
+#      BENCH_TSA_ROUNDS pairs (5), each pair back to back, the order
+#      alternating; single storms vary by ±15 % on a small machine
 #
 # Raw outputs stay in $BENCH_DIR (default: a temporary directory).
 set -euo pipefail
@@ -26,17 +30,17 @@ mkdir -p "$out"
 say() { echo "bench: $*" >&2; }
 
 say "raw outputs in $out"
-say "1/5 gmcrypto, platform"
+say "1/6 gmcrypto, platform"
 $GO test -run '^$' -bench . -benchmem -cpu 1 ./gmcrypto ./platform | tee "$out/protocol.txt" >&2
 
-say "2/5 baohanapply over HTTP (handler BenchmarkApplyHTTP)"
+say "2/6 baohanapply over HTTP (handler BenchmarkApplyHTTP)"
 $GO test -run '^$' -bench 'ApplyHTTP' -benchtime 3s ./handler | tee "$out/apply.txt" >&2
-say "3/5 notice delivery (cmd/baohan BenchmarkDeliver400KiB)"
+say "3/6 notice delivery (cmd/baohan BenchmarkDeliver400KiB)"
 $GO test -run '^$' -bench 'Deliver400KiB' -benchtime 300x -benchmem ./cmd/baohan | tee "$out/deliver.txt" >&2
-say "4/5 letters per core (pdf, -cpu 1)"
+say "4/6 letters per core (pdf, -cpu 1)"
 $GO test -run '^$' -bench 'RenderSign(ECDSA|RSA|ECDSASM2)$' -benchmem -cpu 1 ./pdf | tee "$out/letters.txt" >&2
 
-say "5/5 bid-opening storm of $N letters"
+say "5/6 bid-opening storm of $N letters"
 $GO build -o bin/baohan ./cmd/baohan
 $GO build -o bin/platformsim ./cmd/platformsim
 # The loop runs with the collector settings the gateway gives itself
@@ -75,6 +79,10 @@ bin/platformsim load -n "$N" -c 16 -gateway "http://127.0.0.1:$gwport" -listen "
 	-appsecret "$secret" -token "$token" \
 	-gateway-pid "$gwpid" -json "$out/storm.json" | tee "$out/storm.txt" >&2
 
+say "6/6 the storm of $N letters with a local TSA against without (cmd/baohan BenchmarkRestoreStormTSARatio)"
+BAOHAN_STORM_ROUNDS=${BENCH_TSA_ROUNDS:-5} $GO test -run '^$' -bench 'RestoreStormTSARatio' -benchtime "${N}x" -v -timeout 60m ./cmd/baohan 2>&1 |
+	grep -E '^(Benchmark|[[:space:]]+storm_bench_test)' | tee "$out/tsa.txt" >&2
+
 # The table.
 num() { awk -v k="$2" '{ for (i = 2; i <= NF; i++) if ($i == k) { print $(i-1); exit } }' <<<"$1"; }
 benchline() { grep -E "^$1(-[0-9]+)?[[:space:]]" "$2" | head -1 || true; }
@@ -95,6 +103,8 @@ peakall=$(json gateway_peak_rss_all_mb "$out/storm.json")
 applyps=$(json apply_per_second "$out/storm.json")
 errors=$(json errors "$out/storm.json")
 sign=$(num "$(benchline 'BenchmarkSign1KiB' "$out/protocol.txt")" ns/op)
+tsaline=$(benchline 'BenchmarkRestoreStormTSARatio' "$out/tsa.txt")
+tsaratio=$(num "$tsaline" ratio-median)
 ratio=$(awk -v s="$storm" -v l="$loop" 'BEGIN { printf "%.2f", s / l }')
 ecdsams=$(awk -v n="$ecdsa" 'BEGIN { printf "%.2f", n / 1e6 }')
 rsams=$(awk -v n="$rsa" 'BEGIN { printf "%.2f", n / 1e6 }')
@@ -115,6 +125,7 @@ cat <<EOF
 | letter with both signatures, ECDSA P-256 certifying + SM2/SM3 incremental update, DSS, one core, no TSA | ${dualms} ms | ≤ 3 ms: $(verdict "$dualms" 3) |
 | $N letters rendered and signed in a tight loop, $(nproc) goroutines | $(fmt "$loop" 2) s | — |
 | bid-opening storm: first of $N baohanrestore → last restorenotice accepted | $(fmt "$storm" 2) s = ${ratio} × the loop | ≤ 1.3 ×: $(verdict "$ratio" 1.3) |
+| storm of $N with a local TSA (every signature timestamped) against without, median of ${BENCH_TSA_ROUNDS:-5} pairs | $(fmt "${tsaratio:-0}" 2) × ($(fmt "$(num "$tsaline" tsa-s)" 2) s against $(fmt "$(num "$tsaline" plain-s)" 2) s; pairs from $(fmt "$(num "$tsaline" ratio-min)" 2) × to $(fmt "$(num "$tsaline" ratio-max)" 2) ×) | ≤ 1.2 ×: $(verdict "${tsaratio:-9}" 1.2) |
 | gateway peak RSS (VmHWM) during the storm / whole run | $(fmt "${peak:-0}") MB / $(fmt "${peakall:-0}") MB | < 300 MB: $(verdict "${peakall:-0}" 299.99) |
 | SM3 signature of a 1 KiB message (platform BenchmarkSign1KiB, one core) | $(awk -v n="${sign:-0}" 'BEGIN { printf "%.1f", n / 1000 }') µs | — |
 | errors in the storm run | ${errors:-?} | 0 |

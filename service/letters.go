@@ -7,6 +7,8 @@ import (
 	"runtime/debug"
 	"sync"
 	"time"
+
+	"github.com/baohangateway/baohan/pdf"
 )
 
 // wakePlain tells the letter workers that a restore has committed.
@@ -200,6 +202,12 @@ func (s *Service) RunLetterWorkers(ctx context.Context, n int, poll time.Duratio
 	}
 	f := &plainFeeder{s: s, jobs: make(chan int64, n), done: make(chan plainDone, n),
 		inflight: map[int64]bool{}, hold: map[int64]time.Time{}, n: n}
+	// With more workers than CPUs (a TSA configured), a worker holds a
+	// slot while it makes a letter and gives it up while the TSA answers.
+	var slots *pdf.Slots
+	if s.LetterCPUs > 0 && s.LetterCPUs < n {
+		slots = pdf.NewSlots(s.LetterCPUs)
+	}
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
 		wg.Add(1)
@@ -207,9 +215,14 @@ func (s *Service) RunLetterWorkers(ctx context.Context, n int, poll time.Duratio
 			defer wg.Done()
 			for id := range f.jobs {
 				d := plainDone{id: id}
-				if err := s.producePlainLetter(ctx, id); err != nil && ctx.Err() == nil {
+				jctx, release := ctx, func() {}
+				if slots != nil {
+					jctx, release, _ = slots.Take(ctx) // fails only when ctx ends
+				}
+				if err := s.producePlainLetter(jctx, id); err != nil && ctx.Err() == nil {
 					d.retryAt = s.deferPlainLetter(ctx, id, err)
 				}
+				release()
 				f.done <- d
 			}
 		}()

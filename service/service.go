@@ -65,6 +65,10 @@ type Service struct {
 	Platforms    []PlatformInfo
 	PublicURL    string        // base of the URLs we hand out
 	PortalTTL    time.Duration // how long a bidder's portal link works
+	// LetterCPUs is how many plaintext letters the letter workers make at
+	// once at most, not counting those waiting for a timestamp (pdf.Slots);
+	// 0: as many as there are workers.
+	LetterCPUs int
 
 	// The officer console: a console approval above CheckerThreshold needs a
 	// second officer (0: off; the settings page may override it, as it does

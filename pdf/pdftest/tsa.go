@@ -33,6 +33,9 @@ type TSA struct {
 	Down     atomic.Bool  // answer 503 to every request
 	// Gate, when set, is called before answering a request (to hold it).
 	Gate func()
+	// Grow puts this many extra copies of the CA certificate into each
+	// token, for tokens larger than the client has seen before.
+	Grow atomic.Int64
 
 	key *ecdsa.PrivateKey
 }
@@ -141,7 +144,11 @@ func (ts *TSA) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	sd.GetSignedData().ContentInfo.ContentType = oidTSTInfo
 	sd.SetDigestAlgorithm(pkcs7.OIDDigestAlgorithmSHA256)
-	if err := sd.AddSignerChain(ts.Cert, ts.key, []*smx509.Certificate{ts.CA}, pkcs7.SignerInfoConfig{}); err != nil {
+	chain := []*smx509.Certificate{ts.CA}
+	for range ts.Grow.Load() {
+		chain = append(chain, ts.CA)
+	}
+	if err := sd.AddSignerChain(ts.Cert, ts.key, chain, pkcs7.SignerInfoConfig{}); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
