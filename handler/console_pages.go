@@ -326,8 +326,9 @@ func (h *Console) showApplication(c *gin.Context, form actionForm, err error) {
 		h.fail(c, lerr)
 		return
 	}
-	v := appPage{pageBase: h.base(c, "业务流水号 "+cf.Application.ApplyNo, "applications"), Form: form}
-	h.fillApp(&v, cf, officerOf(c))
+	v := applicationPage{appPage: appPage{pageBase: h.base(c, "业务流水号 "+cf.Application.ApplyNo, "applications"), Form: form}}
+	h.fillApp(&v.appPage, cf, officerOf(c))
+	v.Calls = callLines(cf.Audit)
 	render(c, h.Log, h.pages, status, "application", &v)
 }
 

@@ -171,10 +171,8 @@ func (a *PlatformAPI) observe(name string, params map[string]string, ans answer,
 // knownAppKey returns appkey when it is configured (a signature failure is
 // only counted for a known platform), else "unknown".
 func (a *PlatformAPI) knownAppKey(appkey string) string {
-	for _, acct := range a.Receiver.Accounts {
-		if acct.AppKey == appkey {
-			return appkey
-		}
+	if platform.FindAccount(a.Receiver.Accounts, appkey) != nil {
+		return appkey
 	}
 	return "unknown"
 }

@@ -92,15 +92,15 @@ func (l *Letter) Validate() error {
 		name, value string
 		max         int
 	}{
-		{"GuaranteeNo", l.GuaranteeNo, maxShort},
-		{"SectionNo", l.SectionNo, maxLong},
-		{"SectionName", l.SectionName, maxLong},
-		{"Tenderer", l.Tenderer, maxName * 2},
-		{"Bidder", l.Bidder, maxName},
-		{"BidderCode", l.BidderCode, maxShort},
-		{"Issuer", l.Issuer, maxName},
-		{"VerifyURL", l.VerifyURL, maxURL},
-		{"CheckCode", l.CheckCode, maxShort},
+		{FieldGuaranteeNo, l.GuaranteeNo, maxShort},
+		{FieldSectionNo, l.SectionNo, maxLong},
+		{FieldSectionName, l.SectionName, maxLong},
+		{FieldTenderer, l.Tenderer, maxName * 2},
+		{FieldBidder, l.Bidder, maxName},
+		{FieldBidderCode, l.BidderCode, maxShort},
+		{FieldIssuer, l.Issuer, maxName},
+		{FieldVerifyURL, l.VerifyURL, maxURL},
+		{FieldCheckCode, l.CheckCode, maxShort},
 	}
 	for _, f := range required {
 		if strings.TrimSpace(f.value) == "" {
@@ -114,9 +114,9 @@ func (l *Letter) Validate() error {
 		name, value string
 		max         int
 	}{
-		{"ProjectName", l.ProjectName, maxLong},
-		{"TendererCode", l.TendererCode, maxShort * 2},
-		{"IssuerAddress", l.IssuerAddress, maxName},
+		{FieldProjectName, l.ProjectName, maxLong},
+		{FieldTendererCode, l.TendererCode, maxShort * 2},
+		{FieldIssuerAddress, l.IssuerAddress, maxName},
 	}
 	for _, f := range optional {
 		if n := utf8.RuneCountInString(f.value); n > f.max {
@@ -165,6 +165,34 @@ func tooLong(field string, n, limit int) *FieldError {
 
 func utf8Valid(s string) bool { return utf8.ValidString(s) }
 
+// The names of Letter's text fields, as a FieldError or a Note names them:
+// the service keeps one table from these to what officers call them.
+const (
+	FieldGuaranteeNo   = "GuaranteeNo"
+	FieldProjectName   = "ProjectName"
+	FieldSectionNo     = "SectionNo"
+	FieldSectionName   = "SectionName"
+	FieldTenderer      = "Tenderer"
+	FieldTendererCode  = "TendererCode"
+	FieldBidder        = "Bidder"
+	FieldBidderCode    = "BidderCode"
+	FieldIssuer        = "Issuer"
+	FieldIssuerAddress = "IssuerAddress"
+	FieldVerifyURL     = "VerifyURL"
+	FieldCheckCode     = "CheckCode"
+)
+
+// Text returns the value of the text field called name (one of the Field
+// constants); "" for any other name.
+func (l *Letter) Text(name string) string {
+	for _, f := range l.textFields() {
+		if f.name == name {
+			return *f.ptr
+		}
+	}
+	return ""
+}
+
 type namedField struct {
 	name string
 	ptr  *string
@@ -174,12 +202,12 @@ type namedField struct {
 // printing rules of print.go.
 func (l *Letter) textFields() []namedField {
 	return []namedField{
-		{"GuaranteeNo", &l.GuaranteeNo}, {"ProjectName", &l.ProjectName},
-		{"SectionNo", &l.SectionNo}, {"SectionName", &l.SectionName},
-		{"Tenderer", &l.Tenderer}, {"TendererCode", &l.TendererCode},
-		{"Bidder", &l.Bidder}, {"BidderCode", &l.BidderCode},
-		{"Issuer", &l.Issuer}, {"IssuerAddress", &l.IssuerAddress},
-		{"VerifyURL", &l.VerifyURL}, {"CheckCode", &l.CheckCode},
+		{FieldGuaranteeNo, &l.GuaranteeNo}, {FieldProjectName, &l.ProjectName},
+		{FieldSectionNo, &l.SectionNo}, {FieldSectionName, &l.SectionName},
+		{FieldTenderer, &l.Tenderer}, {FieldTendererCode, &l.TendererCode},
+		{FieldBidder, &l.Bidder}, {FieldBidderCode, &l.BidderCode},
+		{FieldIssuer, &l.Issuer}, {FieldIssuerAddress, &l.IssuerAddress},
+		{FieldVerifyURL, &l.VerifyURL}, {FieldCheckCode, &l.CheckCode},
 	}
 }
 

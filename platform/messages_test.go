@@ -180,7 +180,7 @@ func TestSpecsMatchTheSpecText(t *testing.T) {
 				if f.MaxLen != wf.maxLen {
 					t.Errorf("%s: MaxLen got %d, want %d", wf.name, f.MaxLen, wf.maxLen)
 				}
-				if r := required(f); r != wf.req {
+				if r := required(platform.Field(f)); r != wf.req {
 					t.Errorf("%s: required got %q, want %q", wf.name, r, wf.req)
 				}
 				if f.Format != wf.format {

@@ -34,6 +34,18 @@ func (a *Account) allows(addr netip.Addr) bool {
 	return false
 }
 
+// FindAccount returns the account with appkey among accounts, nil when
+// there is none: the one appkey lookup of the receiver, the platform API's
+// metrics, our notices and our calls.
+func FindAccount(accounts []Account, appkey string) *Account {
+	for i := range accounts {
+		if accounts[i].AppKey == appkey {
+			return &accounts[i]
+		}
+	}
+	return nil
+}
+
 // Credentials returns the account's signing credentials.
 func (a *Account) Credentials() Credentials {
 	return Credentials{AppKey: a.AppKey, AppSecret: a.AppSecret}
@@ -128,14 +140,7 @@ func (r *Receiver) ReceiveFrom(name, contentType string, body []byte, now time.T
 	return &Message{Spec: spec, Account: acct, Params: params}, params, nil
 }
 
-func (r *Receiver) account(appkey string) *Account {
-	for i := range r.Accounts {
-		if r.Accounts[i].AppKey == appkey {
-			return &r.Accounts[i]
-		}
-	}
-	return nil
-}
+func (r *Receiver) account(appkey string) *Account { return FindAccount(r.Accounts, appkey) }
 
 func (r *Receiver) names() []string {
 	var names []string

@@ -68,7 +68,7 @@ func (s *Spec) Validate(params map[string]string) error {
 		if name := s.resplitName(v); name != "" && f.Format != JSONArray {
 			return resplitError(f.Name, fmt.Sprintf("字段 %s（%s）", f.Name, f.Label), name)
 		}
-		if err := f.Check(v); err != nil {
+		if err := Field(f).Check(v); err != nil {
 			return err
 		}
 	}

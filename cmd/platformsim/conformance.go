@@ -413,7 +413,7 @@ func (c *conf) fieldTable(ctx context.Context) {
 			if f.MaxLen > 0 {
 				lenNames = append(lenNames, fmt.Sprintf("%s≤%d", f.Name, f.MaxLen))
 				fields := c.validFields(iface)
-				fields[f.Name] = tooLong(f)
+				fields[f.Name] = tooLong(platform.Field(f))
 				ans, err := c.gw.Do(ctx, Request{Iface: iface, Fields: fields})
 				if e := refused(ans, err, f.Name); e != nil {
 					long = append(long, fmt.Errorf("%s 为 %d 个字符：%w", f.Name, f.MaxLen+1, e))
