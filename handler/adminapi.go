@@ -17,10 +17,20 @@ import (
 	"github.com/baohangateway/baohan/service"
 )
 
-// AdminService is what the admin API needs from the domain.
-type AdminService interface {
+// The admin API's seams, each implemented by one part of service.Service.
+
+// AdminCases finds applications and tells everything about one
+// (service.Views).
+type AdminCases interface {
 	FindApplication(ctx context.Context, platform, applyNo string) (*service.Application, error)
 	Detail(ctx context.Context, a *service.Application) (*service.Detail, error)
+	PortalURL(a *service.Application) string
+	DocumentURL(d *service.Document) string
+}
+
+// AdminDecisions are the officer's decisions on an application
+// (service.Guarantees).
+type AdminDecisions interface {
 	Approve(ctx context.Context, actor service.Actor, id int64, in service.ApproveInput) (*service.Application, error)
 	Reject(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Application, error)
 	Abandon(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Application, error)
@@ -29,9 +39,11 @@ type AdminService interface {
 	RefuseInvoice(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Invoice, error)
 	PayClaim(ctx context.Context, actor service.Actor, id, claimID int64, amount service.Money, ref string) (*service.Claim, error)
 	ResendNotice(ctx context.Context, actor service.Actor, id int64) (*service.NoticeDetail, error)
+}
+
+// AdminLetters retries a plaintext letter that failed (service.Letters).
+type AdminLetters interface {
 	RetryLetter(ctx context.Context, actor service.Actor, id int64) (*service.Application, error)
-	PortalURL(a *service.Application) string
-	DocumentURL(d *service.Document) string
 }
 
 // APIToken is a bearer token of the admin API and the name the audit trail
@@ -45,9 +57,11 @@ type APIToken struct {
 // Its calls act as a checker (the system has done its own review) and are
 // audited under the token's name.
 type AdminAPI struct {
-	Service AdminService
-	Tokens  []APIToken
-	Log     *slog.Logger
+	Cases     AdminCases
+	Decisions AdminDecisions
+	Letters   AdminLetters
+	Tokens    []APIToken
+	Log       *slog.Logger
 }
 
 // maxAdminBody bounds an admin request (an invoice PDF in base64 included).
@@ -139,7 +153,7 @@ func jsonKind(k string) string {
 // application finds the application named in the path (?platform= selects
 // the platform when several have the applyno).
 func (a *AdminAPI) application(c *gin.Context) (*service.Application, bool) {
-	app, err := a.Service.FindApplication(c.Request.Context(), c.Query("platform"), c.Param("applyno"))
+	app, err := a.Cases.FindApplication(c.Request.Context(), c.Query("platform"), c.Param("applyno"))
 	if err != nil {
 		a.fail(c, err)
 		return nil, false
@@ -152,7 +166,7 @@ func (a *AdminAPI) get(c *gin.Context) {
 	if !ok {
 		return
 	}
-	d, err := a.Service.Detail(c.Request.Context(), app)
+	d, err := a.Cases.Detail(c.Request.Context(), app)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -164,12 +178,12 @@ func (a *AdminAPI) get(c *gin.Context) {
 // The application is read again: an action on an invoice or a claim changes
 // it behind the copy the handler holds.
 func (a *AdminAPI) respond(c *gin.Context, app *service.Application) {
-	fresh, err := a.Service.FindApplication(c.Request.Context(), app.Platform, app.ApplyNo)
+	fresh, err := a.Cases.FindApplication(c.Request.Context(), app.Platform, app.ApplyNo)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	d, err := a.Service.Detail(c.Request.Context(), fresh)
+	d, err := a.Cases.Detail(c.Request.Context(), fresh)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -205,7 +219,7 @@ func (a *AdminAPI) approve(c *gin.Context) {
 		OverrideReason string `json:"override_reason"`
 	}
 	a.act(c, &body, func(ctx context.Context, actor service.Actor, app *service.Application) error {
-		_, err := a.Service.Approve(ctx, actor, app.ID, service.ApproveInput{
+		_, err := a.Decisions.Approve(ctx, actor, app.ID, service.ApproveInput{
 			PayerName: body.PayerName, PayerAccount: body.PayerAccount, OverrideReason: body.OverrideReason})
 		return err
 	})
@@ -231,13 +245,13 @@ func appAction(fn func(ctx context.Context, actor service.Actor, id int64, reaso
 	}
 }
 
-func (a *AdminAPI) reject(c *gin.Context) { a.withReason(c, appAction(a.Service.Reject)) }
-func (a *AdminAPI) giveUp(c *gin.Context) { a.withReason(c, appAction(a.Service.Abandon)) }
+func (a *AdminAPI) reject(c *gin.Context) { a.withReason(c, appAction(a.Decisions.Reject)) }
+func (a *AdminAPI) giveUp(c *gin.Context) { a.withReason(c, appAction(a.Decisions.Abandon)) }
 
 func (a *AdminAPI) quit(approve bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		a.withReason(c, func(ctx context.Context, actor service.Actor, id int64, reason string) error {
-			_, err := a.Service.DecideQuit(ctx, actor, id, approve, reason)
+			_, err := a.Decisions.DecideQuit(ctx, actor, id, approve, reason)
 			return err
 		})
 	}
@@ -257,7 +271,7 @@ func (a *AdminAPI) issueInvoice(c *gin.Context) {
 				return service.Errorf(service.EINVALID, "字段 pdf 不是有效的 base64")
 			}
 		}
-		_, err := a.Service.IssueInvoice(ctx, actor, app.ID, service.IssueInvoiceInput{
+		_, err := a.Decisions.IssueInvoice(ctx, actor, app.ID, service.IssueInvoiceInput{
 			InvoiceCode: body.InvoiceCode, InvoiceNo: body.InvoiceNo, PDF: pdf})
 		return err
 	})
@@ -265,7 +279,7 @@ func (a *AdminAPI) issueInvoice(c *gin.Context) {
 
 func (a *AdminAPI) refuseInvoice(c *gin.Context) {
 	a.withReason(c, func(ctx context.Context, actor service.Actor, id int64, reason string) error {
-		_, err := a.Service.RefuseInvoice(ctx, actor, id, reason)
+		_, err := a.Decisions.RefuseInvoice(ctx, actor, id, reason)
 		return err
 	})
 }
@@ -286,7 +300,7 @@ func (a *AdminAPI) payClaim(c *gin.Context) {
 				return service.Errorf(service.EINVALID, "字段 amount 格式错误：应为金额（元），最多两位小数")
 			}
 		}
-		_, err = a.Service.PayClaim(ctx, actor, app.ID, claimID, amount, body.PaymentRef)
+		_, err = a.Decisions.PayClaim(ctx, actor, app.ID, claimID, amount, body.PaymentRef)
 		return err
 	})
 }
@@ -294,7 +308,7 @@ func (a *AdminAPI) payClaim(c *gin.Context) {
 // retryLetter tries a plaintext letter that failed again at once.
 func (a *AdminAPI) retryLetter(c *gin.Context) {
 	a.act(c, nil, func(ctx context.Context, actor service.Actor, app *service.Application) error {
-		_, err := a.Service.RetryLetter(ctx, actor, app.ID)
+		_, err := a.Letters.RetryLetter(ctx, actor, app.ID)
 		return err
 	})
 }
@@ -307,7 +321,7 @@ func (a *AdminAPI) resendNotice(c *gin.Context) {
 		a.fail(c, service.Errorf(service.EINVALID, "通知编号 %q 无效", c.Param("id")))
 		return
 	}
-	n, err := a.Service.ResendNotice(c.Request.Context(), actorOf(c), id)
+	n, err := a.Decisions.ResendNotice(c.Request.Context(), actorOf(c), id)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -440,7 +454,7 @@ func (a *AdminAPI) detailView(d *service.Detail, actor service.Actor) applicatio
 		BidderName: app.BidderName, BidderCode: app.BidderCode, Amount: app.Amount.String(),
 		BaohanNo: app.BaohanNo, CheckCode: app.CheckCode, PayerName: app.PayerName, PayerAccount: app.PayerAccount, Flags: app.Flags,
 		Project:   projectView{Sealed: !app.Restored(), BiaoduanNo: p.BiaoduanNo, BiaoduanName: p.BiaoduanName, Zbr: p.Zbr, ZbrOrgNum: p.ZbrOrgNum},
-		PortalURL: a.Service.PortalURL(app), CreatedAt: service.BeijingTime(app.CreatedAt),
+		PortalURL: a.Cases.PortalURL(app), CreatedAt: service.BeijingTime(app.CreatedAt),
 		IssuedAt: service.BeijingTime(app.IssuedAt), ValidTo: service.BeijingTime(app.ValidTo),
 		RestoredAt: service.BeijingTime(app.RestoredAt), RejectReason: app.RejectReason, QuitReason: app.QuitReason,
 		OverrideReason: app.OverrideReason,
@@ -460,7 +474,7 @@ func (a *AdminAPI) detailView(d *service.Detail, actor service.Actor) applicatio
 		}
 	}
 	for _, doc := range d.Documents {
-		v.Documents = append(v.Documents, documentView{Kind: string(doc.Kind), FileName: doc.FileName, URL: a.Service.DocumentURL(doc),
+		v.Documents = append(v.Documents, documentView{Kind: string(doc.Kind), FileName: doc.FileName, URL: a.Cases.DocumentURL(doc),
 			SM3: doc.SM3, Size: doc.Size, CreatedAt: service.BeijingTime(doc.CreatedAt)})
 	}
 	for _, n := range d.Notices {

@@ -340,8 +340,8 @@ func newNoticeEnv(t testing.TB, st *store.Store, clock *testClock, cfg service.D
 		e.platform.now = clock.Now
 		cfg.Rand = func() float64 { return 0.5 }
 	}
-	e.svc = service.New(service.Service{
-		Store: st, Letters: pdfLetters{size: letterSize}, Now: now,
+	e.svc = service.New(service.Config{
+		Store: st, Renderer: pdfLetters{size: letterSize}, Now: now,
 		Institution:  service.Institution{Name: "吉林测试银行股份有限公司", Kind: service.KindBank, Code: "JLBH"},
 		Underwriting: service.DefaultUnderwriting(),
 		Platforms:    []service.PlatformInfo{{AppKey: noticeAppKey, Name: "测试平台"}},
@@ -366,13 +366,13 @@ const noticeBidder = "吉林省昇喆建筑工程有限公司"
 // apply stores an application.
 func (e *noticeEnv) apply(applyNo string) *service.Application {
 	e.t.Helper()
-	_, err := e.svc.Apply(e.ctx, service.ApplyRequest{Platform: noticeAppKey, PlatformCode: "A3205650121", ApplyNo: applyNo,
+	_, err := e.svc.Guarantees.Apply(e.ctx, service.ApplyRequest{Platform: noticeAppKey, PlatformCode: "A3205650121", ApplyNo: applyNo,
 		BidderName: noticeBidder, BidderCode: "91220101MA17XYZ12K", BzjAmount: "20000.00",
 		BiaoduanNo: v2No, BiaoduanName: v2Name, Zbr: v2Zbr, ZbrOrgNum: v2Org})
 	if err != nil {
 		e.t.Fatalf("apply %s: %v", applyNo, err)
 	}
-	a, err := e.svc.FindApplication(e.ctx, noticeAppKey, applyNo)
+	a, err := e.svc.Views.FindApplication(e.ctx, noticeAppKey, applyNo)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -383,7 +383,7 @@ func (e *noticeEnv) apply(applyNo string) *service.Application {
 func (e *noticeEnv) approve(applyNo string) *service.Application {
 	e.t.Helper()
 	a := e.apply(applyNo)
-	a, err := e.svc.Approve(e.ctx, service.Actor{Kind: service.ActorAPI, Name: "test", Role: service.RoleChecker}, a.ID,
+	a, err := e.svc.Guarantees.Approve(e.ctx, service.Actor{Kind: service.ActorAPI, Name: "test", Role: service.RoleChecker}, a.ID,
 		service.ApproveInput{PayerName: noticeBidder, PayerAccount: "22050161000800000123"})
 	if err != nil {
 		e.t.Fatalf("approve %s: %v", applyNo, err)
@@ -395,12 +395,12 @@ func (e *noticeEnv) approve(applyNo string) *service.Application {
 // letter: a restorenotice after the baohannotice.
 func (e *noticeEnv) restore(a *service.Application) {
 	e.t.Helper()
-	err := e.svc.Restore(e.ctx, service.RestoreRequest{Platform: noticeAppKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
+	err := e.svc.Guarantees.Restore(e.ctx, service.RestoreRequest{Platform: noticeAppKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
 		BaohanNo: a.BaohanNo, KaibiaoTime: "2026-11-28 09:30:00", Key: v2Key})
 	if err != nil {
 		e.t.Fatalf("restore %s: %v", a.ApplyNo, err)
 	}
-	if err := e.svc.ProducePlainLetter(e.ctx, a.ID); err != nil {
+	if err := e.svc.Letters.ProducePlainLetter(e.ctx, a.ID); err != nil {
 		e.t.Fatal(err)
 	}
 }
@@ -447,7 +447,7 @@ func TestNoticeDelivery(t *testing.T) {
 		e := newNoticeEnv(t, st, &testClock{t: noticeT0}, service.DispatcherConfig{}, 4096)
 		approved := e.approve("TBaoHanDLV2026112700001")
 		rejected := e.apply("TBaoHanDLV2026112700002")
-		if _, err := e.svc.Reject(e.ctx, service.Actor{Kind: service.ActorAPI, Name: "test"}, rejected.ID, "资料不全"); err != nil {
+		if _, err := e.svc.Guarantees.Reject(e.ctx, service.Actor{Kind: service.ActorAPI, Name: "test"}, rejected.ID, "资料不全"); err != nil {
 			t.Fatal(err)
 		}
 		if got := e.round(); got != 2 {

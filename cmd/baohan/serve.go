@@ -93,7 +93,7 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 	}
 	api := &handler.PlatformAPI{
 		Receiver: &platform.Receiver{Accounts: accounts, Direction: platform.Inbound, Window: cfg.Inbound.TimestampWindow},
-		Service:  svc,
+		Service:  svc.Guarantees,
 		Log:      log,
 		Now:      time.Now,
 		MaxBody:  cfg.Inbound.MaxBodyBytes,
@@ -103,9 +103,9 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 		api.Limiter = handler.NewSourceLimiter(cfg.Inbound.RateLimit, cfg.Inbound.RateBurst)
 	}
 	api.Register(engine)
-	admin := &handler.AdminAPI{Service: svc, Tokens: cfg.apiTokens(), Log: log}
+	admin := &handler.AdminAPI{Cases: svc.Views, Decisions: svc.Guarantees, Letters: svc.Letters, Tokens: cfg.apiTokens(), Log: log}
 	admin.Register(engine)
-	public := &handler.Public{Service: svc, Issuer: cfg.Institution.Name, Log: log,
+	public := &handler.Public{Service: svc.Public, Issuer: cfg.Institution.Name, Log: log,
 		Uploads: handler.NewUploads(cfg.HTTP.MaxUploadBytes, cfg.HTTP.MaxUploads)}
 	public.Register(engine)
 	if err := setUpConsole(ctx, cfg, svc, engine, log); err != nil {
@@ -117,7 +117,7 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 	workers.Add(1)
 	go func() {
 		defer workers.Done()
-		svc.RunLetterWorkers(workCtx, letterWorkers(cfg), 5*time.Second)
+		svc.Letters.RunLetterWorkers(workCtx, letterWorkers(cfg), 5*time.Second)
 	}()
 	workers.Add(1)
 	go func() {

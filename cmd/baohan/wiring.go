@@ -189,10 +189,10 @@ func newService(cfg Config, st *store.Store, log *slog.Logger, caller service.Pl
 	for _, p := range cfg.Platforms {
 		platforms = append(platforms, service.PlatformInfo{AppKey: p.AppKey, Name: p.Name})
 	}
-	svc := service.New(service.Service{
+	svc := service.New(service.Config{
 		Metrics: metrics,
 		Store:   st,
-		Letters: &service.PDFLetters{Renderer: renderer, Signer: signer, Institution: inst, PublicURL: cfg.PublicURL,
+		Renderer: &service.PDFLetters{Renderer: renderer, Signer: signer, Institution: inst, PublicURL: cfg.PublicURL,
 			Log: log, Metrics: metrics, Certify: cfg.Signing.Certify},
 		Caller:       caller,
 		LetterCPUs:   runtime.GOMAXPROCS(0),
