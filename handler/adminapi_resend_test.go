@@ -18,9 +18,9 @@ type resendService struct {
 	handler.AdminCases     // nil: any other call panics
 	handler.AdminDecisions // nil but ResendNotice
 	handler.AdminLetters   // nil
-	err                  error
-	gotActor             service.Actor
-	gotID                int64
+	err                    error
+	gotActor               service.Actor
+	gotID                  int64
 }
 
 func (r *resendService) ResendNotice(_ context.Context, actor service.Actor, id int64) (*service.NoticeDetail, error) {

@@ -42,7 +42,7 @@ type adminFailing struct {
 	handler.AdminCases     // nil: any other call panics
 	handler.AdminDecisions // nil
 	handler.AdminLetters   // nil
-	err                  error
+	err                    error
 }
 
 func (f *adminFailing) FindApplication(context.Context, string, string) (*service.Application, error) {
@@ -55,7 +55,7 @@ type consoleFailing struct {
 	handler.ConsoleDecisions // nil
 	handler.ConsoleProposals // nil
 	handler.ConsoleSetup     // nil
-	err                    error
+	err                      error
 }
 
 // Authenticate lets the session "good" in, as a maker.

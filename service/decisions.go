@@ -7,29 +7,10 @@ import (
 	"strings"
 )
 
-// Roles of officers. The admin API acts with RoleChecker: a core banking
-// system that has done its own review.
-const (
-	RoleMaker   = "maker"   // 经办
-	RoleChecker = "checker" // 复核
-	RoleAdmin   = "admin"   // 管理员
-	RoleAuditor = "auditor" // 审计
-)
-
-// RoleLabel is a role's name in Chinese.
-func RoleLabel(role string) string {
-	switch role {
-	case RoleMaker:
-		return "经办"
-	case RoleChecker:
-		return "复核"
-	case RoleAdmin:
-		return "管理员"
-	case RoleAuditor:
-		return "审计"
-	}
-	return role
-}
+// The decisions officers take on applications: approve or reject an
+// application, decide a withdrawal, issue or refuse an invoice, pay a claim.
+// Each goes through Application.transition and queues its notice in the
+// same transaction (Guarantees).
 
 // ApproveInput is an officer's approval: the account paying the premium when
 // the bidder has not given it on the portal, and a checker's reason to

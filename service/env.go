@@ -3,11 +3,12 @@ package service
 import (
 	"bytes"
 	"context"
-	"github.com/baohangateway/baohan/gmcrypto"
 	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/baohangateway/baohan/gmcrypto"
 )
 
 // env is what every part of the Service shares: the configuration (with

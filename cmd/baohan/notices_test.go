@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/baohangateway/baohan/gmcrypto"
+	"github.com/baohangateway/baohan/outbound"
 	"github.com/baohangateway/baohan/platform"
 	"github.com/baohangateway/baohan/service"
 	"github.com/baohangateway/baohan/store"
@@ -317,7 +318,7 @@ func (c *testClock) Set(t time.Time) {
 }
 
 // noticeEnv is the service on a real store with a dispatcher that sends
-// through the real noticeSender to the stub platform.
+// through the real outbound.Notices to the stub platform.
 type noticeEnv struct {
 	t        testing.TB
 	ctx      context.Context
@@ -348,8 +349,8 @@ func newNoticeEnv(t testing.TB, st *store.Store, clock *testClock, cfg service.D
 		PublicURL:    "https://baohan.example.com",
 	})
 	client := &platform.Client{HTTP: &http.Client{Timeout: 30 * time.Second}}
-	sender := &noticeSender{client: client, now: now,
-		accounts: []platform.Account{{Name: "测试平台", AppKey: noticeAppKey, AppSecret: noticeSecret, NotifyURL: e.platform.NotifyURL()}}}
+	sender := &outbound.Notices{Client: client, Now: now,
+		Accounts: []platform.Account{{Name: "测试平台", AppKey: noticeAppKey, AppSecret: noticeSecret, NotifyURL: e.platform.NotifyURL()}}}
 	e.d = e.svc.NewDispatcher(sender, cfg)
 	return e
 }
@@ -732,8 +733,8 @@ func TestTwoDispatchersOneDatabase(t *testing.T) {
 			p := e1.platform
 			var sends [2]atomic.Int64
 			for i, e := range []*noticeEnv{e1, e2} {
-				sender := &noticeSender{client: &platform.Client{}, now: time.Now,
-					accounts: []platform.Account{{AppKey: noticeAppKey, AppSecret: noticeSecret, NotifyURL: p.NotifyURL()}}}
+				sender := &outbound.Notices{Client: &platform.Client{}, Now: time.Now,
+					Accounts: []platform.Account{{AppKey: noticeAppKey, AppSecret: noticeSecret, NotifyURL: p.NotifyURL()}}}
 				e.d = e.svc.NewDispatcher(countingSender{sender, &sends[i]}, service.DispatcherConfig{Owner: fmt.Sprint("dispatcher-", i), Workers: 6, Poll: 10 * time.Millisecond})
 			}
 			p.delay = 2 * time.Millisecond

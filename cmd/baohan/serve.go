@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/baohangateway/baohan/handler"
+	"github.com/baohangateway/baohan/outbound"
 	"github.com/baohangateway/baohan/platform"
 )
 
@@ -61,7 +62,7 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 	}
 	defer st.Close()
 	accounts := cfg.Accounts()
-	caller := &platformCaller{client: &platform.Client{HTTP: newHTTPClient()}, accounts: accounts, now: time.Now}
+	caller := &outbound.Caller{Client: &platform.Client{HTTP: newHTTPClient()}, Accounts: accounts, Now: time.Now}
 	svc, _, err := newService(cfg, st, log, caller)
 	if err != nil {
 		return err
