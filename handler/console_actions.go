@@ -39,7 +39,7 @@ func (h *Console) approve(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	p, err := h.Service.ProposeApprove(c.Request.Context(), officerOf(c).Actor(), id, service.ApproveInput{
+	p, err := h.Proposals.ProposeApprove(c.Request.Context(), officerOf(c).Actor(), id, service.ApproveInput{
 		PayerName: form.PayerName, PayerAccount: form.PayerAccount, OverrideReason: form.Note})
 	if err != nil {
 		h.showApplication(c, form, err)
@@ -59,7 +59,7 @@ func (h *Console) reject(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	if _, err := h.Service.Reject(c.Request.Context(), officerOf(c).Actor(), id, form.Reason); err != nil {
+	if _, err := h.Decisions.Reject(c.Request.Context(), officerOf(c).Actor(), id, form.Reason); err != nil {
 		h.showApplication(c, form, err)
 		return
 	}
@@ -73,7 +73,7 @@ func (h *Console) abandon(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	if _, err := h.Service.Abandon(c.Request.Context(), officerOf(c).Actor(), id, form.Reason); err != nil {
+	if _, err := h.Decisions.Abandon(c.Request.Context(), officerOf(c).Actor(), id, form.Reason); err != nil {
 		h.showApplication(c, form, err)
 		return
 	}
@@ -92,7 +92,7 @@ func (h *Console) decideQuit(c *gin.Context) {
 		return
 	}
 	approve := form.Decision == "approve"
-	if _, err := h.Service.DecideQuit(c.Request.Context(), officerOf(c).Actor(), id, approve, form.Reason); err != nil {
+	if _, err := h.Decisions.DecideQuit(c.Request.Context(), officerOf(c).Actor(), id, approve, form.Reason); err != nil {
 		h.showApplication(c, form, err)
 		return
 	}
@@ -121,7 +121,7 @@ func (h *Console) issueInvoice(c *gin.Context) {
 		h.showApplication(c, form, err)
 		return
 	}
-	if _, err := h.Service.IssueInvoice(c.Request.Context(), officerOf(c).Actor(), id, service.IssueInvoiceInput{
+	if _, err := h.Decisions.IssueInvoice(c.Request.Context(), officerOf(c).Actor(), id, service.IssueInvoiceInput{
 		InvoiceCode: form.InvoiceCode, InvoiceNo: form.InvoiceNo, PDF: pdf}); err != nil {
 		h.showApplication(c, form, err)
 		return
@@ -136,7 +136,7 @@ func (h *Console) refuseInvoice(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	if _, err := h.Service.RefuseInvoice(c.Request.Context(), officerOf(c).Actor(), id, form.Reason); err != nil {
+	if _, err := h.Decisions.RefuseInvoice(c.Request.Context(), officerOf(c).Actor(), id, form.Reason); err != nil {
 		h.showApplication(c, form, err)
 		return
 	}
@@ -161,7 +161,7 @@ func (h *Console) payClaim(c *gin.Context) {
 		h.showApplication(c, form, err)
 		return
 	}
-	if _, err := h.Service.ProposePayClaim(c.Request.Context(), officerOf(c).Actor(), id, claimID, amount, form.PaymentRef, form.Note); err != nil {
+	if _, err := h.Proposals.ProposePayClaim(c.Request.Context(), officerOf(c).Actor(), id, claimID, amount, form.PaymentRef, form.Note); err != nil {
 		h.showApplication(c, form, err)
 		return
 	}
@@ -196,7 +196,7 @@ func (h *Console) resend(c *gin.Context) {
 		return
 	}
 	form := actionForm{Action: "resend", Note: c.PostForm("note"), ProposalID: id}
-	if _, err := h.Service.ProposeResend(c.Request.Context(), officerOf(c).Actor(), id, form.Note); err != nil {
+	if _, err := h.Proposals.ProposeResend(c.Request.Context(), officerOf(c).Actor(), id, form.Note); err != nil {
 		h.showBack(c, appID, form, err, h.showNotices)
 		return
 	}
@@ -212,7 +212,7 @@ func (h *Console) retryLetter(c *gin.Context) {
 		return
 	}
 	form := actionForm{Action: "retry_letter", Note: c.PostForm("note")}
-	if _, err := h.Service.ProposeRetryLetter(c.Request.Context(), officerOf(c).Actor(), id, form.Note); err != nil {
+	if _, err := h.Proposals.ProposeRetryLetter(c.Request.Context(), officerOf(c).Actor(), id, form.Note); err != nil {
 		h.showApplication(c, form, err)
 		return
 	}
@@ -231,7 +231,7 @@ func (h *Console) confirmProposal(c *gin.Context) {
 		return
 	}
 	form := actionForm{Action: "confirm", Note: c.PostForm("note"), ProposalID: id}
-	if _, err := h.Service.ConfirmProposal(c.Request.Context(), officerOf(c).Actor(), id, form.Note); err != nil {
+	if _, err := h.Proposals.ConfirmProposal(c.Request.Context(), officerOf(c).Actor(), id, form.Note); err != nil {
 		h.showBack(c, appID, form, err, h.showProposals)
 		return
 	}
@@ -246,7 +246,7 @@ func (h *Console) declineProposal(c *gin.Context) {
 		return
 	}
 	form := actionForm{Action: "decline", Reason: c.PostForm("reason"), ProposalID: id}
-	p, err := h.Service.DeclineProposal(c.Request.Context(), officerOf(c).Actor(), id, form.Reason)
+	p, err := h.Proposals.DeclineProposal(c.Request.Context(), officerOf(c).Actor(), id, form.Reason)
 	if err != nil {
 		h.showBack(c, appID, form, err, h.showProposals)
 		return

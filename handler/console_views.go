@@ -331,7 +331,7 @@ var auditClass = map[string]string{
 func (h *Console) fillApp(v *appPage, cf *service.CaseFile, o *service.Officer) {
 	a := cf.Application
 	sum := appSummary{
-		ID: a.ID, ApplyNo: a.ApplyNo, Platform: h.Service.PlatformName(a.Platform), PlatformCode: a.PlatformCode,
+		ID: a.ID, ApplyNo: a.ApplyNo, Platform: h.Cases.PlatformName(a.Platform), PlatformCode: a.PlatformCode,
 		State: stateBadge(a.State), BidderName: a.BidderName, BidderCode: a.BidderCode, JbrName: a.JbrName, JbrPhone: a.JbrPhone,
 		Amount: yuan(a.Amount), Premium: yuan(a.Premium), Rate: ratePercent(a.Rate),
 		BaohanNo: a.BaohanNo, CheckCode: a.CheckCode, IssuedAt: service.BeijingTime(a.IssuedAt), ValidTo: day(a.ValidTo),
@@ -365,7 +365,7 @@ func (h *Console) fillApp(v *appPage, cf *service.CaseFile, o *service.Officer) 
 	var docs []docView
 	for _, d := range cf.Documents {
 		docs = append(docs, docView{Kind: d.Kind.Label(), FileName: d.FileName, Size: fileSize(d.Size), SM3: d.SM3,
-			CreatedAt: service.BeijingTime(d.CreatedAt), URL: h.Service.DocumentURL(d)})
+			CreatedAt: service.BeijingTime(d.CreatedAt), URL: h.Cases.DocumentURL(d)})
 	}
 	docByID := map[int64]*service.Document{}
 	for _, d := range cf.Documents {
@@ -382,7 +382,7 @@ func (h *Console) fillApp(v *appPage, cf *service.CaseFile, o *service.Officer) 
 	for _, n := range cf.Notices {
 		nv := h.noticeLineOf(n, a.ApplyNo, resendPending[n.ID], work)
 		if d := docByID[n.DocumentID]; d != nil {
-			nv.DocumentLabel, nv.DocumentURL = d.Kind.Label(), h.Service.DocumentURL(d)
+			nv.DocumentLabel, nv.DocumentURL = d.Kind.Label(), h.Cases.DocumentURL(d)
 		}
 		notices = append(notices, nv)
 	}

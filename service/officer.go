@@ -131,3 +131,27 @@ type SessionStore interface {
 	// last used before idle.
 	DeleteSessionsBefore(ctx context.Context, t, idle time.Time) error
 }
+
+// Roles of officers. The admin API acts with RoleChecker: a core banking
+// system that has done its own review.
+const (
+	RoleMaker   = "maker"   // 经办
+	RoleChecker = "checker" // 复核
+	RoleAdmin   = "admin"   // 管理员
+	RoleAuditor = "auditor" // 审计
+)
+
+// RoleLabel is a role's name in Chinese.
+func RoleLabel(role string) string {
+	switch role {
+	case RoleMaker:
+		return "经办"
+	case RoleChecker:
+		return "复核"
+	case RoleAdmin:
+		return "管理员"
+	case RoleAuditor:
+		return "审计"
+	}
+	return role
+}

@@ -17,7 +17,7 @@ import (
 // pending notice is still being retried, a delivered one has arrived).
 // Whether an officer's resend needs a second officer is the console's
 // concern; the admin API calls it directly.
-func (s *Service) ResendNotice(ctx context.Context, actor Actor, id int64) (*NoticeDetail, error) {
+func (s *Guarantees) ResendNotice(ctx context.Context, actor Actor, id int64) (*NoticeDetail, error) {
 	var n *Notice
 	err := s.Store.WithTx(ctx, func(ctx context.Context) error {
 		var err error

@@ -55,7 +55,7 @@ type Login struct {
 // with growing waits (loginGuard): an attempt made during a wait is
 // answered at once without looking at the password, the same for every
 // name. Attempts are audited.
-func (s *Service) Login(ctx context.Context, in LoginInput) (*Login, error) {
+func (s *Officers) Login(ctx context.Context, in LoginInput) (*Login, error) {
 	in.Username = strings.TrimSpace(in.Username)
 	switch {
 	case in.Username == "":
@@ -153,7 +153,7 @@ func errTOTPUsed() error {
 
 // auditLogin records a failed login; a failure to record it is logged, not
 // shown: the officer's answer is the same either way.
-func (s *Service) auditLogin(ctx context.Context, actor Actor, action, detail string) {
+func (s *Officers) auditLogin(ctx context.Context, actor Actor, action, detail string) {
 	actor.Name = clip(actor.Name, 64)
 	if err := s.audit(ctx, nil, actor, action, detail); err != nil {
 		s.Log.Error("audit login", "error", err)
