@@ -148,16 +148,9 @@ func (a *AdminAPI) application(c *gin.Context) (*service.Application, bool) {
 }
 
 func (a *AdminAPI) get(c *gin.Context) {
-	app, ok := a.application(c)
-	if !ok {
-		return
+	if app, ok := a.application(c); ok {
+		a.show(c, app)
 	}
-	d, err := a.Service.Detail(c.Request.Context(), app)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, a.detailView(d, actorOf(c)))
 }
 
 // respond answers an action with the application's detail as it is now.
@@ -169,7 +162,12 @@ func (a *AdminAPI) respond(c *gin.Context, app *service.Application) {
 		a.fail(c, err)
 		return
 	}
-	d, err := a.Service.Detail(c.Request.Context(), fresh)
+	a.show(c, fresh)
+}
+
+// show answers with the detail of app.
+func (a *AdminAPI) show(c *gin.Context, app *service.Application) {
+	d, err := a.Service.Detail(c.Request.Context(), app)
 	if err != nil {
 		a.fail(c, err)
 		return

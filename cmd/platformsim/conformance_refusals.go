@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/baohangateway/baohan/gmcrypto"
+	"github.com/baohangateway/baohan/internal/text"
 	"github.com/baohangateway/baohan/platform"
 )
 
@@ -271,7 +272,7 @@ func tooLong(f platform.Field) string {
 func quoteAll(vs []string) []string {
 	out := make([]string, len(vs))
 	for i, v := range vs {
-		out[i] = fmt.Sprintf("%q", clipText(v, 12))
+		out[i] = fmt.Sprintf("%q", text.Clip(v, 12))
 	}
 	return out
 }
