@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -34,69 +35,58 @@ func parseYuan(label, s string) (service.Money, error) {
 
 func (h *Console) approve(c *gin.Context) {
 	form := actionForm{Action: "approve", PayerName: c.PostForm("payername"), PayerAccount: c.PostForm("payeraccount"), Note: c.PostForm("note")}
+	h.act(c, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
+		p, err := h.Service.ProposeApprove(ctx, by, id, service.ApproveInput{
+			PayerName: form.PayerName, PayerAccount: form.PayerAccount, OverrideReason: form.Note})
+		if p != nil {
+			return "proposed", err
+		}
+		return "approved", err
+	})
+}
+
+// act runs an action on the application in the path: do returns the flash
+// message of its success, or the error shown beside form on the page again.
+func (h *Console) act(c *gin.Context, form actionForm, do func(ctx context.Context, by service.Actor, id int64) (flash string, err error)) {
 	id, err := pathID(c, "id", "申请")
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	p, err := h.Service.ProposeApprove(c.Request.Context(), officerOf(c).Actor(), id, service.ApproveInput{
-		PayerName: form.PayerName, PayerAccount: form.PayerAccount, OverrideReason: form.Note})
+	flash, err := do(c.Request.Context(), officerOf(c).Actor(), id)
 	if err != nil {
 		h.showApplication(c, form, err)
 		return
 	}
-	if p != nil {
-		done(c, appPath(id), "proposed")
-		return
-	}
-	done(c, appPath(id), "approved")
+	done(c, appPath(id), flash)
 }
 
 func (h *Console) reject(c *gin.Context) {
 	form := actionForm{Action: "reject", Reason: c.PostForm("reason")}
-	id, err := pathID(c, "id", "申请")
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	if _, err := h.Service.Reject(c.Request.Context(), officerOf(c).Actor(), id, form.Reason); err != nil {
-		h.showApplication(c, form, err)
-		return
-	}
-	done(c, appPath(id), "rejected")
+	h.act(c, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
+		_, err := h.Service.Reject(ctx, by, id, form.Reason)
+		return "rejected", err
+	})
 }
 
 func (h *Console) abandon(c *gin.Context) {
 	form := actionForm{Action: "abandon", Reason: c.PostForm("reason")}
-	id, err := pathID(c, "id", "申请")
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	if _, err := h.Service.Abandon(c.Request.Context(), officerOf(c).Actor(), id, form.Reason); err != nil {
-		h.showApplication(c, form, err)
-		return
-	}
-	done(c, appPath(id), "abandoned")
+	h.act(c, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
+		_, err := h.Service.Abandon(ctx, by, id, form.Reason)
+		return "abandoned", err
+	})
 }
 
 func (h *Console) decideQuit(c *gin.Context) {
 	form := actionForm{Action: "quit", Decision: c.PostForm("decision"), Reason: c.PostForm("reason")}
-	id, err := pathID(c, "id", "申请")
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	if form.Decision != "approve" && form.Decision != "reject" {
-		h.showApplication(c, form, service.Errorf(service.EINVALID, "请选择处理结果：同意退保或拒绝退保"))
-		return
-	}
-	approve := form.Decision == "approve"
-	if _, err := h.Service.DecideQuit(c.Request.Context(), officerOf(c).Actor(), id, approve, form.Reason); err != nil {
-		h.showApplication(c, form, err)
-		return
-	}
-	done(c, appPath(id), map[bool]string{true: "quit_approved", false: "quit_rejected"}[approve])
+	h.act(c, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
+		if form.Decision != "approve" && form.Decision != "reject" {
+			return "", service.Errorf(service.EINVALID, "请选择处理结果：同意退保或拒绝退保")
+		}
+		approve := form.Decision == "approve"
+		_, err := h.Service.DecideQuit(ctx, by, id, approve, form.Reason)
+		return map[bool]string{true: "quit_approved", false: "quit_rejected"}[approve], err
+	})
 }
 
 // issueInvoice registers the tax invoice: its code and number, and
@@ -131,16 +121,10 @@ func (h *Console) issueInvoice(c *gin.Context) {
 
 func (h *Console) refuseInvoice(c *gin.Context) {
 	form := actionForm{Action: "invoice_refuse", Reason: c.PostForm("reason")}
-	id, err := pathID(c, "id", "申请")
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	if _, err := h.Service.RefuseInvoice(c.Request.Context(), officerOf(c).Actor(), id, form.Reason); err != nil {
-		h.showApplication(c, form, err)
-		return
-	}
-	done(c, appPath(id), "invoice_refused")
+	h.act(c, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
+		_, err := h.Service.RefuseInvoice(ctx, by, id, form.Reason)
+		return "invoice_refused", err
+	})
 }
 
 func (h *Console) payClaim(c *gin.Context) {

@@ -270,16 +270,19 @@ func GenerateDevSigner(org string) (*Signer, DevCredentials, error) {
 		n, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
 		return n.Add(n, big.NewInt(1))
 	}
-	ca := &x509.Certificate{
-		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: org + " 开发测试根证书", Organization: []string{org}, OrganizationalUnit: []string{devMarkerOU}},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.AddDate(10, 0, 0),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		MaxPathLenZero:        true,
+	// template is a certificate of org's, marked as for development.
+	template := func(cn string, usage x509.KeyUsage) *x509.Certificate {
+		return &x509.Certificate{
+			SerialNumber:          serial(),
+			Subject:               pkix.Name{CommonName: org + " " + cn, Organization: []string{org}, OrganizationalUnit: []string{devMarkerOU}},
+			NotBefore:             now.Add(-time.Hour),
+			NotAfter:              now.AddDate(10, 0, 0),
+			KeyUsage:              usage,
+			BasicConstraintsValid: true,
+		}
 	}
+	ca := template("开发测试根证书", x509.KeyUsageCertSign|x509.KeyUsageCRLSign)
+	ca.IsCA, ca.MaxPathLenZero = true, true
 	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
 	if err != nil {
 		return nil, DevCredentials{}, fmt.Errorf("pdf: generate dev signer: CA: %w", err)
@@ -288,15 +291,8 @@ func GenerateDevSigner(org string) (*Signer, DevCredentials, error) {
 	if err != nil {
 		return nil, DevCredentials{}, fmt.Errorf("pdf: generate dev signer: CA: %w", err)
 	}
-	leaf := &x509.Certificate{
-		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: org + " 电子保函签章（开发测试）", Organization: []string{org}, OrganizationalUnit: []string{devMarkerOU}},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.AddDate(10, 0, 0),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection},
-		BasicConstraintsValid: true,
-	}
+	leaf := template("电子保函签章（开发测试）", x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment)
+	leaf.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &leafKey.PublicKey, caKey)
 	if err != nil {
 		return nil, DevCredentials{}, fmt.Errorf("pdf: generate dev signer: leaf: %w", err)

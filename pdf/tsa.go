@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
 	"fmt"
@@ -18,6 +19,8 @@ import (
 
 	"github.com/emmansun/gmsm/pkcs7"
 	"github.com/emmansun/gmsm/smx509"
+
+	"github.com/baohangateway/baohan/pdf/internal/rfc3161"
 )
 
 // tokenReserve is the room a timestamp token gets in a signature's
@@ -182,38 +185,15 @@ func (t *TSA) Timestamp(ctx context.Context, signature []byte) ([]byte, error) {
 	}
 }
 
-type messageImprint struct {
-	HashAlgorithm algorithmIdentifier
-	HashedMessage []byte
-}
-
-type timeStampReq struct {
-	Version        int
-	MessageImprint messageImprint
-	Nonce          *big.Int `asn1:"optional"`
-	CertReq        bool     `asn1:"optional,default:false"`
-}
-
-type pkiStatusInfo struct {
-	Status       int
-	StatusString []string       `asn1:"optional,utf8"`
-	FailInfo     asn1.BitString `asn1:"optional"`
-}
-
-type timeStampResp struct {
-	Status pkiStatusInfo
-	Token  asn1.RawValue `asn1:"optional"`
-}
-
 // request makes one attempt.
 func (t *TSA) request(ctx context.Context, imprint []byte) ([]byte, error) {
 	nonce, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 64))
 	if err != nil {
 		return nil, err
 	}
-	req, err := asn1.Marshal(timeStampReq{
+	req, err := asn1.Marshal(rfc3161.TimeStampReq{
 		Version:        1,
-		MessageImprint: messageImprint{HashAlgorithm: algorithmIdentifier{Algorithm: oidSHA256, Parameters: asn1Null}, HashedMessage: imprint},
+		MessageImprint: rfc3161.MessageImprint{HashAlgorithm: pkix.AlgorithmIdentifier{Algorithm: oidSHA256, Parameters: asn1Null}, HashedMessage: imprint},
 		Nonce:          nonce,
 		CertReq:        true,
 	})
@@ -239,7 +219,7 @@ func (t *TSA) request(ctx context.Context, imprint []byte) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("HTTP %s", resp.Status)
 	}
-	var tr timeStampResp
+	var tr rfc3161.TimeStampResp
 	if rest, err := asn1.Unmarshal(body, &tr); err != nil || len(rest) > 0 {
 		return nil, fmt.Errorf("malformed TimeStampResp: %v", err)
 	}
@@ -284,7 +264,7 @@ type tstAccuracy struct {
 type tstInfo struct {
 	Version        int
 	Policy         asn1.ObjectIdentifier
-	MessageImprint messageImprint
+	MessageImprint rfc3161.MessageImprint
 	SerialNumber   *big.Int
 	GenTime        asn1.RawValue // GeneralizedTime, maybe with fractions
 	Accuracy       tstAccuracy   `asn1:"optional"`

@@ -18,6 +18,8 @@ import (
 
 	"github.com/emmansun/gmsm/pkcs7"
 	"github.com/emmansun/gmsm/smx509"
+
+	"github.com/baohangateway/baohan/pdf/internal/rfc3161"
 )
 
 // TSA is an RFC 3161 time-stamping authority over HTTP with its own test
@@ -73,42 +75,14 @@ func NewTSA(tb testing.TB) *TSA {
 	return ts
 }
 
-type algorithmIdentifier struct {
-	Algorithm  asn1.ObjectIdentifier
-	Parameters asn1.RawValue `asn1:"optional"`
-}
-
-type messageImprint struct {
-	HashAlgorithm algorithmIdentifier
-	HashedMessage []byte
-}
-
-type timeStampReq struct {
-	Version        int
-	MessageImprint messageImprint
-	Nonce          *big.Int `asn1:"optional"`
-	CertReq        bool     `asn1:"optional,default:false"`
-}
-
 // TSTInfo is the part of a token's content the tests look at.
 type TSTInfo struct {
 	Version        int
 	Policy         asn1.ObjectIdentifier
-	MessageImprint struct {
-		HashAlgorithm struct {
-			Algorithm  asn1.ObjectIdentifier
-			Parameters asn1.RawValue `asn1:"optional"`
-		}
-		HashedMessage []byte
-	}
-	SerialNumber *big.Int
-	GenTime      asn1.RawValue
-	Nonce        *big.Int `asn1:"optional"`
-}
-
-type tsResp struct {
-	Status struct{ Status int }
-	Token  asn1.RawValue `asn1:"optional"`
+	MessageImprint rfc3161.MessageImprint
+	SerialNumber   *big.Int
+	GenTime        asn1.RawValue
+	Nonce          *big.Int `asn1:"optional"`
 }
 
 func (ts *TSA) serve(w http.ResponseWriter, r *http.Request) {
@@ -121,17 +95,14 @@ func (ts *TSA) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16))
-	var req timeStampReq
+	var req rfc3161.TimeStampReq
 	if _, err := asn1.Unmarshal(body, &req); err != nil || r.Header.Get("Content-Type") != "application/timestamp-query" {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	info := TSTInfo{Version: 1, Policy: oidPolicy, SerialNumber: big.NewInt(n), Nonce: req.Nonce,
+	info := TSTInfo{Version: 1, Policy: oidPolicy, MessageImprint: req.MessageImprint, SerialNumber: big.NewInt(n), Nonce: req.Nonce,
 		// With fractions, as many TSAs send.
 		GenTime: asn1.RawValue{Tag: asn1.TagGeneralizedTime, Bytes: []byte(time.Now().UTC().Format("20060102150405.000Z"))}}
-	info.MessageImprint.HashAlgorithm.Algorithm = req.MessageImprint.HashAlgorithm.Algorithm
-	info.MessageImprint.HashAlgorithm.Parameters = req.MessageImprint.HashAlgorithm.Parameters
-	info.MessageImprint.HashedMessage = req.MessageImprint.HashedMessage
 	der, err := asn1.Marshal(info)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
@@ -157,7 +128,7 @@ func (ts *TSA) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	resp, _ := asn1.Marshal(tsResp{Token: asn1.RawValue{FullBytes: token}})
+	resp, _ := asn1.Marshal(rfc3161.TimeStampResp{Token: asn1.RawValue{FullBytes: token}})
 	w.Header().Set("Content-Type", "application/timestamp-reply")
 	w.Write(resp)
 }
