@@ -173,18 +173,31 @@ func (h *Console) showBack(c *gin.Context, appID int64, form actionForm, err err
 }
 
 func (h *Console) resend(c *gin.Context) {
-	appID, path := back(c, "/notices")
-	id, err := pathID(c, "id", "通知")
+	form := actionForm{Action: "resend", Note: c.PostForm("note")}
+	h.actOn(c, "通知", "/notices", h.showNotices, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
+		_, err := h.Service.ProposeResend(ctx, by, id, form.Note)
+		return "proposed", err
+	})
+}
+
+// actOn runs an action on the notice or proposal (what) in the path: do
+// returns the flash message of its success, or the error shown beside form
+// on the page the form came from (see back), list or an application page.
+func (h *Console) actOn(c *gin.Context, what, list string, showList func(*gin.Context, actionForm, error), form actionForm,
+	do func(ctx context.Context, by service.Actor, id int64) (flash string, err error)) {
+	appID, path := back(c, list)
+	id, err := pathID(c, "id", what)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	form := actionForm{Action: "resend", Note: c.PostForm("note"), ProposalID: id}
-	if _, err := h.Service.ProposeResend(c.Request.Context(), officerOf(c).Actor(), id, form.Note); err != nil {
-		h.showBack(c, appID, form, err, h.showNotices)
+	form.ProposalID = id
+	flash, err := do(c.Request.Context(), officerOf(c).Actor(), id)
+	if err != nil {
+		h.showBack(c, appID, form, err, showList)
 		return
 	}
-	done(c, path, "proposed")
+	done(c, path, flash)
 }
 
 // retryLetter proposes trying a failed plaintext letter again, from its
@@ -208,32 +221,20 @@ func (h *Console) retryLetter(c *gin.Context) {
 }
 
 func (h *Console) confirmProposal(c *gin.Context) {
-	appID, path := back(c, "/proposals")
-	id, err := pathID(c, "id", "提议")
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	form := actionForm{Action: "confirm", Note: c.PostForm("note"), ProposalID: id}
-	if _, err := h.Service.ConfirmProposal(c.Request.Context(), officerOf(c).Actor(), id, form.Note); err != nil {
-		h.showBack(c, appID, form, err, h.showProposals)
-		return
-	}
-	done(c, path, "confirmed")
+	form := actionForm{Action: "confirm", Note: c.PostForm("note")}
+	h.actOn(c, "提议", "/proposals", h.showProposals, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
+		_, err := h.Service.ConfirmProposal(ctx, by, id, form.Note)
+		return "confirmed", err
+	})
 }
 
 func (h *Console) declineProposal(c *gin.Context) {
-	appID, path := back(c, "/proposals")
-	id, err := pathID(c, "id", "提议")
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	form := actionForm{Action: "decline", Reason: c.PostForm("reason"), ProposalID: id}
-	p, err := h.Service.DeclineProposal(c.Request.Context(), officerOf(c).Actor(), id, form.Reason)
-	if err != nil {
-		h.showBack(c, appID, form, err, h.showProposals)
-		return
-	}
-	done(c, path, map[bool]string{true: "withdrawn", false: "declined"}[p.Status == service.ProposalWithdrawn])
+	form := actionForm{Action: "decline", Reason: c.PostForm("reason")}
+	h.actOn(c, "提议", "/proposals", h.showProposals, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
+		p, err := h.Service.DeclineProposal(ctx, by, id, form.Reason)
+		if err != nil {
+			return "", err
+		}
+		return map[bool]string{true: "withdrawn", false: "declined"}[p.Status == service.ProposalWithdrawn], nil
+	})
 }

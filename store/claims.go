@@ -11,12 +11,8 @@ import (
 // set).
 func (s *Store) CreateClaim(ctx context.Context, c *service.Claim) error {
 	row := claimToRow(c)
-	row.ID = 0
-	if c.CreatedAt.IsZero() {
-		row.CreatedAt = s.timestamp()
-	}
-	if err := s.conn(ctx).Create(&row).Error; err != nil {
-		return translate(err, about{op: fmt.Sprintf("create claim of application %d", c.ApplicationID)})
+	if err := s.insertRow(ctx, &row, &row.ID, &row.CreatedAt, about{op: fmt.Sprintf("create claim of application %d", c.ApplicationID)}); err != nil {
+		return err
 	}
 	c.ID, c.CreatedAt = row.ID, row.CreatedAt
 	return nil

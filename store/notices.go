@@ -15,12 +15,8 @@ import (
 // zero NextAttemptAt means due at once.
 func (s *Store) CreateNotice(ctx context.Context, n *service.Notice) error {
 	row := noticeToRow(n)
-	row.ID = 0
-	if n.CreatedAt.IsZero() {
-		row.CreatedAt = s.timestamp()
-	}
-	if err := s.conn(ctx).Create(&row).Error; err != nil {
-		return translate(err, about{op: fmt.Sprintf("create notice %s of application %d", n.Interface, n.ApplicationID)})
+	if err := s.insertRow(ctx, &row, &row.ID, &row.CreatedAt, about{op: fmt.Sprintf("create notice %s of application %d", n.Interface, n.ApplicationID)}); err != nil {
+		return err
 	}
 	n.ID, n.CreatedAt = row.ID, row.CreatedAt
 	return nil

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -38,6 +39,17 @@ const likeEscape = "!"
 func containsPattern(s string) string {
 	r := strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
 	return "%" + r.Replace(strings.ToLower(s)) + "%"
+}
+
+// insertRow inserts row, a new row of its table, whose ID and CreatedAt
+// columns are id and createdAt: the database gives the ID, and CreatedAt is
+// now unless set. Errors are translated with ab.
+func (s *Store) insertRow(ctx context.Context, row any, id *int64, createdAt *time.Time, ab about) error {
+	*id = 0
+	if createdAt.IsZero() {
+		*createdAt = s.timestamp()
+	}
+	return translate(s.conn(ctx).Create(row).Error, ab)
 }
 
 // updateRow writes every column of row but id, created_at and the columns
