@@ -58,18 +58,11 @@ func (s *Store) FindNotices(ctx context.Context, f service.NoticeFilter) ([]*ser
 		}
 		return db.Where("status IN ?", statuses)
 	}
-	var total int64
-	if err := s.reader(ctx).Model(&noticeRow{}).Scopes(scope).Count(&total).Error; err != nil {
-		return nil, 0, translate(err, ab)
-	}
-	offset, limit := page(f.Offset, f.Limit)
-	var rows []noticeRow
-	err := s.reader(ctx).Scopes(scope).
-		Order(fmt.Sprintf("CASE status WHEN '%s' THEN 0 WHEN '%s' THEN 1 ELSE 2 END, created_at DESC, id DESC",
-			service.NoticeFailed, service.NoticePending)).
-		Offset(offset).Limit(limit).Find(&rows).Error
+	order := fmt.Sprintf("CASE status WHEN '%s' THEN 0 WHEN '%s' THEN 1 ELSE 2 END, created_at DESC, id DESC",
+		service.NoticeFailed, service.NoticePending)
+	rows, total, err := findPage[noticeRow](ctx, s, scope, order, f.Offset, f.Limit, ab)
 	if err != nil {
-		return nil, 0, translate(err, ab)
+		return nil, 0, err
 	}
 	out, err := noticesToService(rows)
 	return out, int(total), err
