@@ -61,20 +61,19 @@ func (h *Console) act(c *gin.Context, form actionForm, do func(ctx context.Conte
 	done(c, appPath(id), flash)
 }
 
-func (h *Console) reject(c *gin.Context) {
-	form := actionForm{Action: "reject", Reason: c.PostForm("reason")}
+// withReason runs an action whose form is a reason (see act) with fn.
+func withReason[T any](h *Console, c *gin.Context, action, flash string, fn func(context.Context, service.Actor, int64, string) (T, error)) {
+	form := actionForm{Action: action, Reason: c.PostForm("reason")}
 	h.act(c, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
-		_, err := h.Service.Reject(ctx, by, id, form.Reason)
-		return "rejected", err
+		_, err := fn(ctx, by, id, form.Reason)
+		return flash, err
 	})
 }
 
+func (h *Console) reject(c *gin.Context) { withReason(h, c, "reject", "rejected", h.Service.Reject) }
+
 func (h *Console) abandon(c *gin.Context) {
-	form := actionForm{Action: "abandon", Reason: c.PostForm("reason")}
-	h.act(c, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
-		_, err := h.Service.Abandon(ctx, by, id, form.Reason)
-		return "abandoned", err
-	})
+	withReason(h, c, "abandon", "abandoned", h.Service.Abandon)
 }
 
 func (h *Console) decideQuit(c *gin.Context) {
@@ -120,11 +119,7 @@ func (h *Console) issueInvoice(c *gin.Context) {
 }
 
 func (h *Console) refuseInvoice(c *gin.Context) {
-	form := actionForm{Action: "invoice_refuse", Reason: c.PostForm("reason")}
-	h.act(c, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
-		_, err := h.Service.RefuseInvoice(ctx, by, id, form.Reason)
-		return "invoice_refused", err
-	})
+	withReason(h, c, "invoice_refuse", "invoice_refused", h.Service.RefuseInvoice)
 }
 
 func (h *Console) payClaim(c *gin.Context) {

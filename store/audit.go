@@ -46,9 +46,5 @@ func (s *Store) FindAudit(ctx context.Context, f service.AuditFilter) ([]*servic
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]*service.AuditEvent, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toService()
-	}
-	return out, int(total), nil
+	return toServices(rows, (*auditRow).toService), int(total), nil
 }

@@ -32,9 +32,5 @@ func (s *Store) ListClaims(ctx context.Context, applicationID int64) ([]*service
 	if err := s.reader(ctx).Where("application_id = ?", applicationID).Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err, about{op: fmt.Sprintf("list claims of application %d", applicationID)})
 	}
-	out := make([]*service.Claim, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toService()
-	}
-	return out, nil
+	return toServices(rows, (*claimRow).toService), nil
 }

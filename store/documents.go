@@ -77,9 +77,5 @@ func (s *Store) ListDocuments(ctx context.Context, applicationID int64) ([]*serv
 	if err != nil {
 		return nil, translate(err, about{op: fmt.Sprintf("list documents of application %d", applicationID)})
 	}
-	out := make([]*service.Document, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toService()
-	}
-	return out, nil
+	return toServices(rows, (*documentRow).toService), nil
 }

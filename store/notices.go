@@ -253,11 +253,7 @@ func (s *Store) ListAttempts(ctx context.Context, noticeID int64) ([]*service.No
 	if err := s.reader(ctx).Where("notice_id = ?", noticeID).Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err, about{op: fmt.Sprintf("list attempts of notice %d", noticeID)})
 	}
-	out := make([]*service.NoticeAttempt, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toService()
-	}
-	return out, nil
+	return toServices(rows, (*attemptRow).toService), nil
 }
 
 // NoticeStats counts the notices per status (statuses without notices are

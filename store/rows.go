@@ -78,3 +78,12 @@ func textMap(column, s string) (map[string]string, error) {
 	}
 	return m, nil
 }
+
+// toServices converts rows with conv, in order.
+func toServices[R, T any](rows []R, conv func(*R) T) []T {
+	out := make([]T, len(rows))
+	for i := range rows {
+		out[i] = conv(&rows[i])
+	}
+	return out
+}

@@ -15,8 +15,7 @@ import (
 // must make, and returns errDeviations when anything deviates. Each check
 // prints one line; the deviations are listed at the end.
 func (s *Sim) conformance(ctx context.Context) error {
-	s.intro("一致性检查")
-	if err := s.preflight(ctx); err != nil {
+	if err := s.begin(ctx, "一致性检查"); err != nil {
 		return err
 	}
 	c := &conf{Sim: s}

@@ -15,8 +15,7 @@ import (
 // demo runs a scripted lifecycle of six applications on two sections of one
 // project, printing each step: every interface of §4 is used once at least.
 func (s *Sim) demo(ctx context.Context) error {
-	s.intro("演示")
-	if err := s.preflight(ctx); err != nil {
+	if err := s.begin(ctx, "演示"); err != nil {
 		return err
 	}
 	secs := s.gen.Sections(2)
@@ -220,6 +219,13 @@ func (s *Sim) demo(ctx context.Context) error {
 		return errDeviations
 	}
 	return nil
+}
+
+// begin prints the heading of a run in mode and checks that the gateway
+// answers.
+func (s *Sim) begin(ctx context.Context, mode string) error {
+	s.intro(mode)
+	return s.preflight(ctx)
 }
 
 func (s *Sim) intro(mode string) {
