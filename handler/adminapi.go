@@ -166,12 +166,7 @@ func (a *AdminAPI) get(c *gin.Context) {
 	if !ok {
 		return
 	}
-	d, err := a.Cases.Detail(c.Request.Context(), app)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, a.detailView(d, actorOf(c)))
+	a.show(c, app)
 }
 
 // respond answers an action with the application's detail as it is now.
@@ -183,7 +178,12 @@ func (a *AdminAPI) respond(c *gin.Context, app *service.Application) {
 		a.fail(c, err)
 		return
 	}
-	d, err := a.Cases.Detail(c.Request.Context(), fresh)
+	a.show(c, fresh)
+}
+
+// show answers with the detail of app.
+func (a *AdminAPI) show(c *gin.Context, app *service.Application) {
+	d, err := a.Cases.Detail(c.Request.Context(), app)
 	if err != nil {
 		a.fail(c, err)
 		return

@@ -280,10 +280,7 @@ func (h *Console) audit(c *gin.Context) {
 		v.Actions = append(v.Actions, option{Value: a.Code, Label: a.Label, Selected: a.Code == f.Action})
 	}
 	if err != nil {
-		e := showError(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
-		v.Error = e.Message
-		v.Pager = newPager(0, 1, auditPageSize, nil)
-		render(c, h.Log, h.pages, e.Status, "audit", &v)
+		h.renderBadFilter(c, err, "audit", &v.pageBase, &v.Pager, auditPageSize, &v)
 		return
 	}
 	page := pageNumber(c)

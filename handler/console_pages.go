@@ -251,10 +251,7 @@ func (h *Console) queue(c *gin.Context) {
 	}
 	v.FlagOpts = []option{{"yes", "有风险提示", f.Flag == "yes"}, {"no", "无风险提示", f.Flag == "no"}}
 	if err != nil {
-		e := showError(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
-		v.Error = e.Message
-		v.Pager = newPager(0, 1, queuePageSize, nil)
-		render(c, h.Log, h.pages, e.Status, "queue", &v)
+		h.renderBadFilter(c, err, "queue", &v.pageBase, &v.Pager, queuePageSize, &v)
 		return
 	}
 	q, err := h.Cases.Queue(c.Request.Context(), filter)

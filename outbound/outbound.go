@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/baohangateway/baohan/internal/text"
 	"strconv"
 	"time"
 
@@ -63,7 +64,7 @@ func (s *Notices) Send(ctx context.Context, appkey, iface string, fields map[str
 		// nowhere else. A failed attempt, retried on the schedule.
 		res.Outcome = service.SendHTTPError
 		err = fmt.Errorf("交易平台返回重定向 HTTP %d（Location: %q），未跟随：通知只发往配置的 notify_url，请与平台核对地址：%w",
-			transport.StatusCode, clipLocation(transport.Location), err)
+			transport.StatusCode, text.Clip(transport.Location, 200), err)
 	case errors.As(err, &transport) && transport.StatusCode != 0:
 		res.Outcome = service.SendHTTPError
 		// A platform may explain an HTTP error in a reply body; keep its
@@ -120,12 +121,4 @@ func account(accounts []platform.Account, appkey string) *platform.Account {
 		}
 	}
 	return acct
-}
-
-// clipLocation keeps a redirect's Location short enough for the record.
-func clipLocation(loc string) string {
-	if r := []rune(loc); len(r) > 200 {
-		return string(r[:200]) + "…"
-	}
-	return loc
 }

@@ -63,13 +63,6 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func clip(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
-}
-
 // Authenticate returns the officer and session of a session token. A
 // session ends SessionIdle after its last use and SessionMax after login,
 // and with its officer's account; ENOTFOUND then.

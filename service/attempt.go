@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"github.com/baohangateway/baohan/internal/text"
 	"time"
 )
 
@@ -90,10 +91,10 @@ func (d *Dispatcher) deliver(ctx context.Context, o outgoing) {
 
 	a := &NoticeAttempt{
 		StartedAt: start, Duration: res.Duration, HTTPStatus: res.HTTPStatus,
-		Code: res.Code, Message: clipText(res.Message, maxAttemptMessage),
+		Code: res.Code, Message: text.Clip(res.Message, maxAttemptMessage),
 	}
 	if sendErr != nil {
-		a.Error = clipText(errorText(sendErr), maxAttemptError)
+		a.Error = text.Clip(errorText(sendErr), maxAttemptError)
 	}
 	class := classify(res)
 	next := *n

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/baohangateway/baohan/internal/text"
 	"log/slog"
 	"maps"
 	"math/rand/v2"
@@ -408,7 +409,7 @@ func (a *NoticeAttempt) lastError() string {
 	case a.Error != "":
 		return a.Error
 	case a.Code != "":
-		return clipText(fmt.Sprintf("交易平台返回 code %s：%s", a.Code, a.Message), maxAttemptError)
+		return text.Clip(fmt.Sprintf("交易平台返回 code %s：%s", a.Code, a.Message), maxAttemptError)
 	case a.HTTPStatus != 0:
 		return fmt.Sprintf("HTTP %d", a.HTTPStatus)
 	}
@@ -449,16 +450,4 @@ func applyNoOf(n *Notice) string {
 		return v
 	}
 	return n.Fields["baohanno"]
-}
-
-// clipText shortens s to at most n characters.
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }

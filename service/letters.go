@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/baohangateway/baohan/internal/text"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -93,7 +94,7 @@ func (s *Letters) deferPlainLetter(ctx context.Context, id int64, cause error) t
 	next := s.now().Add(plainDelays[0])
 	a, err := s.Store.GetApplication(ctx, id)
 	if err != nil {
-		s.Log.Error("plaintext letter failed, and reading it again failed too", "application_id", id, "error", clipText(cause.Error(), 300), "read_error", err)
+		s.Log.Error("plaintext letter failed, and reading it again failed too", "application_id", id, "error", text.Clip(cause.Error(), 300), "read_error", err)
 		return next
 	}
 	if !a.PlainPending {
@@ -105,15 +106,15 @@ func (s *Letters) deferPlainLetter(ctx context.Context, id int64, cause error) t
 	reason := letterFailure(cause)
 	ok, err := s.Store.DeferPlainLetter(ctx, id, attempts, next, reason)
 	if err != nil {
-		s.Log.Error("plaintext letter failed, and recording the failure failed too", "application_id", id, "error", clipText(cause.Error(), 300), "record_error", err)
+		s.Log.Error("plaintext letter failed, and recording the failure failed too", "application_id", id, "error", text.Clip(cause.Error(), 300), "record_error", err)
 		return next
 	}
 	if ok {
 		s.Metrics.LetterFailed()
-		attrs := []any{"application_id", id, "applyno", a.ApplyNo, "attempt", attempts, "retry_in", delay.String(), "error", clipText(cause.Error(), 300)}
+		attrs := []any{"application_id", id, "applyno", a.ApplyNo, "attempt", attempts, "retry_in", delay.String(), "error", text.Clip(cause.Error(), 300)}
 		var pe *panicError
 		if errors.As(cause, &pe) {
-			attrs = append(attrs, "stack", clipText(string(pe.stack), 4000))
+			attrs = append(attrs, "stack", text.Clip(string(pe.stack), 4000))
 		}
 		s.Log.Warn("plaintext letter failed; it will be tried again", attrs...)
 	}

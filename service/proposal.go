@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"github.com/baohangateway/baohan/internal/text"
 	"strings"
 	"time"
 )
@@ -299,7 +300,7 @@ func (s *Proposals) ProposeRetryLetter(ctx context.Context, actor Actor, id int6
 // propose records p for a and audits it.
 func (s *Proposals) propose(ctx context.Context, actor Actor, a *Application, p *Proposal) (*Proposal, error) {
 	p.ApplicationID, p.ApplyNo = a.ID, a.ApplyNo
-	p.Note = clip(strings.TrimSpace(p.Note), 500)
+	p.Note = text.Fit(strings.TrimSpace(p.Note), 500)
 	p.ProposedBy, p.ProposerRole, p.ProposedAt, p.Status = actor.Name, actor.Role, s.now(), ProposalPending
 	err := s.Store.WithTx(ctx, func(ctx context.Context) error {
 		if err := s.Store.CreateProposal(ctx, p); err != nil {
@@ -361,7 +362,7 @@ func (s *Proposals) ConfirmProposal(ctx context.Context, actor Actor, id int64, 
 		if err != nil {
 			return err
 		}
-		p.Status, p.DecidedBy, p.DecidedAt, p.DecisionNote = ProposalConfirmed, actor.Name, s.now(), clip(note, 500)
+		p.Status, p.DecidedBy, p.DecidedAt, p.DecisionNote = ProposalConfirmed, actor.Name, s.now(), text.Fit(note, 500)
 		if err := s.Store.DecideProposal(ctx, p); err != nil {
 			return err
 		}
@@ -384,7 +385,7 @@ func (s *Proposals) ConfirmProposal(ctx context.Context, actor Actor, id int64, 
 // other than the proposer declines it with a reason (退回), or the proposer
 // withdraws it (撤回).
 func (s *Proposals) DeclineProposal(ctx context.Context, actor Actor, id int64, reason string) (*Proposal, error) {
-	reason = clip(strings.TrimSpace(reason), 500)
+	reason = text.Fit(strings.TrimSpace(reason), 500)
 	var p *Proposal
 	err := s.Store.WithTx(ctx, func(ctx context.Context) error {
 		var err error

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"github.com/baohangateway/baohan/internal/text"
 )
 
 // ResendNotice sends a failed notice again: it becomes pending and due at
@@ -40,7 +41,7 @@ func (s *Guarantees) ResendNotice(ctx context.Context, actor Actor, id int64) (*
 		}
 		detail := fmt.Sprintf("重新发送通知 %s（编号 %d），此前已尝试 %d 次", n.Interface, n.ID, n.Attempts)
 		if n.LastError != "" {
-			detail += "，最后错误：" + clipText(n.LastError, 500)
+			detail += "，最后错误：" + text.Clip(n.LastError, 500)
 		}
 		n.Status, n.NextAttemptAt, n.Attempts, n.LastError = NoticePending, s.now(), 0, ""
 		if err := s.Store.UpdateNotice(ctx, n); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/baohangateway/baohan/handler"
 	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/store"
 )
 
 // setUpConsole prepares and registers the officer console and the bidder
@@ -94,17 +95,13 @@ func cmdOfficer(ctx context.Context, args, env []string, stdin io.Reader, stdout
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.Log, stderr)
-	st, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	svc := service.New(service.Config{Store: st, Log: log})
-	o, err := svc.Officers.CreateOfficer(ctx, service.SystemActor(), service.NewOfficer{Username: *username, DisplayName: *name, Role: r, Password: password})
-	if err != nil {
-		return fmt.Errorf("%s", service.ErrorMessage(err))
-	}
-	fmt.Fprintf(stdout, "created officer %s (%s, %s)\n", o.Username, o.Role, service.RoleLabel(o.Role))
-	return nil
+	return withStore(ctx, cfg, stderr, func(st *store.Store, log *slog.Logger) error {
+		svc := service.New(service.Config{Store: st, Log: log})
+		o, err := svc.Officers.CreateOfficer(ctx, service.SystemActor(), service.NewOfficer{Username: *username, DisplayName: *name, Role: r, Password: password})
+		if err != nil {
+			return fmt.Errorf("%s", service.ErrorMessage(err))
+		}
+		fmt.Fprintf(stdout, "created officer %s (%s, %s)\n", o.Username, o.Role, service.RoleLabel(o.Role))
+		return nil
+	})
 }
