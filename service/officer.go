@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 )
@@ -73,14 +74,7 @@ func checkUsername(u string) error {
 	return nil
 }
 
-func validRole(role string) bool {
-	for _, r := range Roles {
-		if r == role {
-			return true
-		}
-	}
-	return false
-}
+func validRole(role string) bool { return slices.Contains(Roles, role) }
 
 // Session is a console login. The browser holds a random token; the
 // database holds only its SHA-256, so a copy of the database opens no
