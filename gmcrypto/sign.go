@@ -3,7 +3,6 @@ package gmcrypto
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -284,30 +283,13 @@ func skipSpace(body []byte, i int) int {
 	return i
 }
 
-// Masks for looking at eight bytes at once (see plainStringEnd).
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-)
-
 // plainStringEnd returns the index of the quote that closes the JSON string
 // whose text starts at body[i]. ok is false when there is no closing quote or
 // the text holds a backslash, a control character or invalid UTF-8: then the
 // decoded text is not the bytes, or the JSON is invalid.
 func plainStringEnd(body []byte, i int) (end int, ok bool) {
 	for {
-		// Skip eight bytes at a time while none of them is a quote, a
-		// backslash, a control character or non-ASCII: a base64 file is
-		// nothing else, and this runs over every byte of it.
-		for i+8 <= len(body) {
-			w := binary.LittleEndian.Uint64(body[i:])
-			q := w ^ ('"' * ones)
-			bs := w ^ ('\\' * ones)
-			if ((w-0x20*ones)&^w|(q-ones)&^q|(bs-ones)&^bs|w)&highs != 0 {
-				break
-			}
-			i += 8
-		}
+		i = SkipPlainJSON(body, i)
 		if i == len(body) {
 			return 0, false
 		}

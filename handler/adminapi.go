@@ -17,10 +17,20 @@ import (
 	"github.com/baohangateway/baohan/service"
 )
 
-// AdminService is what the admin API needs from the domain.
-type AdminService interface {
+// The admin API's seams, each implemented by one part of service.Service.
+
+// AdminCases finds applications and tells everything about one
+// (service.Views).
+type AdminCases interface {
 	FindApplication(ctx context.Context, platform, applyNo string) (*service.Application, error)
 	Detail(ctx context.Context, a *service.Application) (*service.Detail, error)
+	PortalURL(a *service.Application) string
+	DocumentURL(d *service.Document) string
+}
+
+// AdminDecisions are the officer's decisions on an application
+// (service.Guarantees).
+type AdminDecisions interface {
 	Approve(ctx context.Context, actor service.Actor, id int64, in service.ApproveInput) (*service.Application, error)
 	Reject(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Application, error)
 	Abandon(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Application, error)
@@ -29,9 +39,11 @@ type AdminService interface {
 	RefuseInvoice(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Invoice, error)
 	PayClaim(ctx context.Context, actor service.Actor, id, claimID int64, amount service.Money, ref string) (*service.Claim, error)
 	ResendNotice(ctx context.Context, actor service.Actor, id int64) (*service.NoticeDetail, error)
+}
+
+// AdminLetters retries a plaintext letter that failed (service.Letters).
+type AdminLetters interface {
 	RetryLetter(ctx context.Context, actor service.Actor, id int64) (*service.Application, error)
-	PortalURL(a *service.Application) string
-	DocumentURL(d *service.Document) string
 }
 
 // APIToken is a bearer token of the admin API and the name the audit trail
@@ -45,9 +57,11 @@ type APIToken struct {
 // Its calls act as a checker (the system has done its own review) and are
 // audited under the token's name.
 type AdminAPI struct {
-	Service AdminService
-	Tokens  []APIToken
-	Log     *slog.Logger
+	Cases     AdminCases
+	Decisions AdminDecisions
+	Letters   AdminLetters
+	Tokens    []APIToken
+	Log       *slog.Logger
 }
 
 // maxAdminBody bounds an admin request (an invoice PDF in base64 included).
@@ -139,7 +153,7 @@ func jsonKind(k string) string {
 // application finds the application named in the path (?platform= selects
 // the platform when several have the applyno).
 func (a *AdminAPI) application(c *gin.Context) (*service.Application, bool) {
-	app, err := a.Service.FindApplication(c.Request.Context(), c.Query("platform"), c.Param("applyno"))
+	app, err := a.Cases.FindApplication(c.Request.Context(), c.Query("platform"), c.Param("applyno"))
 	if err != nil {
 		a.fail(c, err)
 		return nil, false
@@ -152,24 +166,24 @@ func (a *AdminAPI) get(c *gin.Context) {
 	if !ok {
 		return
 	}
-	d, err := a.Service.Detail(c.Request.Context(), app)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, a.detailView(d, actorOf(c)))
+	a.show(c, app)
 }
 
 // respond answers an action with the application's detail as it is now.
 // The application is read again: an action on an invoice or a claim changes
 // it behind the copy the handler holds.
 func (a *AdminAPI) respond(c *gin.Context, app *service.Application) {
-	fresh, err := a.Service.FindApplication(c.Request.Context(), app.Platform, app.ApplyNo)
+	fresh, err := a.Cases.FindApplication(c.Request.Context(), app.Platform, app.ApplyNo)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	d, err := a.Service.Detail(c.Request.Context(), fresh)
+	a.show(c, fresh)
+}
+
+// show answers with the detail of app.
+func (a *AdminAPI) show(c *gin.Context, app *service.Application) {
+	d, err := a.Cases.Detail(c.Request.Context(), app)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -205,7 +219,7 @@ func (a *AdminAPI) approve(c *gin.Context) {
 		OverrideReason string `json:"override_reason"`
 	}
 	a.act(c, &body, func(ctx context.Context, actor service.Actor, app *service.Application) error {
-		_, err := a.Service.Approve(ctx, actor, app.ID, service.ApproveInput{
+		_, err := a.Decisions.Approve(ctx, actor, app.ID, service.ApproveInput{
 			PayerName: body.PayerName, PayerAccount: body.PayerAccount, OverrideReason: body.OverrideReason})
 		return err
 	})
@@ -231,13 +245,13 @@ func appAction(fn func(ctx context.Context, actor service.Actor, id int64, reaso
 	}
 }
 
-func (a *AdminAPI) reject(c *gin.Context) { a.withReason(c, appAction(a.Service.Reject)) }
-func (a *AdminAPI) giveUp(c *gin.Context) { a.withReason(c, appAction(a.Service.Abandon)) }
+func (a *AdminAPI) reject(c *gin.Context) { a.withReason(c, appAction(a.Decisions.Reject)) }
+func (a *AdminAPI) giveUp(c *gin.Context) { a.withReason(c, appAction(a.Decisions.Abandon)) }
 
 func (a *AdminAPI) quit(approve bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		a.withReason(c, func(ctx context.Context, actor service.Actor, id int64, reason string) error {
-			_, err := a.Service.DecideQuit(ctx, actor, id, approve, reason)
+			_, err := a.Decisions.DecideQuit(ctx, actor, id, approve, reason)
 			return err
 		})
 	}
@@ -257,7 +271,7 @@ func (a *AdminAPI) issueInvoice(c *gin.Context) {
 				return service.Errorf(service.EINVALID, "字段 pdf 不是有效的 base64")
 			}
 		}
-		_, err := a.Service.IssueInvoice(ctx, actor, app.ID, service.IssueInvoiceInput{
+		_, err := a.Decisions.IssueInvoice(ctx, actor, app.ID, service.IssueInvoiceInput{
 			InvoiceCode: body.InvoiceCode, InvoiceNo: body.InvoiceNo, PDF: pdf})
 		return err
 	})
@@ -265,7 +279,7 @@ func (a *AdminAPI) issueInvoice(c *gin.Context) {
 
 func (a *AdminAPI) refuseInvoice(c *gin.Context) {
 	a.withReason(c, func(ctx context.Context, actor service.Actor, id int64, reason string) error {
-		_, err := a.Service.RefuseInvoice(ctx, actor, id, reason)
+		_, err := a.Decisions.RefuseInvoice(ctx, actor, id, reason)
 		return err
 	})
 }
@@ -286,7 +300,7 @@ func (a *AdminAPI) payClaim(c *gin.Context) {
 				return service.Errorf(service.EINVALID, "字段 amount 格式错误：应为金额（元），最多两位小数")
 			}
 		}
-		_, err = a.Service.PayClaim(ctx, actor, app.ID, claimID, amount, body.PaymentRef)
+		_, err = a.Decisions.PayClaim(ctx, actor, app.ID, claimID, amount, body.PaymentRef)
 		return err
 	})
 }
@@ -294,7 +308,7 @@ func (a *AdminAPI) payClaim(c *gin.Context) {
 // retryLetter tries a plaintext letter that failed again at once.
 func (a *AdminAPI) retryLetter(c *gin.Context) {
 	a.act(c, nil, func(ctx context.Context, actor service.Actor, app *service.Application) error {
-		_, err := a.Service.RetryLetter(ctx, actor, app.ID)
+		_, err := a.Letters.RetryLetter(ctx, actor, app.ID)
 		return err
 	})
 }
@@ -307,193 +321,10 @@ func (a *AdminAPI) resendNotice(c *gin.Context) {
 		a.fail(c, service.Errorf(service.EINVALID, "通知编号 %q 无效", c.Param("id")))
 		return
 	}
-	n, err := a.Service.ResendNotice(c.Request.Context(), actorOf(c), id)
+	n, err := a.Decisions.ResendNotice(c.Request.Context(), actorOf(c), id)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, noticeViewOf(*n))
-}
-
-// The JSON views of the admin API: field names as the platform spells them
-// where the spec has them, amounts as yuan strings, times in Beijing time.
-
-type applicationView struct {
-	ApplyNo        string           `json:"applyno"`
-	Platform       string           `json:"platform"`
-	PlatformCode   string           `json:"platformcode"`
-	Status         string           `json:"status"`
-	StatusLabel    string           `json:"status_label"`
-	BidderName     string           `json:"biddername"`
-	BidderCode     string           `json:"biddercode"`
-	Amount         string           `json:"bzjamount"`
-	Rate           string           `json:"rate,omitempty"`
-	Cost           string           `json:"cost,omitempty"`
-	BaohanNo       string           `json:"baohanno,omitempty"`
-	CheckCode      string           `json:"check_code,omitempty"`
-	PayerName      string           `json:"payername,omitempty"`
-	PayerAccount   string           `json:"payeraccount,omitempty"`
-	Flags          []service.Flag   `json:"flags,omitempty"`
-	Project        projectView      `json:"project"`
-	PlainLetter    *plainLetterView `json:"plain_letter,omitempty"`
-	PortalURL      string           `json:"portal_url"`
-	CreatedAt      string           `json:"created_at"`
-	IssuedAt       string           `json:"issued_at,omitempty"`
-	ValidTo        string           `json:"valid_to,omitempty"`
-	RestoredAt     string           `json:"restored_at,omitempty"`
-	RejectReason   string           `json:"reject_reason,omitempty"`
-	QuitReason     string           `json:"quit_reason,omitempty"`
-	Documents      []documentView   `json:"documents"`
-	Notices        []noticeView     `json:"notices"`
-	Invoice        *invoiceView     `json:"invoice,omitempty"`
-	Claims         []claimView      `json:"claims,omitempty"`
-	Audit          []auditView      `json:"audit"`
-	OverrideReason string           `json:"override_reason,omitempty"`
-	// Actions are what the caller may do now (service.Actions): approve,
-	// reject, abandon, quit_approve, quit_reject, claim_pay, invoice_issue,
-	// invoice_refuse, letter_retry.
-	Actions []string `json:"actions"`
-}
-
-type projectView struct {
-	Sealed       bool   `json:"sealed"`
-	BiaoduanNo   string `json:"biaoduanno"`
-	BiaoduanName string `json:"biaoduanname"`
-	Zbr          string `json:"zbr"`
-	ZbrOrgNum    string `json:"zbrorgnum,omitempty"`
-}
-
-// plainLetterView is a plaintext letter still to be made: failed attempts,
-// the next one and the last error (出函失败 in the console when it has one).
-type plainLetterView struct {
-	Status      string `json:"status"` // pending | failed
-	Attempts    int    `json:"attempts"`
-	NextAttempt string `json:"next_attempt_at,omitempty"`
-	LastError   string `json:"last_error,omitempty"`
-}
-
-type documentView struct {
-	Kind      string `json:"kind"`
-	FileName  string `json:"file_name"`
-	URL       string `json:"url"`
-	SM3       string `json:"sm3"`
-	Size      int64  `json:"size"`
-	CreatedAt string `json:"created_at"`
-}
-
-type noticeView struct {
-	ID          int64             `json:"id"`
-	Interface   string            `json:"interface"`
-	Status      string            `json:"status"`
-	Fields      map[string]string `json:"fields"`
-	Attempts    []attemptView     `json:"attempts"`
-	NextAttempt string            `json:"next_attempt_at,omitempty"`
-	LastError   string            `json:"last_error,omitempty"`
-	CreatedAt   string            `json:"created_at"`
-	DeliveredAt string            `json:"delivered_at,omitempty"`
-}
-
-type attemptView struct {
-	At         string `json:"at"`
-	DurationMS int64  `json:"duration_ms"`
-	HTTPStatus int    `json:"http_status,omitempty"`
-	Code       string `json:"code,omitempty"`
-	Message    string `json:"message,omitempty"`
-	Error      string `json:"error,omitempty"`
-}
-
-type invoiceView struct {
-	Type        string `json:"type"`
-	Amount      string `json:"amount"`
-	Status      string `json:"status"`
-	InvoiceCode string `json:"invoicecode,omitempty"`
-	InvoiceNo   string `json:"invoiceno,omitempty"`
-	IssuedAt    string `json:"issued_at,omitempty"`
-}
-
-type claimView struct {
-	ID           int64  `json:"id"`
-	Amount       string `json:"payeramount"`
-	PayeeAccount string `json:"payeraccount,omitempty"`
-	Reason       string `json:"reason,omitempty"`
-	Contact      string `json:"applyusername"`
-	Phone        string `json:"applyuserphone"`
-	Status       string `json:"status"`
-	PaidAmount   string `json:"paid_amount,omitempty"`
-	PaidAt       string `json:"paid_at,omitempty"`
-}
-
-type auditView struct {
-	At     string `json:"at"`
-	Actor  string `json:"actor"`
-	Kind   string `json:"actor_kind"`
-	Action string `json:"action"`
-	Detail string `json:"detail,omitempty"`
-}
-
-func (a *AdminAPI) detailView(d *service.Detail, actor service.Actor) applicationView {
-	app := d.Application
-	p := app.Project()
-	v := applicationView{
-		ApplyNo: app.ApplyNo, Platform: app.Platform, PlatformCode: app.PlatformCode,
-		Status: string(app.State), StatusLabel: app.State.Label(),
-		BidderName: app.BidderName, BidderCode: app.BidderCode, Amount: app.Amount.String(),
-		BaohanNo: app.BaohanNo, CheckCode: app.CheckCode, PayerName: app.PayerName, PayerAccount: app.PayerAccount, Flags: app.Flags,
-		Project:   projectView{Sealed: !app.Restored(), BiaoduanNo: p.BiaoduanNo, BiaoduanName: p.BiaoduanName, Zbr: p.Zbr, ZbrOrgNum: p.ZbrOrgNum},
-		PortalURL: a.Service.PortalURL(app), CreatedAt: service.BeijingTime(app.CreatedAt),
-		IssuedAt: service.BeijingTime(app.IssuedAt), ValidTo: service.BeijingTime(app.ValidTo),
-		RestoredAt: service.BeijingTime(app.RestoredAt), RejectReason: app.RejectReason, QuitReason: app.QuitReason,
-		OverrideReason: app.OverrideReason,
-		Documents:      []documentView{}, Notices: []noticeView{}, Audit: []auditView{}, Actions: []string{},
-	}
-	for _, op := range service.Actions(d, actor) {
-		v.Actions = append(v.Actions, string(op))
-	}
-	if app.BaohanNo != "" {
-		v.Rate, v.Cost = app.Rate, app.Premium.String()
-	}
-	if app.PlainPending {
-		v.PlainLetter = &plainLetterView{Status: "pending", Attempts: app.PlainAttempts,
-			NextAttempt: service.BeijingTime(app.PlainNextAt), LastError: app.PlainError}
-		if app.LetterFailed() {
-			v.PlainLetter.Status = "failed"
-		}
-	}
-	for _, doc := range d.Documents {
-		v.Documents = append(v.Documents, documentView{Kind: string(doc.Kind), FileName: doc.FileName, URL: a.Service.DocumentURL(doc),
-			SM3: doc.SM3, Size: doc.Size, CreatedAt: service.BeijingTime(doc.CreatedAt)})
-	}
-	for _, n := range d.Notices {
-		v.Notices = append(v.Notices, noticeViewOf(n))
-	}
-	if inv := d.Invoice; inv != nil {
-		v.Invoice = &invoiceView{Type: inv.Request.Type, Amount: inv.Amount.String(), Status: string(inv.Status),
-			InvoiceCode: inv.InvoiceCode, InvoiceNo: inv.InvoiceNo, IssuedAt: service.BeijingTime(inv.IssuedAt)}
-	}
-	for _, cl := range d.Claims {
-		cv := claimView{ID: cl.ID, Amount: cl.Amount.String(), PayeeAccount: cl.PayeeAccount, Reason: cl.Reason,
-			Contact: cl.ContactName, Phone: cl.ContactPhone, Status: string(cl.Status), PaidAt: service.BeijingTime(cl.PaidAt)}
-		if cl.Status == service.ClaimPaid {
-			cv.PaidAmount = cl.PaidAmount.String()
-		}
-		v.Claims = append(v.Claims, cv)
-	}
-	for _, e := range d.Audit {
-		v.Audit = append(v.Audit, auditView{At: service.BeijingTime(e.At), Actor: e.Actor.Name, Kind: string(e.Actor.Kind), Action: e.Action, Detail: e.Detail})
-	}
-	return v
-}
-
-// noticeViewOf is a notice with its attempts as the admin API shows it.
-func noticeViewOf(n service.NoticeDetail) noticeView {
-	nv := noticeView{ID: n.ID, Interface: n.Interface, Status: string(n.Status), Fields: n.Fields, Attempts: []attemptView{},
-		LastError: n.LastError, CreatedAt: service.BeijingTime(n.CreatedAt), DeliveredAt: service.BeijingTime(n.DeliveredAt)}
-	if n.Status == service.NoticePending {
-		nv.NextAttempt = service.BeijingTime(n.NextAttemptAt)
-	}
-	for _, at := range n.Attempts {
-		nv.Attempts = append(nv.Attempts, attemptView{At: service.BeijingTime(at.StartedAt), DurationMS: at.Duration.Milliseconds(),
-			HTTPStatus: at.HTTPStatus, Code: at.Code, Message: at.Message, Error: at.Error})
-	}
-	return nv
 }

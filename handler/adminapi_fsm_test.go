@@ -23,7 +23,7 @@ type adminEnv struct {
 
 func newAdminEnv(t *testing.T) *adminEnv {
 	e := &adminEnv{consoleEnv: newConsoleEnv(t, "http://gateway.test"), ctx: context.Background()}
-	(&handler.AdminAPI{Service: e.svc, Log: slog.New(slog.NewTextHandler(e.log, nil)),
+	(&handler.AdminAPI{Cases: e.svc.Views, Decisions: e.svc.Guarantees, Letters: e.svc.Letters, Log: slog.New(slog.NewTextHandler(e.log, nil)),
 		Tokens: []handler.APIToken{{Name: "core", Token: adminToken}}}).Register(e.engine)
 	return e
 }
@@ -73,11 +73,11 @@ type fsmSnap struct {
 
 func (e *adminEnv) snap(applyNo string) fsmSnap {
 	e.t.Helper()
-	a, err := e.svc.FindApplication(e.ctx, appKey, applyNo)
+	a, err := e.svc.Views.FindApplication(e.ctx, appKey, applyNo)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	d, err := e.svc.Detail(e.ctx, a)
+	d, err := e.svc.Views.Detail(e.ctx, a)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ var fsmChecker = service.Actor{Kind: service.ActorOfficer, Name: "lisi", Role: s
 func (e *adminEnv) issued(applyNo string) *service.Application {
 	e.t.Helper()
 	a := e.apply(applyNo)
-	a, err := e.svc.Approve(e.ctx, fsmChecker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"})
+	a, err := e.svc.Guarantees.Approve(e.ctx, fsmChecker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func (e *adminEnv) issued(applyNo string) *service.Application {
 func (e *adminEnv) quitPending(applyNo string) *service.Application {
 	e.t.Helper()
 	a := e.issued(applyNo)
-	if err := e.svc.Quit(e.ctx, service.QuitRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
+	if err := e.svc.Guarantees.Quit(e.ctx, service.QuitRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
 		BaohanNo: a.BaohanNo, Reason: "撤回投标"}); err != nil {
 		e.t.Fatal(err)
 	}
@@ -180,13 +180,13 @@ func TestAdminStateMachine(t *testing.T) {
 	}
 	restored := func(no string) *service.Application {
 		a := e.issued(no)
-		platform(e.svc.Restore(e.ctx, service.RestoreRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no,
+		platform(e.svc.Guarantees.Restore(e.ctx, service.RestoreRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no,
 			BaohanNo: a.BaohanNo, KaibiaoTime: "2026-11-27 09:30:00", Key: "eyF5xYB3evZe2Ge+svjKAQ=="}))
 		return a
 	}
 	claimed := func(no string) *service.Application {
 		a := restored(no)
-		platform(e.svc.Claim(e.ctx, service.ClaimRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no,
+		platform(e.svc.Guarantees.Claim(e.ctx, service.ClaimRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no,
 			BaohanNo: a.BaohanNo, PayerAmount: "20000.00", Reason: "中标后拒签合同"}))
 		return a
 	}
@@ -194,7 +194,7 @@ func TestAdminStateMachine(t *testing.T) {
 		service.StateReceived: e.apply,
 		service.StateRejected: func(no string) *service.Application {
 			a := e.apply(no)
-			_, err := e.svc.Reject(e.ctx, fsmChecker, a.ID, "不符合条件")
+			_, err := e.svc.Guarantees.Reject(e.ctx, fsmChecker, a.ID, "不符合条件")
 			platform(err)
 			return a
 		},
@@ -202,28 +202,28 @@ func TestAdminStateMachine(t *testing.T) {
 		service.StateQuitPending: e.quitPending,
 		service.StateWithdrawn: func(no string) *service.Application {
 			a := e.quitPending(no)
-			_, err := e.svc.DecideQuit(e.ctx, fsmChecker, a.ID, true, "")
+			_, err := e.svc.Guarantees.DecideQuit(e.ctx, fsmChecker, a.ID, true, "")
 			platform(err)
 			return a
 		},
 		service.StateRestored: restored,
 		service.StateCancelled: func(no string) *service.Application {
 			a := restored(no)
-			platform(e.svc.Cancel(e.ctx, service.CancelRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no, BaohanNo: a.BaohanNo}))
+			platform(e.svc.Guarantees.Cancel(e.ctx, service.CancelRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no, BaohanNo: a.BaohanNo}))
 			return a
 		},
 		service.StateClaimed: claimed,
 		service.StatePaid: func(no string) *service.Application {
 			a := claimed(no)
-			d, err := e.svc.Detail(e.ctx, a)
+			d, err := e.svc.Views.Detail(e.ctx, a)
 			platform(err)
-			_, err = e.svc.PayClaim(e.ctx, fsmChecker, a.ID, d.Claims[0].ID, 0, "P-0")
+			_, err = e.svc.Guarantees.PayClaim(e.ctx, fsmChecker, a.ID, d.Claims[0].ID, 0, "P-0")
 			platform(err)
 			return a
 		},
 		service.StateAbandoned: func(no string) *service.Application {
 			e.apply(no)
-			platform(e.svc.GiveUp(e.ctx, service.GiveUpRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no}))
+			platform(e.svc.Guarantees.GiveUp(e.ctx, service.GiveUpRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no}))
 			return e.apply(no) // a retry of the same baohanapply: answered, unchanged
 		},
 	}
@@ -249,7 +249,7 @@ func TestAdminStateMachine(t *testing.T) {
 			route := r.route
 			if strings.Contains(route, "{claim}") {
 				claim := "999999"
-				if d, err := e.svc.Detail(e.ctx, a); err == nil && len(d.Claims) > 0 {
+				if d, err := e.svc.Views.Detail(e.ctx, a); err == nil && len(d.Claims) > 0 {
 					claim = itoa(d.Claims[0].ID)
 				}
 				route = strings.Replace(route, "{claim}", claim, 1)

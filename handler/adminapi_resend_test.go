@@ -13,12 +13,14 @@ import (
 	"github.com/baohangateway/baohan/service"
 )
 
-// resendService is an AdminService that only resends notices.
+// resendService is an admin API service that only resends notices.
 type resendService struct {
-	handler.AdminService // nil: any other call panics
-	err                  error
-	gotActor             service.Actor
-	gotID                int64
+	handler.AdminCases     // nil: any other call panics
+	handler.AdminDecisions // nil but ResendNotice
+	handler.AdminLetters   // nil
+	err                    error
+	gotActor               service.Actor
+	gotID                  int64
 }
 
 func (r *resendService) ResendNotice(_ context.Context, actor service.Actor, id int64) (*service.NoticeDetail, error) {
@@ -53,7 +55,7 @@ func TestAdminResendNotice(t *testing.T) {
 		t.Run(tt.desc, func(t *testing.T) {
 			svc := &resendService{err: tt.err}
 			r := handler.NewEngine(slog.New(slog.DiscardHandler))
-			(&handler.AdminAPI{Service: svc, Tokens: []handler.APIToken{{Name: "core-banking", Token: "tok-12345678"}}, Log: slog.New(slog.DiscardHandler)}).Register(r)
+			(&handler.AdminAPI{Cases: svc, Decisions: svc, Letters: svc, Tokens: []handler.APIToken{{Name: "core-banking", Token: "tok-12345678"}}, Log: slog.New(slog.DiscardHandler)}).Register(r)
 			req := httptest.NewRequest(http.MethodPost, tt.path, nil)
 			if tt.token != "" {
 				req.Header.Set("Authorization", "Bearer "+tt.token)

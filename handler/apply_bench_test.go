@@ -125,6 +125,6 @@ func BenchmarkApplyHTTP(b *testing.B) {
 }
 
 func newApplyService(st *store.Store) handler.PlatformService {
-	return service.New(service.Service{Store: st, Letters: noLetters{}, Underwriting: service.DefaultUnderwriting(),
-		Platforms: []service.PlatformInfo{{AppKey: benchAppKey, Name: "bench"}}, PublicURL: "http://gateway.test"})
+	return service.New(service.Config{Store: st, Renderer: noLetters{}, Underwriting: service.DefaultUnderwriting(),
+		Platforms: []service.PlatformInfo{{AppKey: benchAppKey, Name: "bench"}}, PublicURL: "http://gateway.test"}).Guarantees
 }

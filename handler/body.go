@@ -6,10 +6,10 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/baohangateway/baohan/internal/text"
 	"github.com/baohangateway/baohan/service"
 )
 
@@ -122,7 +122,7 @@ func readForm(c *gin.Context, limit int64) *bodyError {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/x-www-form-urlencoded" {
-			return newBodyError(http.StatusUnsupportedMediaType, nil, "表单编码不受支持（%s）：请从页面上的表单提交", clipText(ct, 60))
+			return newBodyError(http.StatusUnsupportedMediaType, nil, "表单编码不受支持（%s）：请从页面上的表单提交", text.Clip(ct, 60))
 		}
 	}
 	limitBody(c, limit)
@@ -143,15 +143,4 @@ func byteSize(n int64) string {
 		return fmt.Sprintf("%d KB", n>>10)
 	}
 	return fmt.Sprintf("%d 字节", n)
-}
-
-// clipText shortens s to at most n bytes for a message.
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

@@ -106,12 +106,12 @@ func TestFormsBounded(t *testing.T) {
 	path := "/console/applications/" + itoa(a.ID)
 	big = url.Values{"csrf_token": {b.csrf(path)}, "reason": {strings.Repeat("资料不全", 10<<10)}}.Encode()
 	wantPage(t, b.raw(path+"/reject", form, strings.NewReader(big), int64(len(big))), http.StatusRequestEntityTooLarge, "不得超过 64 KB")
-	if got, _ := e.svc.FindApplication(context.Background(), appKey, a.ApplyNo); got.State != service.StateReceived {
+	if got, _ := e.svc.Views.FindApplication(context.Background(), appKey, a.ApplyNo); got.State != service.StateReceived {
 		t.Fatalf("an oversized form changed the state to %s", got.State)
 	}
 
 	// The portal likewise.
-	portal := strings.TrimPrefix(e.svc.PortalURL(a), "http://gateway.test")
+	portal := strings.TrimPrefix(e.svc.Views.PortalURL(a), "http://gateway.test")
 	big = url.Values{"csrf_token": {b.csrf(portal)}, "payername": {strings.Repeat("x", 70<<10)}}.Encode()
 	wantPage(t, b.raw(portal, form, strings.NewReader(big), int64(len(big))), http.StatusRequestEntityTooLarge, "不得超过 64 KB")
 	wantPage(t, b.raw(portal, "multipart/form-data; boundary=x", strings.NewReader("--x--\r\n"), 7), http.StatusUnsupportedMediaType, "表单编码不受支持")
@@ -163,7 +163,7 @@ func TestCSRFToken(t *testing.T) {
 	bare := e.browser()
 	bare.client.Jar, _ = newJarWith(one, "baohan_session")
 	refused(bare, tokenOne, nil)
-	if got, _ := e.svc.FindApplication(context.Background(), appKey, a.ApplyNo); got.State != service.StateReceived {
+	if got, _ := e.svc.Views.FindApplication(context.Background(), appKey, a.ApplyNo); got.State != service.StateReceived {
 		t.Fatalf("a refused POST changed the state to %s", got.State)
 	}
 	if p := one.post(path, path+"/reject", url.Values{"reason": {"资料不全"}}); p.status != http.StatusSeeOther {
@@ -177,15 +177,15 @@ func TestInvoiceUploadBounded(t *testing.T) {
 	ctx := context.Background()
 	a := e.apply("TBaoHanINV00002")
 	checker := service.Actor{Kind: service.ActorOfficer, Name: "lisi", Role: service.RoleChecker}
-	a, err := e.svc.Approve(ctx, checker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"})
+	a, err := e.svc.Guarantees.Approve(ctx, checker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.Restore(ctx, service.RestoreRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
+	if err := e.svc.Guarantees.Restore(ctx, service.RestoreRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
 		BaohanNo: a.BaohanNo, KaibiaoTime: "2026-11-27 09:30:00", Key: "eyF5xYB3evZe2Ge+svjKAQ=="}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.Invoice(ctx, service.InvoiceRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
+	if err := e.svc.Guarantees.Invoice(ctx, service.InvoiceRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
 		BaohanNo: a.BaohanNo, BidderName: a.BidderName, BidderCode: a.BidderCode, Amount: a.Premium.String(), Type: "0"}); err != nil {
 		t.Fatal(err)
 	}
@@ -220,10 +220,10 @@ func TestInvoiceUploadBounded(t *testing.T) {
 func TestVerifyDocumentUpload(t *testing.T) {
 	e := newConsoleEnv(t, "http://gateway.test")
 	logger := slog.New(slog.NewTextHandler(e.log, nil))
-	(&handler.Public{Service: e.svc, Issuer: "吉林测试银行股份有限公司", Log: logger}).Register(e.engine)
+	(&handler.Public{Service: e.svc.Public, Issuer: "吉林测试银行股份有限公司", Log: logger}).Register(e.engine)
 	ctx := context.Background()
 	a := e.apply("TBaoHanVFY00001")
-	a, err := e.svc.Approve(ctx, service.Actor{Kind: service.ActorOfficer, Name: "lisi", Role: service.RoleChecker}, a.ID,
+	a, err := e.svc.Guarantees.Approve(ctx, service.Actor{Kind: service.ActorOfficer, Name: "lisi", Role: service.RoleChecker}, a.ID,
 		service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"})
 	if err != nil {
 		t.Fatal(err)
@@ -258,9 +258,9 @@ func TestEveryRouteBoundsItsBody(t *testing.T) {
 	t.Setenv("TMPDIR", tmp)
 	e := newConsoleEnv(t, "http://gateway.test")
 	logger := slog.New(slog.NewTextHandler(e.log, nil))
-	(&handler.Public{Service: e.svc, Issuer: "吉林测试银行股份有限公司", Log: logger}).Register(e.engine)
-	(&handler.PlatformAPI{Receiver: &platform.Receiver{Direction: platform.Inbound}, Service: e.svc, Log: logger, Now: e.clock}).Register(e.engine)
-	(&handler.AdminAPI{Service: e.svc, Log: logger, Tokens: []handler.APIToken{{Name: "core", Token: "admin-token-123"}}}).Register(e.engine)
+	(&handler.Public{Service: e.svc.Public, Issuer: "吉林测试银行股份有限公司", Log: logger}).Register(e.engine)
+	(&handler.PlatformAPI{Receiver: &platform.Receiver{Direction: platform.Inbound}, Service: e.svc.Guarantees, Log: logger, Now: e.clock}).Register(e.engine)
+	(&handler.AdminAPI{Cases: e.svc.Views, Decisions: e.svc.Guarantees, Letters: e.svc.Letters, Log: logger, Tokens: []handler.APIToken{{Name: "core", Token: "admin-token-123"}}}).Register(e.engine)
 	e.officer("zhangsan", service.RoleMaker)
 	b := e.browser()
 	b.login("zhangsan", consolePassword)

@@ -14,9 +14,12 @@ import (
 	"github.com/baohangateway/baohan/service"
 )
 
-// ConsoleService is what the officer console needs from the domain.
-type ConsoleService interface {
-	// Accounts and sessions.
+// The console's seams: each is what one group of pages needs from the
+// domain, and one part of service.Service implements it.
+
+// ConsoleAccounts is the login, the officer's own account and the officers
+// page (service.Officers).
+type ConsoleAccounts interface {
 	Login(ctx context.Context, in service.LoginInput) (*service.Login, error)
 	Authenticate(ctx context.Context, token string) (*service.Officer, *service.Session, error)
 	Logout(ctx context.Context, o *service.Officer, sess *service.Session) error
@@ -28,41 +31,58 @@ type ConsoleService interface {
 	ListOfficers(ctx context.Context, actor service.Actor) ([]*service.Officer, error)
 	CreateOfficer(ctx context.Context, actor service.Actor, in service.NewOfficer) (*service.Officer, error)
 	UpdateOfficer(ctx context.Context, actor service.Actor, id int64, ch service.OfficerChange) (*service.Officer, error)
+}
 
-	// Pages.
+// ConsoleCases are the pages that read applications, notices and the audit
+// trail (service.Views).
+type ConsoleCases interface {
 	Dashboard(ctx context.Context) (*service.Dashboard, error)
 	Queue(ctx context.Context, f service.ApplicationFilter) (*service.Queue, error)
 	CaseFile(ctx context.Context, id int64) (*service.CaseFile, error)
 	NoticeLog(ctx context.Context, f service.NoticeFilter) (*service.NoticeLog, error)
-	FindProposals(ctx context.Context, f service.ProposalFilter) ([]*service.Proposal, int, error)
 	FindAudit(ctx context.Context, q service.AuditQuery) ([]*service.AuditEvent, int, error)
-	Settings() service.Settings
-	SigningStatus() *service.SigningStatus
-	UpdateSettings(ctx context.Context, actor service.Actor, in service.SettingsInput) (service.Settings, error)
+	PlatformName(appkey string) string
+	DocumentURL(d *service.Document) string
+	PortalURL(a *service.Application) string
+}
 
-	// Actions on applications. The ones that may need a second officer go
-	// through proposals.
+// ConsoleDecisions are the actions on an application that never need a
+// second officer (service.Guarantees).
+type ConsoleDecisions interface {
+	Reject(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Application, error)
+	DecideQuit(ctx context.Context, actor service.Actor, id int64, approve bool, reason string) (*service.Application, error)
+	IssueInvoice(ctx context.Context, actor service.Actor, id int64, in service.IssueInvoiceInput) (*service.Invoice, error)
+	RefuseInvoice(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Invoice, error)
+	Abandon(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Application, error)
+}
+
+// ConsoleProposals are the actions that may need a second officer, and the
+// proposals page (service.Proposals).
+type ConsoleProposals interface {
+	FindProposals(ctx context.Context, f service.ProposalFilter) ([]*service.Proposal, int, error)
 	ProposeApprove(ctx context.Context, actor service.Actor, id int64, in service.ApproveInput) (*service.Proposal, error)
 	ProposePayClaim(ctx context.Context, actor service.Actor, id, claimID int64, amount service.Money, ref, note string) (*service.Proposal, error)
 	ProposeResend(ctx context.Context, actor service.Actor, noticeID int64, note string) (*service.Proposal, error)
 	ProposeRetryLetter(ctx context.Context, actor service.Actor, id int64, note string) (*service.Proposal, error)
 	ConfirmProposal(ctx context.Context, actor service.Actor, id int64, note string) (*service.Proposal, error)
 	DeclineProposal(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Proposal, error)
-	Reject(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Application, error)
-	DecideQuit(ctx context.Context, actor service.Actor, id int64, approve bool, reason string) (*service.Application, error)
-	IssueInvoice(ctx context.Context, actor service.Actor, id int64, in service.IssueInvoiceInput) (*service.Invoice, error)
-	RefuseInvoice(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Invoice, error)
-	Abandon(ctx context.Context, actor service.Actor, id int64, reason string) (*service.Application, error)
+}
 
-	PlatformName(appkey string) string
-	DocumentURL(d *service.Document) string
-	PortalURL(a *service.Application) string
+// ConsoleSetup is the settings page and the signing panel (service.Setup).
+type ConsoleSetup interface {
+	Settings() service.Settings
+	SigningStatus() *service.SigningStatus
+	UpdateSettings(ctx context.Context, actor service.Actor, in service.SettingsInput) (service.Settings, error)
 }
 
 // Console serves the officer console at /console: server-rendered pages in
 // Chinese, sessions in the database, CSRF protection on every form.
 type Console struct {
-	Service     ConsoleService
+	Accounts    ConsoleAccounts
+	Cases       ConsoleCases
+	Decisions   ConsoleDecisions
+	Proposals   ConsoleProposals
+	Setup       ConsoleSetup
 	Log         *slog.Logger
 	Secret      []byte // 32 bytes: the key of the CSRF tokens (service.ConsoleSecret)
 	PublicURL   string
@@ -151,7 +171,7 @@ func (h *Console) Register(r gin.IRouter) {
 // change the password may only do that.
 func (h *Console) authenticate(c *gin.Context) {
 	token, _ := c.Cookie(sessionCookie)
-	o, sess, err := h.Service.Authenticate(c.Request.Context(), token)
+	o, sess, err := h.Accounts.Authenticate(c.Request.Context(), token)
 	if err != nil {
 		if service.ErrorCode(err) == service.EINTERNAL {
 			h.fail(c, err)

@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -34,69 +35,57 @@ func parseYuan(label, s string) (service.Money, error) {
 
 func (h *Console) approve(c *gin.Context) {
 	form := actionForm{Action: "approve", PayerName: c.PostForm("payername"), PayerAccount: c.PostForm("payeraccount"), Note: c.PostForm("note")}
-	id, err := pathID(c, "id", "申请")
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	p, err := h.Service.ProposeApprove(c.Request.Context(), officerOf(c).Actor(), id, service.ApproveInput{
-		PayerName: form.PayerName, PayerAccount: form.PayerAccount, OverrideReason: form.Note})
-	if err != nil {
-		h.showApplication(c, form, err)
-		return
-	}
-	if p != nil {
-		done(c, appPath(id), "proposed")
-		return
-	}
-	done(c, appPath(id), "approved")
+	h.act(c, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
+		p, err := h.Proposals.ProposeApprove(ctx, by, id, service.ApproveInput{
+			PayerName: form.PayerName, PayerAccount: form.PayerAccount, OverrideReason: form.Note})
+		if p != nil {
+			return "proposed", err
+		}
+		return "approved", err
+	})
 }
 
-func (h *Console) reject(c *gin.Context) {
-	form := actionForm{Action: "reject", Reason: c.PostForm("reason")}
+// act runs an action on the application in the path: do returns the flash
+// message of its success, or the error shown beside form on the page again.
+func (h *Console) act(c *gin.Context, form actionForm, do func(ctx context.Context, by service.Actor, id int64) (flash string, err error)) {
 	id, err := pathID(c, "id", "申请")
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	if _, err := h.Service.Reject(c.Request.Context(), officerOf(c).Actor(), id, form.Reason); err != nil {
+	flash, err := do(c.Request.Context(), officerOf(c).Actor(), id)
+	if err != nil {
 		h.showApplication(c, form, err)
 		return
 	}
-	done(c, appPath(id), "rejected")
+	done(c, appPath(id), flash)
 }
+
+// withReason runs an action whose form is a reason (see act) with fn.
+func withReason[T any](h *Console, c *gin.Context, action, flash string, fn func(context.Context, service.Actor, int64, string) (T, error)) {
+	form := actionForm{Action: action, Reason: c.PostForm("reason")}
+	h.act(c, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
+		_, err := fn(ctx, by, id, form.Reason)
+		return flash, err
+	})
+}
+
+func (h *Console) reject(c *gin.Context) { withReason(h, c, "reject", "rejected", h.Decisions.Reject) }
 
 func (h *Console) abandon(c *gin.Context) {
-	form := actionForm{Action: "abandon", Reason: c.PostForm("reason")}
-	id, err := pathID(c, "id", "申请")
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	if _, err := h.Service.Abandon(c.Request.Context(), officerOf(c).Actor(), id, form.Reason); err != nil {
-		h.showApplication(c, form, err)
-		return
-	}
-	done(c, appPath(id), "abandoned")
+	withReason(h, c, "abandon", "abandoned", h.Decisions.Abandon)
 }
 
 func (h *Console) decideQuit(c *gin.Context) {
 	form := actionForm{Action: "quit", Decision: c.PostForm("decision"), Reason: c.PostForm("reason")}
-	id, err := pathID(c, "id", "申请")
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	if form.Decision != "approve" && form.Decision != "reject" {
-		h.showApplication(c, form, service.Errorf(service.EINVALID, "请选择处理结果：同意退保或拒绝退保"))
-		return
-	}
-	approve := form.Decision == "approve"
-	if _, err := h.Service.DecideQuit(c.Request.Context(), officerOf(c).Actor(), id, approve, form.Reason); err != nil {
-		h.showApplication(c, form, err)
-		return
-	}
-	done(c, appPath(id), map[bool]string{true: "quit_approved", false: "quit_rejected"}[approve])
+	h.act(c, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
+		if form.Decision != "approve" && form.Decision != "reject" {
+			return "", service.Errorf(service.EINVALID, "请选择处理结果：同意退保或拒绝退保")
+		}
+		approve := form.Decision == "approve"
+		_, err := h.Decisions.DecideQuit(ctx, by, id, approve, form.Reason)
+		return map[bool]string{true: "quit_approved", false: "quit_rejected"}[approve], err
+	})
 }
 
 // issueInvoice registers the tax invoice: its code and number, and
@@ -121,7 +110,7 @@ func (h *Console) issueInvoice(c *gin.Context) {
 		h.showApplication(c, form, err)
 		return
 	}
-	if _, err := h.Service.IssueInvoice(c.Request.Context(), officerOf(c).Actor(), id, service.IssueInvoiceInput{
+	if _, err := h.Decisions.IssueInvoice(c.Request.Context(), officerOf(c).Actor(), id, service.IssueInvoiceInput{
 		InvoiceCode: form.InvoiceCode, InvoiceNo: form.InvoiceNo, PDF: pdf}); err != nil {
 		h.showApplication(c, form, err)
 		return
@@ -130,17 +119,7 @@ func (h *Console) issueInvoice(c *gin.Context) {
 }
 
 func (h *Console) refuseInvoice(c *gin.Context) {
-	form := actionForm{Action: "invoice_refuse", Reason: c.PostForm("reason")}
-	id, err := pathID(c, "id", "申请")
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	if _, err := h.Service.RefuseInvoice(c.Request.Context(), officerOf(c).Actor(), id, form.Reason); err != nil {
-		h.showApplication(c, form, err)
-		return
-	}
-	done(c, appPath(id), "invoice_refused")
+	withReason(h, c, "invoice_refuse", "invoice_refused", h.Decisions.RefuseInvoice)
 }
 
 func (h *Console) payClaim(c *gin.Context) {
@@ -161,7 +140,7 @@ func (h *Console) payClaim(c *gin.Context) {
 		h.showApplication(c, form, err)
 		return
 	}
-	if _, err := h.Service.ProposePayClaim(c.Request.Context(), officerOf(c).Actor(), id, claimID, amount, form.PaymentRef, form.Note); err != nil {
+	if _, err := h.Proposals.ProposePayClaim(c.Request.Context(), officerOf(c).Actor(), id, claimID, amount, form.PaymentRef, form.Note); err != nil {
 		h.showApplication(c, form, err)
 		return
 	}
@@ -189,18 +168,31 @@ func (h *Console) showBack(c *gin.Context, appID int64, form actionForm, err err
 }
 
 func (h *Console) resend(c *gin.Context) {
-	appID, path := back(c, "/notices")
-	id, err := pathID(c, "id", "通知")
+	form := actionForm{Action: "resend", Note: c.PostForm("note")}
+	h.actOn(c, "通知", "/notices", h.showNotices, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
+		_, err := h.Proposals.ProposeResend(ctx, by, id, form.Note)
+		return "proposed", err
+	})
+}
+
+// actOn runs an action on the notice or proposal (what) in the path: do
+// returns the flash message of its success, or the error shown beside form
+// on the page the form came from (see back), list or an application page.
+func (h *Console) actOn(c *gin.Context, what, list string, showList func(*gin.Context, actionForm, error), form actionForm,
+	do func(ctx context.Context, by service.Actor, id int64) (flash string, err error)) {
+	appID, path := back(c, list)
+	id, err := pathID(c, "id", what)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	form := actionForm{Action: "resend", Note: c.PostForm("note"), ProposalID: id}
-	if _, err := h.Service.ProposeResend(c.Request.Context(), officerOf(c).Actor(), id, form.Note); err != nil {
-		h.showBack(c, appID, form, err, h.showNotices)
+	form.ProposalID = id
+	flash, err := do(c.Request.Context(), officerOf(c).Actor(), id)
+	if err != nil {
+		h.showBack(c, appID, form, err, showList)
 		return
 	}
-	done(c, path, "proposed")
+	done(c, path, flash)
 }
 
 // retryLetter proposes trying a failed plaintext letter again, from its
@@ -212,7 +204,7 @@ func (h *Console) retryLetter(c *gin.Context) {
 		return
 	}
 	form := actionForm{Action: "retry_letter", Note: c.PostForm("note")}
-	if _, err := h.Service.ProposeRetryLetter(c.Request.Context(), officerOf(c).Actor(), id, form.Note); err != nil {
+	if _, err := h.Proposals.ProposeRetryLetter(c.Request.Context(), officerOf(c).Actor(), id, form.Note); err != nil {
 		h.showApplication(c, form, err)
 		return
 	}
@@ -224,32 +216,20 @@ func (h *Console) retryLetter(c *gin.Context) {
 }
 
 func (h *Console) confirmProposal(c *gin.Context) {
-	appID, path := back(c, "/proposals")
-	id, err := pathID(c, "id", "提议")
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	form := actionForm{Action: "confirm", Note: c.PostForm("note"), ProposalID: id}
-	if _, err := h.Service.ConfirmProposal(c.Request.Context(), officerOf(c).Actor(), id, form.Note); err != nil {
-		h.showBack(c, appID, form, err, h.showProposals)
-		return
-	}
-	done(c, path, "confirmed")
+	form := actionForm{Action: "confirm", Note: c.PostForm("note")}
+	h.actOn(c, "提议", "/proposals", h.showProposals, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
+		_, err := h.Proposals.ConfirmProposal(ctx, by, id, form.Note)
+		return "confirmed", err
+	})
 }
 
 func (h *Console) declineProposal(c *gin.Context) {
-	appID, path := back(c, "/proposals")
-	id, err := pathID(c, "id", "提议")
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	form := actionForm{Action: "decline", Reason: c.PostForm("reason"), ProposalID: id}
-	p, err := h.Service.DeclineProposal(c.Request.Context(), officerOf(c).Actor(), id, form.Reason)
-	if err != nil {
-		h.showBack(c, appID, form, err, h.showProposals)
-		return
-	}
-	done(c, path, map[bool]string{true: "withdrawn", false: "declined"}[p.Status == service.ProposalWithdrawn])
+	form := actionForm{Action: "decline", Reason: c.PostForm("reason")}
+	h.actOn(c, "提议", "/proposals", h.showProposals, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
+		p, err := h.Proposals.DeclineProposal(ctx, by, id, form.Reason)
+		if err != nil {
+			return "", err
+		}
+		return map[bool]string{true: "withdrawn", false: "declined"}[p.Status == service.ProposalWithdrawn], nil
+	})
 }

@@ -44,7 +44,7 @@ func (h *Console) showAccount(c *gin.Context, form actionForm, err error) {
 	o := officerOf(c)
 	v := accountPage{pageBase: h.base(c, "我的账户", "account"), Username: o.Username, Name: o.Name(), RoleLabel: service.RoleLabel(o.Role),
 		LastLogin: service.BeijingTime(o.LastLoginAt), Must: o.MustChangePassword, TOTPOn: o.TOTPSecret != "", Form: form}
-	if e := h.Service.PendingTOTP(o); e != nil {
+	if e := h.Accounts.PendingTOTP(o); e != nil {
 		v.Enroll = h.totpView(e)
 	}
 	render(c, h.Log, h.pages, status, "account", &v)
@@ -77,7 +77,7 @@ func (h *Console) totpView(e *service.TOTPEnrollment) *totpView {
 }
 
 func (h *Console) changePassword(c *gin.Context) {
-	err := h.Service.ChangePassword(c.Request.Context(), officerOf(c), sessionOf(c),
+	err := h.Accounts.ChangePassword(c.Request.Context(), officerOf(c), sessionOf(c),
 		c.PostForm("current"), c.PostForm("new"), c.PostForm("confirm"))
 	if err != nil {
 		h.showAccount(c, actionForm{Action: "password"}, err)
@@ -87,7 +87,7 @@ func (h *Console) changePassword(c *gin.Context) {
 }
 
 func (h *Console) beginTOTP(c *gin.Context) {
-	if _, err := h.Service.BeginTOTP(c.Request.Context(), officerOf(c)); err != nil {
+	if _, err := h.Accounts.BeginTOTP(c.Request.Context(), officerOf(c)); err != nil {
 		h.showAccount(c, actionForm{Action: "totp"}, err)
 		return
 	}
@@ -95,7 +95,7 @@ func (h *Console) beginTOTP(c *gin.Context) {
 }
 
 func (h *Console) confirmTOTP(c *gin.Context) {
-	if err := h.Service.ConfirmTOTP(c.Request.Context(), officerOf(c), c.PostForm("code")); err != nil {
+	if err := h.Accounts.ConfirmTOTP(c.Request.Context(), officerOf(c), c.PostForm("code")); err != nil {
 		h.showAccount(c, actionForm{Action: "totp"}, err)
 		return
 	}
@@ -103,7 +103,7 @@ func (h *Console) confirmTOTP(c *gin.Context) {
 }
 
 func (h *Console) disableTOTP(c *gin.Context) {
-	if err := h.Service.DisableTOTP(c.Request.Context(), officerOf(c), c.PostForm("password")); err != nil {
+	if err := h.Accounts.DisableTOTP(c.Request.Context(), officerOf(c), c.PostForm("password")); err != nil {
 		h.showAccount(c, actionForm{Action: "totp_disable"}, err)
 		return
 	}
@@ -121,8 +121,8 @@ type settingsPage struct {
 }
 
 func (h *Console) settings(c *gin.Context) {
-	v := settingsPage{pageBase: h.base(c, "参数设置", "settings"), Form: service.SettingsForm(h.Service.Settings()),
-		Editable: officerOf(c).Role == service.RoleAdmin, Signing: signingView(h.Service.SigningStatus())}
+	v := settingsPage{pageBase: h.base(c, "参数设置", "settings"), Form: service.SettingsForm(h.Setup.Settings()),
+		Editable: officerOf(c).Role == service.RoleAdmin, Signing: signingView(h.Setup.SigningStatus())}
 	render(c, h.Log, h.pages, http.StatusOK, "settings", &v)
 }
 
@@ -130,10 +130,10 @@ func (h *Console) updateSettings(c *gin.Context) {
 	in := service.SettingsInput{Rate: c.PostForm("rate"), MinPremium: c.PostForm("min_premium"), MaxAmount: c.PostForm("max_amount"),
 		ExposureLimit: c.PostForm("exposure_limit"), ValidityDays: c.PostForm("validity_days"),
 		CheckerThreshold: c.PostForm("checker_threshold"), BlockedBidders: c.PostForm("blocked_bidders")}
-	if _, err := h.Service.UpdateSettings(c.Request.Context(), officerOf(c).Actor(), in); err != nil {
+	if _, err := h.Setup.UpdateSettings(c.Request.Context(), officerOf(c).Actor(), in); err != nil {
 		e := showError(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
 		v := settingsPage{pageBase: h.base(c, "参数设置", "settings"), Form: in, Editable: true, FormError: e.Message,
-			Signing: signingView(h.Service.SigningStatus())}
+			Signing: signingView(h.Setup.SigningStatus())}
 		render(c, h.Log, h.pages, e.Status, "settings", &v)
 		return
 	}
@@ -167,7 +167,7 @@ func (h *Console) officers(c *gin.Context) {
 func (h *Console) showOfficers(c *gin.Context, nw service.NewOfficer, form actionForm, err error) {
 	status := h.formError(c, &form, err)
 	me := officerOf(c)
-	list, lerr := h.Service.ListOfficers(c.Request.Context(), me.Actor())
+	list, lerr := h.Accounts.ListOfficers(c.Request.Context(), me.Actor())
 	if lerr != nil {
 		h.fail(c, lerr)
 		return
@@ -208,7 +208,7 @@ func (h *Console) showOfficers(c *gin.Context, nw service.NewOfficer, form actio
 func (h *Console) createOfficer(c *gin.Context) {
 	in := service.NewOfficer{Username: c.PostForm("username"), DisplayName: c.PostForm("display_name"), Role: c.PostForm("role"),
 		Password: c.PostForm("password")}
-	if _, err := h.Service.CreateOfficer(c.Request.Context(), officerOf(c).Actor(), in); err != nil {
+	if _, err := h.Accounts.CreateOfficer(c.Request.Context(), officerOf(c).Actor(), in); err != nil {
 		h.showOfficers(c, in, actionForm{Action: "create"}, err)
 		return
 	}
@@ -223,7 +223,7 @@ func (h *Console) updateOfficer(c *gin.Context) {
 	}
 	ch := service.OfficerChange{DisplayName: c.PostForm("display_name"), Role: c.PostForm("role"), Disabled: c.PostForm("disabled") == "1",
 		Password: c.PostForm("password"), ResetTOTP: c.PostForm("reset_totp") == "1"}
-	if _, err := h.Service.UpdateOfficer(c.Request.Context(), officerOf(c).Actor(), id, ch); err != nil {
+	if _, err := h.Accounts.UpdateOfficer(c.Request.Context(), officerOf(c).Actor(), id, ch); err != nil {
 		h.showOfficers(c, service.NewOfficer{Role: service.RoleMaker}, actionForm{Action: "update", ProposalID: id}, err)
 		return
 	}
@@ -280,15 +280,12 @@ func (h *Console) audit(c *gin.Context) {
 		v.Actions = append(v.Actions, option{Value: a.Code, Label: a.Label, Selected: a.Code == f.Action})
 	}
 	if err != nil {
-		e := showError(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
-		v.Error = e.Message
-		v.Pager = newPager(0, 1, auditPageSize, nil)
-		render(c, h.Log, h.pages, e.Status, "audit", &v)
+		h.renderBadFilter(c, err, "audit", &v.pageBase, &v.Pager, auditPageSize, &v)
 		return
 	}
 	page := pageNumber(c)
 	q.Offset, q.Limit = (page-1)*auditPageSize, auditPageSize
-	events, total, err := h.Service.FindAudit(c.Request.Context(), q)
+	events, total, err := h.Cases.FindAudit(c.Request.Context(), q)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -326,7 +323,7 @@ func (h *Console) auditCSV(c *gin.Context) {
 	var rows [][]string
 	for q.Offset = 0; q.Offset < maxCSVRows; q.Offset += 500 {
 		q.Limit = 500
-		events, _, err := h.Service.FindAudit(c.Request.Context(), q)
+		events, _, err := h.Cases.FindAudit(c.Request.Context(), q)
 		if err != nil {
 			h.fail(c, err)
 			return

@@ -24,11 +24,11 @@ func TestConsoleLetterFailed(t *testing.T) {
 	checker := service.Actor{Kind: service.ActorOfficer, Name: "lisi", Role: service.RoleChecker}
 	restored := func(applyNo string) *service.Application {
 		a := e.apply(applyNo)
-		a, err := e.svc.Approve(ctx, checker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"})
+		a, err := e.svc.Guarantees.Approve(ctx, checker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := e.svc.Restore(ctx, service.RestoreRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
+		if err := e.svc.Guarantees.Restore(ctx, service.RestoreRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
 			BaohanNo: a.BaohanNo, KaibiaoTime: "2026-11-27 09:30:00", Key: "eyF5xYB3evZe2Ge+svjKAQ=="}); err != nil {
 			t.Fatal(err)
 		}

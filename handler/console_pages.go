@@ -33,7 +33,7 @@ func safeNext(next string) string {
 func (h *Console) loginPage(c *gin.Context) {
 	token, _ := c.Cookie(sessionCookie)
 	if token != "" {
-		if _, _, err := h.Service.Authenticate(c.Request.Context(), token); err == nil {
+		if _, _, err := h.Accounts.Authenticate(c.Request.Context(), token); err == nil {
 			c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
 			return
 		}
@@ -53,7 +53,7 @@ func (h *Console) login(c *gin.Context) {
 		render(c, h.Log, h.pages, http.StatusTooManyRequests, "login", &v)
 		return
 	}
-	l, err := h.Service.Login(c.Request.Context(), service.LoginInput{Username: v.Username, Password: c.PostForm("password"),
+	l, err := h.Accounts.Login(c.Request.Context(), service.LoginInput{Username: v.Username, Password: c.PostForm("password"),
 		TOTPCode: c.PostForm("totp"), IP: ip, UserAgent: c.Request.UserAgent()})
 	if err != nil {
 		e := showError(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
@@ -75,7 +75,7 @@ func (h *Console) login(c *gin.Context) {
 }
 
 func (h *Console) logout(c *gin.Context) {
-	if err := h.Service.Logout(c.Request.Context(), officerOf(c), sessionOf(c)); err != nil {
+	if err := h.Accounts.Logout(c.Request.Context(), officerOf(c), sessionOf(c)); err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -116,7 +116,7 @@ type noticeHealth struct {
 type ruleView struct{ Label, Value string }
 
 func (h *Console) dashboard(c *gin.Context) {
-	d, err := h.Service.Dashboard(c.Request.Context())
+	d, err := h.Cases.Dashboard(c.Request.Context())
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -169,7 +169,7 @@ func (h *Console) dashboard(c *gin.Context) {
 		{"单笔上限", limitText(uw.MaxAmount)}, {"复核金额阈值", limitText(d.Settings.CheckerThreshold)},
 		{"保函有效期", fmt.Sprintf("%d 天", uw.ValidityDays)}, {"禁止承保", fmt.Sprintf("%d 家", len(uw.BlockedBidders))},
 	}
-	v.Signing = signingView(h.Service.SigningStatus())
+	v.Signing = signingView(h.Setup.SigningStatus())
 	render(c, h.Log, h.pages, http.StatusOK, "dashboard", &v)
 }
 
@@ -251,13 +251,10 @@ func (h *Console) queue(c *gin.Context) {
 	}
 	v.FlagOpts = []option{{"yes", "有风险提示", f.Flag == "yes"}, {"no", "无风险提示", f.Flag == "no"}}
 	if err != nil {
-		e := showError(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
-		v.Error = e.Message
-		v.Pager = newPager(0, 1, queuePageSize, nil)
-		render(c, h.Log, h.pages, e.Status, "queue", &v)
+		h.renderBadFilter(c, err, "queue", &v.pageBase, &v.Pager, queuePageSize, &v)
 		return
 	}
-	q, err := h.Service.Queue(c.Request.Context(), filter)
+	q, err := h.Cases.Queue(c.Request.Context(), filter)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -279,7 +276,7 @@ func (h *Console) queue(c *gin.Context) {
 	work := o != nil && (o.Role == service.RoleMaker || o.Role == service.RoleChecker)
 	for _, a := range q.Applications {
 		row := queueRow{ID: a.ID, ApplyNo: a.ApplyNo, Bidder: a.BidderName, BidderNo: a.BidderCode, Amount: yuan(a.Amount),
-			Premium: yuan(a.Premium), Platform: h.Service.PlatformName(a.Platform), State: stateBadge(a.State), Flags: len(a.Flags),
+			Premium: yuan(a.Premium), Platform: h.Cases.PlatformName(a.Platform), State: stateBadge(a.State), Flags: len(a.Flags),
 			Blocking: len(a.BlockingFlags()) > 0, AwaitingChecker: q.PendingApproval[a.ID], CreatedAt: service.BeijingTime(a.CreatedAt),
 			BaohanNo: a.BaohanNo}
 		if a.PayerAccount != "" {
@@ -321,7 +318,7 @@ func (h *Console) showApplication(c *gin.Context, form actionForm, err error) {
 		h.fail(c, perr)
 		return
 	}
-	cf, lerr := h.Service.CaseFile(c.Request.Context(), id)
+	cf, lerr := h.Cases.CaseFile(c.Request.Context(), id)
 	if lerr != nil {
 		h.fail(c, lerr)
 		return
@@ -362,7 +359,7 @@ func (h *Console) showNotices(c *gin.Context, form actionForm, err error) {
 	default:
 		v.Status = ""
 	}
-	l, lerr := h.Service.NoticeLog(c.Request.Context(), f)
+	l, lerr := h.Cases.NoticeLog(c.Request.Context(), f)
 	if lerr != nil {
 		h.fail(c, lerr)
 		return
@@ -418,7 +415,7 @@ func (h *Console) showProposals(c *gin.Context, form actionForm, err error) {
 	if !v.All {
 		f.Statuses = []service.ProposalStatus{service.ProposalPending}
 	}
-	list, total, lerr := h.Service.FindProposals(c.Request.Context(), f)
+	list, total, lerr := h.Proposals.FindProposals(c.Request.Context(), f)
 	if lerr != nil {
 		h.fail(c, lerr)
 		return

@@ -49,8 +49,8 @@ func newConsoleEnv(t *testing.T, publicURL string) *consoleEnv {
 	t.Helper()
 	e := &consoleEnv{t: t, log: &syncBuffer{}, now: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)}
 	logger := slog.New(slog.NewTextHandler(e.log, nil))
-	e.svc = service.New(service.Service{
-		Store: storetest.SQLite(t), Letters: consoleLetters{}, Log: logger,
+	e.svc = service.New(service.Config{
+		Store: storetest.SQLite(t), Renderer: consoleLetters{}, Log: logger,
 		Now:          func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now },
 		Institution:  service.Institution{Name: "吉林测试银行股份有限公司", Kind: service.KindBank, Code: "JL"},
 		Underwriting: service.DefaultUnderwriting(),
@@ -58,15 +58,15 @@ func newConsoleEnv(t *testing.T, publicURL string) *consoleEnv {
 		PublicURL:    publicURL,
 	})
 	ctx := context.Background()
-	secret, err := e.svc.ConsoleSecret(ctx)
+	secret, err := e.svc.Setup.ConsoleSecret(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.engine = handler.NewEngine(logger)
 	handler.RegisterAssets(e.engine)
-	(&handler.Console{Service: e.svc, Log: logger, Secret: secret, PublicURL: publicURL, Institution: "吉林测试银行股份有限公司",
+	(&handler.Console{Accounts: e.svc.Officers, Cases: e.svc.Views, Decisions: e.svc.Guarantees, Proposals: e.svc.Proposals, Setup: e.svc.Setup, Log: logger, Secret: secret, PublicURL: publicURL, Institution: "吉林测试银行股份有限公司",
 		Platforms: []service.PlatformInfo{{AppKey: appKey, Name: "测试平台"}}, Now: e.clock}).Register(e.engine)
-	(&handler.Portal{Service: e.svc, Log: logger, Secret: secret, PublicURL: publicURL, Institution: "吉林测试银行股份有限公司"}).Register(e.engine)
+	(&handler.Portal{Bidders: e.svc.Public, Cases: e.svc.Views, Log: logger, Secret: secret, PublicURL: publicURL, Institution: "吉林测试银行股份有限公司"}).Register(e.engine)
 	e.srv = httptest.NewServer(e.engine)
 	t.Cleanup(e.srv.Close)
 	return e
@@ -86,7 +86,7 @@ func (e *consoleEnv) advance(d time.Duration) {
 
 func (e *consoleEnv) officer(username, role string) {
 	e.t.Helper()
-	if _, err := e.svc.CreateOfficer(context.Background(), service.SystemActor(),
+	if _, err := e.svc.Officers.CreateOfficer(context.Background(), service.SystemActor(),
 		service.NewOfficer{Username: username, Role: role, Password: consolePassword}); err != nil {
 		e.t.Fatal(err)
 	}
@@ -95,14 +95,14 @@ func (e *consoleEnv) officer(username, role string) {
 func (e *consoleEnv) apply(applyNo string) *service.Application {
 	e.t.Helper()
 	ctx := context.Background()
-	_, err := e.svc.Apply(ctx, service.ApplyRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: applyNo,
+	_, err := e.svc.Guarantees.Apply(ctx, service.ApplyRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: applyNo,
 		BidderName: "吉林省昇喆建筑工程有限公司", BidderCode: "91220101MA17XWY12K", BzjAmount: "20000.00",
 		BiaoduanNo: "3cVYmS+aKfNVGcEtGFSFycOJqqoPUwEQp1mga2xliUE=", BiaoduanName: "zdxk51cpJ9SWylFq/J8gGfrgazqW8+F9YhRDp9DONvo=",
 		Zbr: "/kdDw4lH0u4TMTRNEV8iHhDgpdGZbpy2OLrBtexp0d4="})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	a, err := e.svc.FindApplication(ctx, appKey, applyNo)
+	a, err := e.svc.Views.FindApplication(ctx, appKey, applyNo)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -271,7 +271,7 @@ func TestConsoleLoginAndCSRF(t *testing.T) {
 	cross := *b
 	cross.origin = "http://evil.example.com"
 	wantPage(t, cross.post(path, path+"/reject", url.Values{"reason": {"资料不全"}}), http.StatusForbidden, "CSRF")
-	if got, _ := e.svc.FindApplication(context.Background(), appKey, a.ApplyNo); got.State != service.StateReceived {
+	if got, _ := e.svc.Views.FindApplication(context.Background(), appKey, a.ApplyNo); got.State != service.StateReceived {
 		t.Fatalf("a refused POST changed the state to %s", got.State)
 	}
 	// Bad input: the page again, with the field and the rule.
@@ -348,7 +348,7 @@ func TestPortalPage(t *testing.T) {
 		t.Fatalf("submit: HTTP %d\n%s", p.status, p.body)
 	}
 	wantPage(t, b.get(p.header.Get("Location")), http.StatusOK, "已提交", "已确认")
-	got, _ := e.svc.FindApplication(context.Background(), appKey, a.ApplyNo)
+	got, _ := e.svc.Views.FindApplication(context.Background(), appKey, a.ApplyNo)
 	if got.PayerAccount != "22050161000800000123" || got.InvoiceEmail != "cw@example.com" {
 		t.Fatalf("after the portal: %q %q", got.PayerAccount, got.InvoiceEmail)
 	}
@@ -413,15 +413,15 @@ func TestConsoleInvoiceAndResend(t *testing.T) {
 	ctx := context.Background()
 	a := e.apply("TBaoHanINV00001")
 	checker := service.Actor{Kind: service.ActorOfficer, Name: "lisi", Role: service.RoleChecker}
-	a, err := e.svc.Approve(ctx, checker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"})
+	a, err := e.svc.Guarantees.Approve(ctx, checker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.Restore(ctx, service.RestoreRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
+	if err := e.svc.Guarantees.Restore(ctx, service.RestoreRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
 		BaohanNo: a.BaohanNo, KaibiaoTime: "2026-11-27 09:30:00", Key: "eyF5xYB3evZe2Ge+svjKAQ=="}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.Invoice(ctx, service.InvoiceRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
+	if err := e.svc.Guarantees.Invoice(ctx, service.InvoiceRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
 		BaohanNo: a.BaohanNo, BidderName: a.BidderName, BidderCode: a.BidderCode, Amount: a.Premium.String(), Type: "0"}); err != nil {
 		t.Fatal(err)
 	}

@@ -39,8 +39,10 @@ var wantStatus = map[string]int{
 type failing struct{ err error }
 
 type adminFailing struct {
-	handler.AdminService // nil: any other call panics
-	err                  error
+	handler.AdminCases     // nil: any other call panics
+	handler.AdminDecisions // nil
+	handler.AdminLetters   // nil
+	err                    error
 }
 
 func (f *adminFailing) FindApplication(context.Context, string, string) (*service.Application, error) {
@@ -48,8 +50,12 @@ func (f *adminFailing) FindApplication(context.Context, string, string) (*servic
 }
 
 type consoleFailing struct {
-	handler.ConsoleService // nil: any other call panics
-	err                    error
+	handler.ConsoleAccounts  // nil: any other call panics
+	handler.ConsoleCases     // nil
+	handler.ConsoleDecisions // nil
+	handler.ConsoleProposals // nil
+	handler.ConsoleSetup     // nil
+	err                      error
 }
 
 // Authenticate lets the session "good" in, as a maker.
@@ -116,11 +122,12 @@ func newEdges(t *testing.T, err error) *edges {
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	svc := &failing{err: err}
+	admin, console := &adminFailing{err: err}, &consoleFailing{err: err}
 	secret := []byte(strings.Repeat("k", 32))
 	engine := handler.NewEngine(logger)
-	(&handler.AdminAPI{Service: &adminFailing{err: err}, Tokens: []handler.APIToken{{Name: "core-banking", Token: "tok-12345678"}}, Log: logger}).Register(engine)
-	(&handler.Console{Service: &consoleFailing{err: err}, Log: logger, Secret: secret, Institution: "吉林测试银行股份有限公司"}).Register(engine)
-	(&handler.Portal{Service: svc, Log: logger, Secret: secret, Institution: "吉林测试银行股份有限公司"}).Register(engine)
+	(&handler.AdminAPI{Cases: admin, Decisions: admin, Letters: admin, Tokens: []handler.APIToken{{Name: "core-banking", Token: "tok-12345678"}}, Log: logger}).Register(engine)
+	(&handler.Console{Accounts: console, Cases: console, Decisions: console, Proposals: console, Setup: console, Log: logger, Secret: secret, Institution: "吉林测试银行股份有限公司"}).Register(engine)
+	(&handler.Portal{Bidders: svc, Cases: svc, Log: logger, Secret: secret, Institution: "吉林测试银行股份有限公司"}).Register(engine)
 	(&handler.Public{Service: svc, Issuer: "吉林测试银行股份有限公司", Log: logger}).Register(engine)
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)

@@ -11,10 +11,16 @@ import (
 	"github.com/baohangateway/baohan/service"
 )
 
-// PortalService is what the bidder portal needs from the domain.
-type PortalService interface {
+// PortalBidders finds the application behind a portal token and takes the
+// bidder's form (service.Public).
+type PortalBidders interface {
 	PortalApplication(ctx context.Context, token string) (*service.Application, error)
 	SubmitPortal(ctx context.Context, token string, in service.PortalInput) (*service.Application, error)
+}
+
+// PortalCases tells the portal page what became of the application
+// (service.Views).
+type PortalCases interface {
 	Detail(ctx context.Context, a *service.Application) (*service.Detail, error)
 	PlatformName(appkey string) string
 	DocumentURL(d *service.Document) string
@@ -25,7 +31,8 @@ type PortalService interface {
 // basic account), the invoice e-mail and the terms; then the state and the
 // letters. The token in the URL is the only key, and it expires.
 type Portal struct {
-	Service     PortalService
+	Bidders     PortalBidders
+	Cases       PortalCases
 	Log         *slog.Logger
 	Secret      []byte // the CSRF key, as the console's
 	PublicURL   string
@@ -82,7 +89,7 @@ func (p *Portal) show(c *gin.Context) {
 func (p *Portal) submit(c *gin.Context) {
 	form := &portalForm{PayerName: c.PostForm("payername"), PayerAccount: c.PostForm("payeraccount"),
 		InvoiceEmail: c.PostForm("invoiceemail"), Accept: c.PostForm("accept") == "1"}
-	_, err := p.Service.SubmitPortal(c.Request.Context(), c.Param("token"), service.PortalInput{PayerName: form.PayerName,
+	_, err := p.Bidders.SubmitPortal(c.Request.Context(), c.Param("token"), service.PortalInput{PayerName: form.PayerName,
 		PayerAccount: form.PayerAccount, InvoiceEmail: form.InvoiceEmail, AcceptTerms: form.Accept})
 	if err != nil {
 		p.page(c, form, err)
@@ -94,12 +101,12 @@ func (p *Portal) submit(c *gin.Context) {
 // page renders the portal page; form and err are a submission that failed.
 func (p *Portal) page(c *gin.Context, form *portalForm, err error) {
 	ctx := c.Request.Context()
-	a, aerr := p.Service.PortalApplication(ctx, c.Param("token"))
+	a, aerr := p.Bidders.PortalApplication(ctx, c.Param("token"))
 	if aerr != nil {
 		p.fail(c, aerr)
 		return
 	}
-	d, derr := p.Service.Detail(ctx, a)
+	d, derr := p.Cases.Detail(ctx, a)
 	if derr != nil {
 		p.fail(c, derr)
 		return
@@ -109,7 +116,7 @@ func (p *Portal) page(c *gin.Context, form *portalForm, err error) {
 	if c.Query("done") == "submitted" {
 		v.Flash = "已提交。保函机构审核通过后将出具保函，您可随时回到本页查看进度。"
 	}
-	v.App = portalApp{ApplyNo: a.ApplyNo, Platform: p.Service.PlatformName(a.Platform), BidderName: a.BidderName, BidderCode: a.BidderCode,
+	v.App = portalApp{ApplyNo: a.ApplyNo, Platform: p.Cases.PlatformName(a.Platform), BidderName: a.BidderName, BidderCode: a.BidderCode,
 		Amount: yuan(a.Amount), Premium: yuan(a.Premium), Rate: ratePercent(a.Rate), State: stateBadge(a.State),
 		CreatedAt: service.BeijingTime(a.CreatedAt), BaohanNo: a.BaohanNo, IssuedAt: service.BeijingTime(a.IssuedAt), ValidTo: day(a.ValidTo),
 		PayerName: a.PayerName, PayerAccount: a.PayerAccount, InvoiceEmail: a.InvoiceEmail, Terms: service.BeijingTime(a.TermsAcceptedAt)}
@@ -138,7 +145,7 @@ func (p *Portal) page(c *gin.Context, form *portalForm, err error) {
 	}
 	for _, doc := range d.Documents {
 		v.Documents = append(v.Documents, docView{Kind: doc.Kind.Label(), FileName: doc.FileName, Size: fileSize(doc.Size),
-			SM3: doc.SM3, CreatedAt: service.BeijingTime(doc.CreatedAt), URL: p.Service.DocumentURL(doc)})
+			SM3: doc.SM3, CreatedAt: service.BeijingTime(doc.CreatedAt), URL: p.Cases.DocumentURL(doc)})
 	}
 	render(c, p.Log, p.pages, status, "portal", &v)
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/baohangateway/baohan/internal/text"
 )
 
 // Uploads bounds the file uploads of a group of routes (the invoice PDF in
@@ -130,14 +132,14 @@ func readUpload(mr *multipart.Reader, file string, limit int64, take func(io.Rea
 			continue
 		}
 		if part.FileName() != "" {
-			return values, newBodyError(http.StatusBadRequest, nil, "表单字段「%s」不接受文件", clipText(name, 40))
+			return values, newBodyError(http.StatusBadRequest, nil, "表单字段「%s」不接受文件", text.Clip(name, 40))
 		}
 		b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
 		if err != nil {
 			return values, readError("上传的表单", limit, err)
 		}
 		if len(b) > maxFieldBytes {
-			return values, newBodyError(http.StatusRequestEntityTooLarge, nil, "表单字段「%s」过长：不得超过 %s", clipText(name, 40), byteSize(maxFieldBytes))
+			return values, newBodyError(http.StatusRequestEntityTooLarge, nil, "表单字段「%s」过长：不得超过 %s", text.Clip(name, 40), byteSize(maxFieldBytes))
 		}
 		values.Add(name, string(b))
 	}

@@ -257,65 +257,69 @@ func GenerateDevSigner(org string) (*Signer, DevCredentials, error) {
 	if org == "" {
 		return nil, DevCredentials{}, errors.New("pdf: generate dev signer: org required")
 	}
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cred, err := devCredentials(org)
 	if err != nil {
 		return nil, DevCredentials{}, fmt.Errorf("pdf: generate dev signer: %w", err)
-	}
-	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, DevCredentials{}, fmt.Errorf("pdf: generate dev signer: %w", err)
-	}
-	now := time.Now()
-	serial := func() *big.Int {
-		n, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
-		return n.Add(n, big.NewInt(1))
-	}
-	ca := &x509.Certificate{
-		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: org + " 开发测试根证书", Organization: []string{org}, OrganizationalUnit: []string{devMarkerOU}},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.AddDate(10, 0, 0),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		MaxPathLenZero:        true,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
-	if err != nil {
-		return nil, DevCredentials{}, fmt.Errorf("pdf: generate dev signer: CA: %w", err)
-	}
-	caCert, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		return nil, DevCredentials{}, fmt.Errorf("pdf: generate dev signer: CA: %w", err)
-	}
-	leaf := &x509.Certificate{
-		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: org + " 电子保函签章（开发测试）", Organization: []string{org}, OrganizationalUnit: []string{devMarkerOU}},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.AddDate(10, 0, 0),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection},
-		BasicConstraintsValid: true,
-	}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &leafKey.PublicKey, caKey)
-	if err != nil {
-		return nil, DevCredentials{}, fmt.Errorf("pdf: generate dev signer: leaf: %w", err)
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(leafKey)
-	if err != nil {
-		return nil, DevCredentials{}, fmt.Errorf("pdf: generate dev signer: key: %w", err)
-	}
-	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
-	cred := DevCredentials{
-		CACertPEM: caPEM,
-		CertPEM:   append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}), caPEM...),
-		KeyPEM:    pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
 	}
 	s, err := LoadSigner(cred.CertPEM, cred.KeyPEM)
 	if err != nil {
 		return nil, DevCredentials{}, fmt.Errorf("pdf: generate dev signer: %w", err)
 	}
 	return s, cred, nil
+}
+
+// devCredentials makes GenerateDevSigner's CA, certificate and key.
+func devCredentials(org string) (DevCredentials, error) {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return DevCredentials{}, err
+	}
+	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return DevCredentials{}, err
+	}
+	now := time.Now()
+	serial := func() *big.Int {
+		n, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
+		return n.Add(n, big.NewInt(1))
+	}
+	// template is a certificate of org's, marked as for development.
+	template := func(cn string, usage x509.KeyUsage) *x509.Certificate {
+		return &x509.Certificate{
+			SerialNumber:          serial(),
+			Subject:               pkix.Name{CommonName: org + " " + cn, Organization: []string{org}, OrganizationalUnit: []string{devMarkerOU}},
+			NotBefore:             now.Add(-time.Hour),
+			NotAfter:              now.AddDate(10, 0, 0),
+			KeyUsage:              usage,
+			BasicConstraintsValid: true,
+		}
+	}
+	ca := template("开发测试根证书", x509.KeyUsageCertSign|x509.KeyUsageCRLSign)
+	ca.IsCA, ca.MaxPathLenZero = true, true
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		return DevCredentials{}, fmt.Errorf("CA: %w", err)
+	}
+	caCert, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		return DevCredentials{}, fmt.Errorf("CA: %w", err)
+	}
+	leaf := template("电子保函签章（开发测试）", x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment)
+	leaf.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &leafKey.PublicKey, caKey)
+	if err != nil {
+		return DevCredentials{}, fmt.Errorf("leaf: %w", err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(leafKey)
+	if err != nil {
+		return DevCredentials{}, fmt.Errorf("key: %w", err)
+	}
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
+	return DevCredentials{
+		CACertPEM: caPEM,
+		CertPEM:   append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}), caPEM...),
+		KeyPEM:    pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
+	}, nil
 }
 
 // Certificates returns the signing certificates in signing order.

@@ -67,7 +67,14 @@ func VerifySignatures(data []byte) ([]SignatureCheck, error) {
 			}
 			br[i] = n
 		}
-		out = append(out, checkOne(data, br, m[0]))
+		c := checkOne(data, br, m[0])
+		// A certification also vouches for what may follow it.
+		if c.Valid && c.Certification > 0 && !c.WholeFile {
+			if why := changeAfterCertification(data[br[2]+br[3]:], c.Certification); why != "" {
+				c.Valid, c.Problem = false, why
+			}
+		}
+		out = append(out, c)
 	}
 	return out, nil
 }

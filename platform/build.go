@@ -116,32 +116,13 @@ func (e *jsonEncoder) appendString(out []byte, s string) []byte {
 	return append(out, bytes.TrimRight(e.buf.Bytes(), "\n")...)
 }
 
-// Masks for looking at eight bytes at once (see plainJSON).
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-)
-
 // plainJSON reports whether json.Encoder without HTML escaping writes s as it
 // is between quotes: s is valid UTF-8 and holds no '"', no '\\', no control
 // character (below U+0020) and neither U+2028 nor U+2029, which the encoder
 // escapes whatever its settings. Invalid UTF-8 it would replace with \ufffd.
 func plainJSON(s string) bool {
 	for i := 0; i < len(s); {
-		// Skip eight bytes at a time while none of them is a quote, a
-		// backslash, a control character or non-ASCII: a base64 file is
-		// nothing else, and this runs over every byte of it.
-		for i+8 <= len(s) {
-			b := s[i : i+8]
-			w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-				uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-			q := w ^ ('"' * ones)
-			bs := w ^ ('\\' * ones)
-			if ((w-0x20*ones)&^w|(q-ones)&^q|(bs-ones)&^bs|w)&highs != 0 {
-				break
-			}
-			i += 8
-		}
+		i = gmcrypto.SkipPlainJSON(s, i)
 		if i == len(s) {
 			break
 		}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/baohangateway/baohan/internal/text"
 )
 
 // TimeLayout is the layout of every time on the wire: yyyy-MM-dd HH:mm:ss in
@@ -179,14 +181,8 @@ func (f Field) Check(v string) error {
 	return nil
 }
 
-// clip shortens a value quoted in a message.
-func clip(v string) string {
-	if utf8.RuneCountInString(v) <= 40 {
-		return v
-	}
-	r := []rune(v)
-	return string(r[:40]) + "…"
-}
+// clip shortens a value quoted in a message to 40 runes.
+func clip(v string) string { return text.Clip(v, 40) }
 
 // isAmount accepts 1 to 15 digits with an optional point and one or two
 // decimals: "20000", "20000.5", "20000.00".

@@ -7,11 +7,14 @@
 #      SQLite and, with BAOHAN_TEST_MYSQL_DSN, MariaDB (handler BenchmarkApplyHTTP)
 #   3. notice delivery per second (cmd/baohan BenchmarkDeliver400KiB)
 #   4. letters rendered and signed per second per core (pdf, -cpu 1)
-#   5. the bid-opening storm: the real binary on SQLite, 2,000 applications
+#   5. the bid-opening storm: the real binary on SQLite (and, with
+#      BAOHAN_TEST_MYSQL_DSN, again on a fresh MariaDB database), 2,000 applications
 #      approved, then 2,000 baohanrestore at once (bin/platformsim load):
 #      first baohanrestore to last restorenotice accepted, with the gateway's
 #      peak memory (VmHWM) during it, against the same 2,000 letters rendered
-#      and signed in a tight loop on all cores (scripts/renderloop)
+#      and signed in a tight loop on all cores (scripts/renderloop), and the
+#      floor: those letters with all the CPU work no design avoids (digest,
+#      base64, restorenotice signed), with and without the platform's check
 #   6. the storm with a local TSA against the storm without, in one process
 #      (cmd/baohan BenchmarkRestoreStormTSARatio): the median ratio of
 #      BENCH_TSA_ROUNDS pairs (5), each pair back to back, the order
@@ -48,18 +51,39 @@ $GO build -o bin/platformsim ./cmd/platformsim
 $GO build -o bin/renderloop ./scripts/renderloop
 GOGC=400 GOMEMLIMIT=200MiB bin/renderloop -n "$N" -workers "$(nproc)" >"$out/renderloop.json"
 cat "$out/renderloop.json" >&2
-gw=$(mktemp -d)
 # A configuration file never runs on the embedded demo secrets: the storm's
 # own, handed to the simulator too.
 secret="bench-secret-$$-$RANDOM"
 token="bench-token-$$-$RANDOM"
-cat >"$gw/baohan.yaml" <<EOF
+gwpid=
+gw=
+trap 'if [ -n "$gwpid" ]; then kill -INT $gwpid 2>/dev/null || true; wait $gwpid 2>/dev/null || true; fi; if [ -n "$gw" ]; then rm -rf "$gw"; fi' EXIT
+
+# storm ENGINE NAME: the real binary on ENGINE (sqlite, or mysql on a fresh
+# database of BAOHAN_TEST_MYSQL_DSN's server), $N applications approved and
+# restored by the simulator; results in $out/NAME.json.
+storm() {
+	local engine=$1 name=$2 dsn
+	gw=$(mktemp -d)
+	if [ "$engine" = sqlite ]; then
+		dsn="$gw/data/baohan.db"
+	else
+		local db="baohan_bench_$$" hostport user pass
+		hostport=$(sed -n 's/.*@tcp(\([^)]*\)).*/\1/p' <<<"$BAOHAN_TEST_MYSQL_DSN")
+		user=${BAOHAN_TEST_MYSQL_DSN%%:*}
+		pass=${BAOHAN_TEST_MYSQL_DSN#*:}
+		pass=${pass%%@*}
+		MYSQL_PWD=$pass mysql --host="${hostport%:*}" --port="${hostport##*:}" --user="$user" \
+			-e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+		dsn=$(sed "s#)/[^?]*?#)/$db?#" <<<"$BAOHAN_TEST_MYSQL_DSN")
+	fi
+	cat >"$gw/baohan.yaml" <<EOF
 listen: 127.0.0.1:$gwport
 public_url: http://127.0.0.1:$gwport
 data_dir: $gw/data
 database:
-  driver: sqlite
-  dsn: $gw/data/baohan.db
+  driver: $engine
+  dsn: "$dsn"
 platforms:
   - name: 吉林省公共资源交易一体化平台
     appkey: finance_demo
@@ -68,16 +92,26 @@ platforms:
 api:
   tokens: [$token]
 EOF
-(cd "$gw" && exec env -u BAOHAN_TEST_MYSQL_DSN "$root/bin/baohan" serve --config baohan.yaml >"$out/gateway.log" 2>&1) &
-gwpid=$!
-trap 'kill -INT $gwpid 2>/dev/null || true; wait $gwpid 2>/dev/null || true; rm -rf "$gw"' EXIT
-for _ in $(seq 1 100); do
-	(exec 3<>/dev/tcp/127.0.0.1/$gwport) 2>/dev/null && break
-	sleep 0.1
-done
-bin/platformsim load -n "$N" -c 16 -gateway "http://127.0.0.1:$gwport" -listen "127.0.0.1:$simport" \
-	-appsecret "$secret" -token "$token" \
-	-gateway-pid "$gwpid" -json "$out/storm.json" | tee "$out/storm.txt" >&2
+	(cd "$gw" && exec env -u BAOHAN_TEST_MYSQL_DSN "$root/bin/baohan" serve --config baohan.yaml >"$out/gateway-$name.log" 2>&1) &
+	gwpid=$!
+	for _ in $(seq 1 100); do
+		(exec 3<>/dev/tcp/127.0.0.1/$gwport) 2>/dev/null && break
+		sleep 0.1
+	done
+	bin/platformsim load -n "$N" -c 16 -gateway "http://127.0.0.1:$gwport" -listen "127.0.0.1:$simport" \
+		-appsecret "$secret" -token "$token" \
+		-gateway-pid "$gwpid" -json "$out/$name.json" | tee "$out/$name.txt" >&2
+	kill -INT $gwpid 2>/dev/null || true
+	wait $gwpid 2>/dev/null || true
+	gwpid=
+	rm -rf "$gw"
+	gw=
+}
+storm sqlite storm
+if [ -n "${BAOHAN_TEST_MYSQL_DSN:-}" ]; then
+	say "5/6 the same storm on MariaDB"
+	storm mysql storm-mysql
+fi
 
 say "6/6 the storm of $N letters with a local TSA against without (cmd/baohan BenchmarkRestoreStormTSARatio)"
 BAOHAN_STORM_ROUNDS=${BENCH_TSA_ROUNDS:-5} $GO test -run '^$' -bench 'RestoreStormTSARatio' -benchtime "${N}x" -v -timeout 60m ./cmd/baohan 2>&1 |
@@ -97,11 +131,20 @@ ecdsa=$(num "$(benchline 'BenchmarkRenderSignECDSA' "$out/letters.txt")" ns/op)
 rsa=$(num "$(benchline 'BenchmarkRenderSignRSA' "$out/letters.txt")" ns/op)
 dual=$(num "$(benchline 'BenchmarkRenderSignECDSASM2' "$out/letters.txt")" ns/op)
 loop=$(json seconds "$out/renderloop.json")
+floor=$(json floor_seconds "$out/renderloop.json")
+floorcheck=$(json floor_check_seconds "$out/renderloop.json")
 storm=$(json storm_seconds "$out/storm.json")
 peak=$(json gateway_peak_rss_mb "$out/storm.json")
 peakall=$(json gateway_peak_rss_all_mb "$out/storm.json")
 applyps=$(json apply_per_second "$out/storm.json")
 errors=$(json errors "$out/storm.json")
+if [ -f "$out/storm-mysql.json" ]; then
+	mstorm=$(json storm_seconds "$out/storm-mysql.json")
+	mpeak=$(json gateway_peak_rss_all_mb "$out/storm-mysql.json")
+	mapplyps=$(json apply_per_second "$out/storm-mysql.json")
+	merrors=$(json errors "$out/storm-mysql.json")
+fi
+times() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "?" }'; }
 sign=$(num "$(benchline 'BenchmarkSign1KiB' "$out/protocol.txt")" ns/op)
 tsaline=$(benchline 'BenchmarkRestoreStormTSARatio' "$out/tsa.txt")
 tsaratio=$(num "$tsaline" ratio-median)
@@ -119,16 +162,21 @@ cat <<EOF
 | signed baohanapply stored, SQLite | $(fmt "${sqlite:-0}") req/s ($(awk -v a="${sqlite:-0}" -v b="${base:-1}" 'BEGIN { printf "%.0f", 100 * a / b }') % of baseline) | — |
 | signed baohanapply stored, MariaDB | $(if [ -n "$mysql" ]; then echo "$(fmt "$mysql") req/s"; else echo "not run (BAOHAN_TEST_MYSQL_DSN unset)"; fi) | — |
 | baohanapply through the real binary (platformsim load, 16 connections, SQLite) | $(fmt "${applyps:-0}") req/s | — |
+| baohanapply through the real binary, MariaDB | $(if [ -n "${mapplyps:-}" ]; then echo "$(fmt "$mapplyps") req/s = $(awk -v a="$mapplyps" -v b="${applyps:-1}" 'BEGIN { printf "%.0f", 100 * a / b }') % of SQLite"; else echo "not run"; fi) | ≥ 75 % of SQLite: $(if [ -n "${mapplyps:-}" ]; then verdict "$(awk -v a="$mapplyps" -v b="${applyps:-1}" 'BEGIN { printf "%.3f", b / a }')" 1.3333; else echo "—"; fi) |
 | notice delivery, 400 KiB letter, SQLite (BenchmarkDeliver400KiB) | $(fmt "${deliver:-0}") notices/s | — |
 | letter rendered and signed, ECDSA P-256, one core | ${ecdsams} ms ($(awk -v n="$ecdsa" 'BEGIN { printf "%.0f", 1e9 / n }') letters/s) | ≤ 3 ms: $(verdict "$ecdsams" 3) |
 | letter rendered and signed, RSA-2048, one core | ${rsams} ms ($(awk -v n="$rsa" 'BEGIN { printf "%.0f", 1e9 / n }') letters/s) | — |
 | letter with both signatures, ECDSA P-256 certifying + SM2/SM3 incremental update, DSS, one core, no TSA | ${dualms} ms | ≤ 3 ms: $(verdict "$dualms" 3) |
 | $N letters rendered and signed in a tight loop, $(nproc) goroutines | $(fmt "$loop" 2) s | — |
-| bid-opening storm: first of $N baohanrestore → last restorenotice accepted | $(fmt "$storm" 2) s = ${ratio} × the loop | ≤ 1.3 ×: $(verdict "$ratio" 1.3) |
+| floor: the same $N letters rendered and signed, plus SM3 digest, base64 and the restorenotice built and signed | $(fmt "${floor:-0}" 2) s | — |
+| floor with the platform's check (JSON parsed, signature verified) on the same CPUs | $(fmt "${floorcheck:-0}" 2) s | — |
+| bid-opening storm, SQLite: first of $N baohanrestore → last restorenotice accepted | $(fmt "$storm" 2) s = ${ratio} × the loop = $(times "$storm" "$floorcheck") × the floor with the check | ≤ 1.5 × the floor with the check: $(verdict "$(times "$storm" "$floorcheck")" 1.5) |
+| bid-opening storm, MariaDB | $(if [ -n "${mstorm:-}" ]; then echo "$(fmt "$mstorm" 2) s = $(times "$mstorm" "$floorcheck") × the floor with the check = $(times "$mstorm" "$storm") × SQLite"; else echo "not run (BAOHAN_TEST_MYSQL_DSN unset)"; fi) | ≤ 1.8 × the floor, ≤ 1.3 × SQLite: $(if [ -n "${mstorm:-}" ]; then echo "$(verdict "$(times "$mstorm" "$floorcheck")" 1.8) / $(verdict "$(times "$mstorm" "$storm")" 1.3)"; else echo "—"; fi) |
 | storm of $N with a local TSA (every signature timestamped) against without, median of ${BENCH_TSA_ROUNDS:-5} pairs | $(fmt "${tsaratio:-0}" 2) × ($(fmt "$(num "$tsaline" tsa-s)" 2) s against $(fmt "$(num "$tsaline" plain-s)" 2) s; pairs from $(fmt "$(num "$tsaline" ratio-min)" 2) × to $(fmt "$(num "$tsaline" ratio-max)" 2) ×) | ≤ 1.2 ×: $(verdict "${tsaratio:-9}" 1.2) |
-| gateway peak RSS (VmHWM) during the storm / whole run | $(fmt "${peak:-0}") MB / $(fmt "${peakall:-0}") MB | < 300 MB: $(verdict "${peakall:-0}" 299.99) |
+| gateway peak RSS (VmHWM) during the storm / whole run, SQLite | $(fmt "${peak:-0}") MB / $(fmt "${peakall:-0}") MB | < 300 MB: $(verdict "${peakall:-0}" 299.99) |
+| gateway peak RSS, whole run, MariaDB | $(if [ -n "${mpeak:-}" ]; then echo "$(fmt "$mpeak") MB"; else echo "not run"; fi) | < 300 MB: $(if [ -n "${mpeak:-}" ]; then verdict "$mpeak" 299.99; else echo "—"; fi) |
 | SM3 signature of a 1 KiB message (platform BenchmarkSign1KiB, one core) | $(awk -v n="${sign:-0}" 'BEGIN { printf "%.1f", n / 1000 }') µs | — |
-| errors in the storm run | ${errors:-?} | 0 |
+| errors in the storm runs (SQLite / MariaDB) | ${errors:-?} / ${merrors:--} | 0 |
 
 load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows every figure)
 machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $($GO version | cut -d' ' -f3-)

@@ -2,6 +2,7 @@ package service
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -65,14 +66,7 @@ func (s State) Live() bool {
 }
 
 // known reports whether s is one of States.
-func (s State) known() bool {
-	for _, k := range States {
-		if k == s {
-			return true
-		}
-	}
-	return false
-}
+func (s State) known() bool { return slices.Contains(States, s) }
 
 // Sealed holds the four fields of baohanapply that the platform encrypts
 // until bid opening (标段编号, 标段名称, 招标人, 招标人统一社会信用代码).

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"github.com/baohangateway/baohan/internal/text"
 	"time"
 )
 
@@ -33,16 +34,16 @@ func (d *Dispatcher) deliver(ctx context.Context, o outgoing) {
 	n := o.n
 	stopKeeping := d.keepClaim(ctx, n)
 	defer stopKeeping()
-	start := d.s.now()
+	start := d.now()
 
 	var history []*NoticeAttempt
 	if n.Attempts > 0 {
 		var err error
-		if history, err = d.s.Store.ListAttempts(ctx, n.ID); err != nil {
+		if history, err = d.store.ListAttempts(ctx, n.ID); err != nil {
 			// Without the history the retry decision cannot be made;
 			// nothing was sent, so give the claim back to be tried again.
 			if ctx.Err() == nil {
-				d.s.Log.Error("notice not sent: reading its attempts failed", "notice_id", n.ID, "applyno", applyNoOf(n), "error", err)
+				d.log.Error("notice not sent: reading its attempts failed", "notice_id", n.ID, "applyno", applyNoOf(n), "error", err)
 			}
 			d.release(ctx, n)
 			return
@@ -62,7 +63,7 @@ func (d *Dispatcher) deliver(ctx context.Context, o outgoing) {
 		// attempt to record. The claim runs out and the notice is tried
 		// again then.
 		if ctx.Err() == nil {
-			d.s.Log.Error("notice not sent: reading its document failed", "notice_id", n.ID, "applyno", applyNoOf(n), "error", err)
+			d.log.Error("notice not sent: reading its document failed", "notice_id", n.ID, "applyno", applyNoOf(n), "error", err)
 		}
 		return
 	case err != nil:
@@ -84,22 +85,22 @@ func (d *Dispatcher) deliver(ctx context.Context, o outgoing) {
 		// Cut off by shutdown before any answer: not the platform's
 		// doing, so not an attempt. Run releases the claim; the next
 		// dispatcher sends it again. An answer that came is recorded.
-		d.s.Log.Warn("notice send cut off by shutdown", "notice_id", n.ID, "interface", n.Interface, "applyno", applyNoOf(n))
+		d.log.Warn("notice send cut off by shutdown", "notice_id", n.ID, "interface", n.Interface, "applyno", applyNoOf(n))
 		return
 	}
 
 	a := &NoticeAttempt{
 		StartedAt: start, Duration: res.Duration, HTTPStatus: res.HTTPStatus,
-		Code: res.Code, Message: clipText(res.Message, maxAttemptMessage),
+		Code: res.Code, Message: text.Clip(res.Message, maxAttemptMessage),
 	}
 	if sendErr != nil {
-		a.Error = clipText(errorText(sendErr), maxAttemptError)
+		a.Error = text.Clip(errorText(sendErr), maxAttemptError)
 	}
 	class := classify(res)
 	next := *n
 	next.Attempts = n.Attempts + 1
 	next.NextAttemptAt, next.DeliveredAt = time.Time{}, time.Time{}
-	end := d.s.now()
+	end := d.now()
 	var delay time.Duration
 	switch class {
 	case retryNone:
@@ -126,7 +127,7 @@ func (d *Dispatcher) deliver(ctx context.Context, o outgoing) {
 	journaled := false
 	if d.cfg.Journal != nil && answered {
 		if err := d.cfg.Journal.Note(entry); err != nil {
-			d.s.Log.Warn("answer journal: not kept", "notice_id", n.ID, "error", err)
+			d.log.Warn("answer journal: not kept", "notice_id", n.ID, "error", err)
 		} else {
 			journaled = true
 		}
@@ -139,10 +140,10 @@ func (d *Dispatcher) deliver(ctx context.Context, o outgoing) {
 	case err == nil:
 		d.observe(context.WithoutCancel(ctx), &next, o.restoredAt, res)
 	case ErrorCode(err) == ECONFLICT:
-		d.s.Log.Warn("notice attempt not recorded: the claim was lost (the notice was resent)",
+		d.log.Warn("notice attempt not recorded: the claim was lost (the notice was resent)",
 			"notice_id", n.ID, "applyno", applyNoOf(n), "interface", n.Interface, "attempt", next.Attempts, "owner", d.cfg.Owner)
 	default:
-		d.s.Log.Error("notice attempt not recorded; the notice will be tried again when the claim runs out",
+		d.log.Error("notice attempt not recorded; the notice will be tried again when the claim runs out",
 			"notice_id", n.ID, "applyno", applyNoOf(n), "interface", n.Interface, "attempt", next.Attempts, "error", err)
 	}
 }
@@ -157,12 +158,12 @@ func (d *Dispatcher) record(ctx context.Context, n *Notice, a *NoticeAttempt) er
 	defer cancel()
 	pause := 50 * time.Millisecond
 	for try := 1; ; try++ {
-		err := d.s.Store.FinishAttempt(recCtx, d.cfg.Owner, n, a)
+		err := d.store.FinishAttempt(recCtx, d.cfg.Owner, n, a)
 		if err == nil || ErrorCode(err) == ECONFLICT || recCtx.Err() != nil {
 			return err
 		}
 		if try == 1 || try%10 == 0 {
-			d.s.Log.Warn("recording a notice attempt failed; trying again", "notice_id", n.ID, "applyno", applyNoOf(n), "try", try, "error", err)
+			d.log.Warn("recording a notice attempt failed; trying again", "notice_id", n.ID, "applyno", applyNoOf(n), "try", try, "error", err)
 		}
 		if ctx.Err() != nil {
 			// Shutting down: a few more tries, then give up.
@@ -199,13 +200,13 @@ func (d *Dispatcher) keepClaim(ctx context.Context, n *Notice) (stop func()) {
 			case <-t.C:
 			}
 			renewCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.Lease/3)
-			err := d.s.Store.RenewNoticeLease(renewCtx, n.ID, d.cfg.Owner, d.s.now().Add(d.cfg.Lease))
+			err := d.store.RenewNoticeLease(renewCtx, n.ID, d.cfg.Owner, d.now().Add(d.cfg.Lease))
 			cancel()
 			switch {
 			case ErrorCode(err) == ECONFLICT:
 				return // recorded meanwhile, or resent by an officer
 			case err != nil:
-				d.s.Log.Warn("renewing a notice claim failed", "notice_id", n.ID, "applyno", applyNoOf(n), "error", err)
+				d.log.Warn("renewing a notice claim failed", "notice_id", n.ID, "applyno", applyNoOf(n), "error", err)
 			}
 		}
 	}()
@@ -220,8 +221,8 @@ func (d *Dispatcher) keepClaim(ctx context.Context, n *Notice) (stop func()) {
 func (d *Dispatcher) release(ctx context.Context, n *Notice) {
 	relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := d.s.Store.RenewNoticeLease(relCtx, n.ID, d.cfg.Owner, d.s.now().Add(-time.Second)); err != nil && ErrorCode(err) != ECONFLICT {
-		d.s.Log.Warn("giving back a notice claim failed; it runs out by itself", "notice_id", n.ID, "error", err)
+	if err := d.store.RenewNoticeLease(relCtx, n.ID, d.cfg.Owner, d.now().Add(-time.Second)); err != nil && ErrorCode(err) != ECONFLICT {
+		d.log.Warn("giving back a notice claim failed; it runs out by itself", "notice_id", n.ID, "error", err)
 	}
 }
 
@@ -237,27 +238,27 @@ func (d *Dispatcher) ReplayAnswers(ctx context.Context) {
 	}
 	orphans, err := j.Orphans()
 	if err != nil {
-		d.s.Log.Error("answer journal: reading the answers of stopped processes", "error", err)
+		d.log.Error("answer journal: reading the answers of stopped processes", "error", err)
 		return
 	}
 	failed := false
 	for _, e := range orphans {
 		n, a := e.Notice, e.Attempt
-		switch err := d.s.Store.FinishAttempt(ctx, e.Owner, &n, &a); {
+		switch err := d.store.FinishAttempt(ctx, e.Owner, &n, &a); {
 		case err == nil:
-			d.s.Log.Warn("recorded an answer of the platform that a stopped process did not record",
+			d.log.Warn("recorded an answer of the platform that a stopped process did not record",
 				"notice_id", n.ID, "applyno", applyNoOf(&n), "interface", n.Interface, "status", n.Status, "attempt", n.Attempts, "dead_owner", e.Owner)
 		case ErrorCode(err) == ECONFLICT: // recorded already, or the claim was taken over
 		default:
 			failed = true
-			d.s.Log.Error("answer journal: recording an answer of a stopped process", "notice_id", n.ID, "error", err)
+			d.log.Error("answer journal: recording an answer of a stopped process", "notice_id", n.ID, "error", err)
 		}
 	}
 	if failed {
 		return // kept for the next start
 	}
 	if err := j.Forget(); err != nil {
-		d.s.Log.Error("answer journal: removing replayed journals", "error", err)
+		d.log.Error("answer journal: removing replayed journals", "error", err)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/baohangateway/baohan/internal/text"
+	"log/slog"
 	"maps"
 	"math/rand/v2"
 	"os"
@@ -97,10 +99,15 @@ type DispatcherConfig struct {
 // application's changes in order: a notice that failed holds back the later
 // ones of its application until it is delivered.
 type Dispatcher struct {
-	s      *Service
-	sender NoticeSender
-	cfg    DispatcherConfig
-	beat   atomic.Int64 // unix nanoseconds of the last turn of Run's loop
+	store   Store
+	log     *slog.Logger
+	metrics *Metrics
+	clock   func() time.Time
+	wake    Wake     // rung when a notice is queued or Run should look again
+	handoff *Handoff // nil: takes no fresh notices
+	sender  NoticeSender
+	cfg     DispatcherConfig
+	beat    atomic.Int64 // unix nanoseconds of the last turn of Run's loop
 
 	// Fresh notices, handed over by this process's letter workers claimed
 	// already and with their letter in memory (handOff), are sent outside
@@ -138,9 +145,34 @@ func (d *Dispatcher) LastBeat() time.Time {
 	return time.Time{}
 }
 
-// NewDispatcher returns a dispatcher of s's notices sending through sender.
-// s wakes it when a transaction that queued a notice commits.
-func (s *Service) NewDispatcher(sender NoticeSender, cfg DispatcherConfig) *Dispatcher {
+// DispatcherDeps is what a Dispatcher needs besides its sender and its
+// tuning; Service.DispatcherDeps gives those of a Service.
+type DispatcherDeps struct {
+	Store Store
+	// Wake rings when a notice has been queued (WakeOnNotice); the
+	// dispatcher rings it too when it should look again. nil: the
+	// dispatcher looks only every poll interval.
+	Wake Wake
+	// Handoff, when not nil, lets the letter workers of this process give
+	// the dispatcher their fresh restorenotices while it runs.
+	Handoff *Handoff
+	Log     *slog.Logger // default: discards
+	Metrics *Metrics     // nil records nothing
+	Now     func() time.Time
+}
+
+// NewDispatcher returns a dispatcher of the notices in deps.Store sending
+// through sender.
+func NewDispatcher(deps DispatcherDeps, sender NoticeSender, cfg DispatcherConfig) *Dispatcher {
+	if deps.Log == nil {
+		deps.Log = slog.New(slog.DiscardHandler)
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if deps.Wake == nil {
+		deps.Wake = NewWake()
+	}
 	if cfg.Owner == "" {
 		cfg.Owner = DefaultOwner()
 	}
@@ -163,7 +195,8 @@ func (s *Service) NewDispatcher(sender NoticeSender, cfg DispatcherConfig) *Disp
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Float64
 	}
-	return &Dispatcher{s: s, sender: sender, cfg: cfg, freshSlots: make(chan struct{}, cfg.Workers), stopped: make(chan struct{})}
+	return &Dispatcher{store: deps.Store, log: deps.Log, metrics: deps.Metrics, clock: deps.Now, wake: deps.Wake, handoff: deps.Handoff,
+		sender: sender, cfg: cfg, freshSlots: make(chan struct{}, cfg.Workers), stopped: make(chan struct{})}
 }
 
 // DefaultOwner names a dispatcher uniquely: host, process and a random part
@@ -179,6 +212,9 @@ func DefaultOwner() string {
 	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), randomToken(6))
 }
 
+// now is the dispatcher's clock in UTC.
+func (d *Dispatcher) now() time.Time { return d.clock().UTC() }
+
 // Owner is the name under which the dispatcher claims notices.
 func (d *Dispatcher) Owner() string { return d.cfg.Owner }
 
@@ -188,7 +224,7 @@ func (d *Dispatcher) Owner() string { return d.cfg.Owner }
 // drain time for the notices being sent, cuts off the rest and releases its
 // remaining claims so another process need not wait for them to run out.
 func (d *Dispatcher) Run(ctx context.Context) {
-	d.s.Log.Info("notice dispatcher started", "owner", d.cfg.Owner, "workers", d.cfg.Workers, "lease", d.cfg.Lease)
+	d.log.Info("notice dispatcher started", "owner", d.cfg.Owner, "workers", d.cfg.Workers, "lease", d.cfg.Lease)
 	// Sends outlive ctx by the drain time: a notice half sent when the
 	// process is asked to stop is better finished and recorded.
 	sendCtx, cutOff := context.WithCancel(context.WithoutCancel(ctx))
@@ -196,8 +232,8 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	d.sendCtx = sendCtx
 	// The first dispatcher of the process takes fresh notices from the
 	// letter workers until it stops.
-	if d.s.direct.CompareAndSwap(nil, d) {
-		defer d.s.direct.CompareAndSwap(d, nil)
+	if d.handoff != nil && d.handoff.take(d) {
+		defer d.handoff.give(d)
 	}
 	d.ReplayAnswers(ctx)
 	done := make(chan struct{}, d.cfg.Workers)
@@ -215,7 +251,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			}
 			batch, err := d.claim(ctx, free)
 			if err != nil && ctx.Err() == nil {
-				d.s.Log.Error("claiming due notices", "owner", d.cfg.Owner, "error", err)
+				d.log.Error("claiming due notices", "owner", d.cfg.Owner, "error", err)
 			}
 			for _, n := range batch {
 				inflight++
@@ -235,7 +271,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			// have made its application's next notice due.
 			inflight--
 			look = true
-		case <-d.s.noticeWake:
+		case <-d.wake:
 			look, eager = true, true
 		case <-ticker.C:
 			look, eager = true, true
@@ -252,7 +288,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		close(freshDone)
 	}()
 	if inflight > 0 || len(d.freshSlots) > 0 {
-		d.s.Log.Info("notice dispatcher stopping: waiting for notices being sent", "owner", d.cfg.Owner, "in_flight", inflight+len(d.freshSlots), "drain", d.cfg.Drain)
+		d.log.Info("notice dispatcher stopping: waiting for notices being sent", "owner", d.cfg.Owner, "in_flight", inflight+len(d.freshSlots), "drain", d.cfg.Drain)
 	}
 	deadline := time.NewTimer(d.cfg.Drain)
 	defer deadline.Stop()
@@ -263,21 +299,21 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		case <-freshDone:
 			freshDone = nil
 		case <-deadline.C:
-			d.s.Log.Warn("notice dispatcher stopping: cutting off sends still going", "owner", d.cfg.Owner, "in_flight", inflight+len(d.freshSlots))
+			d.log.Warn("notice dispatcher stopping: cutting off sends still going", "owner", d.cfg.Owner, "in_flight", inflight+len(d.freshSlots))
 			cutOff() // the sends return promptly; their notices are released below
 		}
 	}
 	relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := d.s.Store.ReleaseNotices(relCtx, d.cfg.Owner); err != nil {
-		d.s.Log.Error("releasing claimed notices", "owner", d.cfg.Owner, "error", err)
+	if err := d.store.ReleaseNotices(relCtx, d.cfg.Owner); err != nil {
+		d.log.Error("releasing claimed notices", "owner", d.cfg.Owner, "error", err)
 	}
 	if d.cfg.Journal != nil {
 		if err := d.cfg.Journal.Close(); err != nil {
-			d.s.Log.Error("closing the answer journal", "owner", d.cfg.Owner, "error", err)
+			d.log.Error("closing the answer journal", "owner", d.cfg.Owner, "error", err)
 		}
 	}
-	d.s.Log.Info("notice dispatcher stopped", "owner", d.cfg.Owner)
+	d.log.Info("notice dispatcher stopped", "owner", d.cfg.Owner)
 }
 
 // DeliverDue claims the notices due now, up to the number of workers, sends
@@ -298,65 +334,17 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 	return len(batch), err
 }
 
-// handOffWait bounds how long a letter worker waits for a free notice
-// worker: when the platform is slow, letters are still produced and their
-// notices wait in the outbox instead.
-const handOffWait = 2 * time.Second
-
-// handOff sends o, a notice created claimed by d (queueFor) whose
-// transaction has committed, in a goroutine of its own, once one of the
-// Workers places for fresh notices is free; it waits up to handOffWait for
-// one. If none comes, Run has stopped or ctx ends, it gives the claim back
-// so that any dispatcher sends the notice at once instead of when the claim
-// runs out.
-func (d *Dispatcher) handOff(ctx context.Context, o outgoing) {
-	wait := time.NewTimer(handOffWait)
-	defer wait.Stop()
-	select {
-	case d.freshSlots <- struct{}{}:
-		d.mu.Lock()
-		if !d.stopping {
-			d.freshWG.Add(1)
-			d.mu.Unlock()
-			go func() {
-				defer func() {
-					<-d.freshSlots
-					d.freshWG.Done()
-				}()
-				d.deliver(d.sendCtx, o)
-				if d.lookAfter.CompareAndSwap(true, false) {
-					d.s.wakeNotices()
-				}
-			}()
-			return
-		}
-		d.mu.Unlock()
-		<-d.freshSlots
-	case <-wait.C:
-	case <-d.stopped:
-	case <-ctx.Done():
-	}
-	relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := d.s.Store.UpdateNotice(relCtx, o.n); err != nil {
-		d.s.Log.Error("releasing a fresh notice", "notice_id", o.n.ID, "applyno", applyNoOf(o.n), "error", err,
-			"retry_at", o.n.LeaseUntil)
-		return
-	}
-	d.s.wakeNotices()
-}
-
 // claim leases up to limit due notices.
 func (d *Dispatcher) claim(ctx context.Context, limit int) ([]*Notice, error) {
-	now := d.s.now()
-	return d.s.Store.ClaimDueNotices(ctx, d.cfg.Owner, now, now.Add(d.cfg.Lease), limit)
+	now := d.now()
+	return d.store.ClaimDueNotices(ctx, d.cfg.Owner, now, now.Add(d.cfg.Lease), limit)
 }
 
 // observe counts the attempt and, for a delivered restorenotice, the time
 // since its restore (restoredAt, or read from the application when zero):
 // the figure the platform waits on at bid opening.
 func (d *Dispatcher) observe(ctx context.Context, n *Notice, restoredAt time.Time, res SendResult) {
-	m := d.s.Metrics
+	m := d.metrics
 	if m == nil {
 		return
 	}
@@ -365,7 +353,7 @@ func (d *Dispatcher) observe(ctx context.Context, n *Notice, restoredAt time.Tim
 		return
 	}
 	if restoredAt.IsZero() {
-		if a, err := d.s.Store.GetApplication(ctx, n.ApplicationID); err == nil && a.Restored() {
+		if a, err := d.store.GetApplication(ctx, n.ApplicationID); err == nil && a.Restored() {
 			restoredAt = a.RestoredAt
 		}
 	}
@@ -387,7 +375,7 @@ func (d *Dispatcher) message(ctx context.Context, o outgoing) (map[string]string
 	doc := o.doc
 	if doc == nil {
 		var err error
-		doc, err = d.s.Store.GetDocument(ctx, n.DocumentID)
+		doc, err = d.store.GetDocument(ctx, n.DocumentID)
 		switch {
 		case ErrorCode(err) == ENOTFOUND:
 			return nil, Errorf(ENOTFOUND, "通知的文件（编号 %d）不存在，未发送", n.DocumentID)
@@ -421,7 +409,7 @@ func (a *NoticeAttempt) lastError() string {
 	case a.Error != "":
 		return a.Error
 	case a.Code != "":
-		return clipText(fmt.Sprintf("交易平台返回 code %s：%s", a.Code, a.Message), maxAttemptError)
+		return text.Clip(fmt.Sprintf("交易平台返回 code %s：%s", a.Code, a.Message), maxAttemptError)
 	case a.HTTPStatus != 0:
 		return fmt.Sprintf("HTTP %d", a.HTTPStatus)
 	}
@@ -447,11 +435,11 @@ func (d *Dispatcher) logAttempt(n *Notice, res SendResult, a *NoticeAttempt, cla
 	}
 	switch {
 	case n.Status == NoticeDelivered:
-		d.s.Log.Info("notice delivered", attrs...)
+		d.log.Info("notice delivered", attrs...)
 	case n.Status == NoticePending:
-		d.s.Log.Warn("notice not delivered; will retry", append(attrs, "retry", class.String(), "retry_in", delay.Round(time.Millisecond), "next_attempt_at", n.NextAttemptAt)...)
+		d.log.Warn("notice not delivered; will retry", append(attrs, "retry", class.String(), "retry_in", delay.Round(time.Millisecond), "next_attempt_at", n.NextAttemptAt)...)
 	default:
-		d.s.Log.Error("notice failed; an officer may resend it", append(attrs, "last_error", n.LastError)...)
+		d.log.Error("notice failed; an officer may resend it", append(attrs, "last_error", n.LastError)...)
 	}
 }
 
@@ -462,16 +450,4 @@ func applyNoOf(n *Notice) string {
 		return v
 	}
 	return n.Fields["baohanno"]
-}
-
-// clipText shortens s to at most n characters.
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }

@@ -142,8 +142,8 @@ func newDispatchEnv(t *testing.T, st *store.Store, cfg service.DispatcherConfig)
 }
 
 func newTestService(st service.Store, now func() time.Time) *service.Service {
-	return service.New(service.Service{
-		Store: st, Letters: &fakeLetters{}, Now: now,
+	return service.New(service.Config{
+		Store: st, Renderer: &fakeLetters{}, Now: now,
 		Institution:  service.Institution{Name: "测试银行股份有限公司", Kind: service.KindBank, Code: "TB"},
 		Underwriting: service.DefaultUnderwriting(),
 		Platforms:    []service.PlatformInfo{{AppKey: appkey, Name: "测试平台"}},
@@ -160,14 +160,14 @@ func (e *dispatchEnv) approve(applyNo string) *service.Application {
 func approveWith(t *testing.T, svc *service.Service, applyNo string) *service.Application {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := svc.Apply(ctx, applyReq(applyNo)); err != nil {
+	if _, err := svc.Guarantees.Apply(ctx, applyReq(applyNo)); err != nil {
 		t.Fatalf("apply %s: %v", applyNo, err)
 	}
-	a, err := svc.FindApplication(ctx, appkey, applyNo)
+	a, err := svc.Views.FindApplication(ctx, appkey, applyNo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err = svc.Approve(ctx, officerChecker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"})
+	a, err = svc.Guarantees.Approve(ctx, officerChecker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"})
 	if err != nil {
 		t.Fatalf("approve %s: %v", applyNo, err)
 	}
@@ -179,10 +179,10 @@ func approveWith(t *testing.T, svc *service.Service, applyNo string) *service.Ap
 func restoreWith(t *testing.T, svc *service.Service, a *service.Application) {
 	t.Helper()
 	ctx := context.Background()
-	if err := svc.Restore(ctx, restoreReq(a)); err != nil {
+	if err := svc.Guarantees.Restore(ctx, restoreReq(a)); err != nil {
 		t.Fatalf("restore %s: %v", a.ApplyNo, err)
 	}
-	if err := svc.ProducePlainLetter(ctx, a.ID); err != nil {
+	if err := svc.Letters.ProducePlainLetter(ctx, a.ID); err != nil {
 		t.Fatalf("plaintext letter of %s: %v", a.ApplyNo, err)
 	}
 }
@@ -344,7 +344,7 @@ func TestDispatcherDayOfRetriesThenResend(t *testing.T) {
 		// An officer resends it; the platform is back.
 		e.sender.setAnswer(nil)
 		before := len(e.attempts(first))
-		nd, err := e.svc.ResendNotice(e.ctx, officerChecker, first.ID)
+		nd, err := e.svc.Guarantees.ResendNotice(e.ctx, officerChecker, first.ID)
 		if err != nil {
 			t.Fatalf("resend: %v", err)
 		}
@@ -459,7 +459,7 @@ func TestResendNotice(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.desc, func(t *testing.T) {
-				_, err := e.svc.ResendNotice(e.ctx, service.Actor{Kind: service.ActorAPI, Name: "core-banking", Role: service.RoleChecker}, tt.id)
+				_, err := e.svc.Guarantees.ResendNotice(e.ctx, service.Actor{Kind: service.ActorAPI, Name: "core-banking", Role: service.RoleChecker}, tt.id)
 				if got := service.ErrorCode(err); got != tt.want {
 					t.Fatalf("got %v (%q), want code %q", err, got, tt.want)
 				}
@@ -528,7 +528,7 @@ func TestDispatcherRun(t *testing.T) {
 		}
 		sender.setAnswer(nil)
 		start := time.Now()
-		if _, err := svc.ResendNotice(context.Background(), officerChecker, n.ID); err != nil {
+		if _, err := svc.Guarantees.ResendNotice(context.Background(), officerChecker, n.ID); err != nil {
 			t.Fatal(err)
 		}
 		waitDelivered(t, st, a, 5*time.Second)

@@ -58,7 +58,7 @@ func TestStateMachine(t *testing.T) {
 			service.StateReceived: e.apply,
 			service.StateRejected: func(no string) *service.Application {
 				a := e.apply(no)
-				if _, err := e.svc.Reject(e.ctx, officerMaker, a.ID, "不符合条件"); err != nil {
+				if _, err := e.svc.Guarantees.Reject(e.ctx, officerMaker, a.ID, "不符合条件"); err != nil {
 					t.Fatal(err)
 				}
 				return e.get(no)
@@ -66,17 +66,17 @@ func TestStateMachine(t *testing.T) {
 			service.StateIssued: e.approve,
 			service.StateQuitPending: func(no string) *service.Application {
 				a := e.approve(no)
-				if err := e.svc.Quit(e.ctx, quitReq(a, "r")); err != nil {
+				if err := e.svc.Guarantees.Quit(e.ctx, quitReq(a, "r")); err != nil {
 					t.Fatal(err)
 				}
 				return e.get(no)
 			},
 			service.StateWithdrawn: func(no string) *service.Application {
 				a := e.approve(no)
-				if err := e.svc.Quit(e.ctx, quitReq(a, "r")); err != nil {
+				if err := e.svc.Guarantees.Quit(e.ctx, quitReq(a, "r")); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := e.svc.DecideQuit(e.ctx, officerMaker, a.ID, true, ""); err != nil {
+				if _, err := e.svc.Guarantees.DecideQuit(e.ctx, officerMaker, a.ID, true, ""); err != nil {
 					t.Fatal(err)
 				}
 				return e.get(no)
@@ -84,32 +84,32 @@ func TestStateMachine(t *testing.T) {
 			service.StateRestored: e.restore,
 			service.StateCancelled: func(no string) *service.Application {
 				a := e.restore(no)
-				if err := e.svc.Cancel(e.ctx, service.CancelRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: no, BaohanNo: a.BaohanNo}); err != nil {
+				if err := e.svc.Guarantees.Cancel(e.ctx, service.CancelRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: no, BaohanNo: a.BaohanNo}); err != nil {
 					t.Fatal(err)
 				}
 				return e.get(no)
 			},
 			service.StateClaimed: func(no string) *service.Application {
 				a := e.restore(no)
-				if err := e.svc.Claim(e.ctx, claimReq(a)); err != nil {
+				if err := e.svc.Guarantees.Claim(e.ctx, claimReq(a)); err != nil {
 					t.Fatal(err)
 				}
 				return e.get(no)
 			},
 			service.StatePaid: func(no string) *service.Application {
 				a := e.restore(no)
-				if err := e.svc.Claim(e.ctx, claimReq(a)); err != nil {
+				if err := e.svc.Guarantees.Claim(e.ctx, claimReq(a)); err != nil {
 					t.Fatal(err)
 				}
 				cl, _ := e.store.ListClaims(e.ctx, a.ID)
-				if _, err := e.svc.PayClaim(e.ctx, officerChecker, a.ID, cl[0].ID, 0, "P1"); err != nil {
+				if _, err := e.svc.Guarantees.PayClaim(e.ctx, officerChecker, a.ID, cl[0].ID, 0, "P1"); err != nil {
 					t.Fatal(err)
 				}
 				return e.get(no)
 			},
 			service.StateAbandoned: func(no string) *service.Application {
 				e.apply(no)
-				if err := e.svc.GiveUp(e.ctx, service.GiveUpRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: no}); err != nil {
+				if err := e.svc.Guarantees.GiveUp(e.ctx, service.GiveUpRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: no}); err != nil {
 					t.Fatal(err)
 				}
 				return e.get(no)
@@ -120,47 +120,47 @@ func TestStateMachine(t *testing.T) {
 		// used to reach a state, so no call is a retry.
 		do := map[service.Operation]func(a *service.Application) error{
 			service.OpApprove: func(a *service.Application) error {
-				_, err := e.svc.Approve(e.ctx, officerChecker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "1"})
+				_, err := e.svc.Guarantees.Approve(e.ctx, officerChecker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "1"})
 				return err
 			},
 			service.OpReject: func(a *service.Application) error {
-				_, err := e.svc.Reject(e.ctx, officerMaker, a.ID, "再次拒绝")
+				_, err := e.svc.Guarantees.Reject(e.ctx, officerMaker, a.ID, "再次拒绝")
 				return err
 			},
 			service.OpAbandon: func(a *service.Application) error {
-				_, err := e.svc.Abandon(e.ctx, officerMaker, a.ID, "我方放弃")
+				_, err := e.svc.Guarantees.Abandon(e.ctx, officerMaker, a.ID, "我方放弃")
 				return err
 			},
 			service.OpGiveUp: func(a *service.Application) error {
-				return e.svc.GiveUp(e.ctx, service.GiveUpRequest{Platform: appkey, PlatformCode: "OTHER", ApplyNo: a.ApplyNo})
+				return e.svc.Guarantees.GiveUp(e.ctx, service.GiveUpRequest{Platform: appkey, PlatformCode: "OTHER", ApplyNo: a.ApplyNo})
 			},
 			service.OpPortal: func(a *service.Application) error {
-				_, err := e.svc.SubmitPortal(e.ctx, a.PortalToken, service.PortalInput{PayerName: a.BidderName, PayerAccount: "6222 0001", AcceptTerms: true})
+				_, err := e.svc.Public.SubmitPortal(e.ctx, a.PortalToken, service.PortalInput{PayerName: a.BidderName, PayerAccount: "6222 0001", AcceptTerms: true})
 				return err
 			},
 			service.OpQuit: func(a *service.Application) error {
-				return e.svc.Quit(e.ctx, quitReq(a, "另一个原因"))
+				return e.svc.Guarantees.Quit(e.ctx, quitReq(a, "另一个原因"))
 			},
 			service.OpQuitApprove: func(a *service.Application) error {
-				_, err := e.svc.DecideQuit(e.ctx, officerMaker, a.ID, true, "")
+				_, err := e.svc.Guarantees.DecideQuit(e.ctx, officerMaker, a.ID, true, "")
 				return err
 			},
 			service.OpQuitReject: func(a *service.Application) error {
-				_, err := e.svc.DecideQuit(e.ctx, officerMaker, a.ID, false, "另行投标")
+				_, err := e.svc.Guarantees.DecideQuit(e.ctx, officerMaker, a.ID, false, "另行投标")
 				return err
 			},
 			service.OpRestore: func(a *service.Application) error {
 				r := restoreReq(a)
 				r.KaibiaoTime = "2026-11-29 09:00:00"
-				return e.svc.Restore(e.ctx, r)
+				return e.svc.Guarantees.Restore(e.ctx, r)
 			},
 			service.OpCancel: func(a *service.Application) error {
-				return e.svc.Cancel(e.ctx, service.CancelRequest{Platform: appkey, PlatformCode: "OTHER", ApplyNo: a.ApplyNo, BaohanNo: a.BaohanNo})
+				return e.svc.Guarantees.Cancel(e.ctx, service.CancelRequest{Platform: appkey, PlatformCode: "OTHER", ApplyNo: a.ApplyNo, BaohanNo: a.BaohanNo})
 			},
 			service.OpClaim: func(a *service.Application) error {
 				r := claimReq(a)
 				r.Reason = "另一次索赔"
-				return e.svc.Claim(e.ctx, r)
+				return e.svc.Guarantees.Claim(e.ctx, r)
 			},
 			service.OpPayClaim: func(a *service.Application) error {
 				cl, _ := e.store.ListClaims(e.ctx, a.ID)
@@ -168,11 +168,11 @@ func TestStateMachine(t *testing.T) {
 				if len(cl) > 0 {
 					id = cl[0].ID
 				}
-				_, err := e.svc.PayClaim(e.ctx, officerChecker, a.ID, id, 0, "P2")
+				_, err := e.svc.Guarantees.PayClaim(e.ctx, officerChecker, a.ID, id, 0, "P2")
 				return err
 			},
 			service.OpInvoice: func(a *service.Application) error {
-				return e.svc.Invoice(e.ctx, invoiceReq(a))
+				return e.svc.Guarantees.Invoice(e.ctx, invoiceReq(a))
 			},
 		}
 		walked, refused, conflicts := 0, 0, 0
@@ -219,11 +219,11 @@ func TestStateMachine(t *testing.T) {
 		}
 		// A guarantee claimed before bid opening was never restored: no invoice.
 		a := e.approve("TBaoHanFSMEARLY")
-		if err := e.svc.Claim(e.ctx, claimReq(a)); err != nil {
+		if err := e.svc.Guarantees.Claim(e.ctx, claimReq(a)); err != nil {
 			t.Fatal(err)
 		}
 		before := e.snap(a.ApplyNo)
-		err := e.svc.Invoice(e.ctx, invoiceReq(e.get(a.ApplyNo)))
+		err := e.svc.Guarantees.Invoice(e.ctx, invoiceReq(e.get(a.ApplyNo)))
 		if service.ErrorCode(err) != service.ESTATE || !strings.Contains(service.ErrorMessage(err), "还原") || e.snap(a.ApplyNo) != before {
 			t.Errorf("invoiceapply on a guarantee claimed before opening: %v", err)
 		}

@@ -17,7 +17,7 @@ type PlatformCaller interface {
 // Abandon asks the platform to abandon an application on the bidder's behalf
 // (§4.12). Our state changes only when the platform answers code 1; a refusal
 // is kept in the audit trail with the platform's message and returned.
-func (s *Service) Abandon(ctx context.Context, actor Actor, id int64, reason string) (*Application, error) {
+func (s *Guarantees) Abandon(ctx context.Context, actor Actor, id int64, reason string) (*Application, error) {
 	if err := mayOperate(actor); err != nil {
 		return nil, err
 	}

@@ -121,7 +121,7 @@ func TestRestoreNoticeHandedOver(t *testing.T) {
 		}
 		sender.setAnswer(nil)
 		bn := noticeOf(t, st, b, "baohannotice")
-		if _, err := svc.ResendNotice(ctx, officerChecker, bn.ID); err != nil {
+		if _, err := svc.Guarantees.ResendNotice(ctx, officerChecker, bn.ID); err != nil {
 			t.Fatal(err)
 		}
 		waitDelivered(t, st, b, 5*time.Second)

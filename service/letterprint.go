@@ -2,6 +2,7 @@ package service
 
 import (
 	"fmt"
+	"github.com/baohangateway/baohan/internal/text"
 	"strconv"
 	"strings"
 	"unicode"
@@ -126,5 +127,5 @@ func letterFailure(err error) string {
 	if ErrorCode(err) == EINTERNAL {
 		return "系统内部错误（详见日志），将自动重试"
 	}
-	return clipText(ErrorMessage(err), 500)
+	return text.Clip(ErrorMessage(err), 500)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/baohangateway/baohan/internal/text"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -11,33 +12,19 @@ import (
 	"github.com/baohangateway/baohan/pdf"
 )
 
-// wakePlain tells the letter workers that a restore has committed.
-func (s *Service) wakePlain() {
-	select {
-	case s.plainWake <- struct{}{}:
-	default:
-	}
-}
-
-// renderLetter renders a letter and records how long it took.
-func (s *Service) renderLetter(ctx context.Context, a *Application, sealed bool) (*RenderedLetter, error) {
-	start := time.Now()
-	letter, err := s.Letters.RenderLetter(ctx, a, sealed)
-	kind := DocPlainLetter
-	if sealed {
-		kind = DocCipherLetter
-	}
-	if err == nil {
-		s.Metrics.Rendered(kind, time.Since(start))
-	}
-	return letter, err
+// Letters makes the plaintext letters of restored applications in the
+// background (RunLetterWorkers) and hands each fresh restorenotice to the
+// dispatcher of this process through handoff.
+type Letters struct {
+	*env
+	handoff *Handoff
 }
 
 // ProducePlainLetter renders the plaintext letter of a restored application,
 // stores it and queues restorenotice (§4.4) in one transaction. It does
 // nothing when the letter was produced already (by another worker or
 // replica): a guarantee never gets two plaintext letters.
-func (s *Service) ProducePlainLetter(ctx context.Context, id int64) error {
+func (s *Letters) ProducePlainLetter(ctx context.Context, id int64) error {
 	return retry(func() error {
 		a, err := s.Store.GetApplication(ctx, id)
 		if err != nil {
@@ -57,7 +44,7 @@ func (s *Service) ProducePlainLetter(ctx context.Context, id int64) error {
 		printed := noteLetter(a, "明文保函", letter.Notes)
 		// The restorenotice goes straight to this process's dispatcher
 		// when there is one, letter in hand (see queueFor).
-		d := s.direct.Load()
+		d := s.handoff.current()
 		var n *Notice
 		err = s.Store.WithTx(ctx, func(ctx context.Context) error {
 			a.PlainPending = false
@@ -103,11 +90,11 @@ func plainDelay(n int) time.Duration {
 // the record cannot be written it returns when the letter may be tried
 // again, for the workers to hold it back themselves; zero otherwise (the
 // store's record decides).
-func (s *Service) deferPlainLetter(ctx context.Context, id int64, cause error) time.Time {
+func (s *Letters) deferPlainLetter(ctx context.Context, id int64, cause error) time.Time {
 	next := s.now().Add(plainDelays[0])
 	a, err := s.Store.GetApplication(ctx, id)
 	if err != nil {
-		s.Log.Error("plaintext letter failed, and reading it again failed too", "application_id", id, "error", clipText(cause.Error(), 300), "read_error", err)
+		s.Log.Error("plaintext letter failed, and reading it again failed too", "application_id", id, "error", text.Clip(cause.Error(), 300), "read_error", err)
 		return next
 	}
 	if !a.PlainPending {
@@ -119,15 +106,15 @@ func (s *Service) deferPlainLetter(ctx context.Context, id int64, cause error) t
 	reason := letterFailure(cause)
 	ok, err := s.Store.DeferPlainLetter(ctx, id, attempts, next, reason)
 	if err != nil {
-		s.Log.Error("plaintext letter failed, and recording the failure failed too", "application_id", id, "error", clipText(cause.Error(), 300), "record_error", err)
+		s.Log.Error("plaintext letter failed, and recording the failure failed too", "application_id", id, "error", text.Clip(cause.Error(), 300), "record_error", err)
 		return next
 	}
 	if ok {
 		s.Metrics.LetterFailed()
-		attrs := []any{"application_id", id, "applyno", a.ApplyNo, "attempt", attempts, "retry_in", delay.String(), "error", clipText(cause.Error(), 300)}
+		attrs := []any{"application_id", id, "applyno", a.ApplyNo, "attempt", attempts, "retry_in", delay.String(), "error", text.Clip(cause.Error(), 300)}
 		var pe *panicError
 		if errors.As(cause, &pe) {
-			attrs = append(attrs, "stack", clipText(string(pe.stack), 4000))
+			attrs = append(attrs, "stack", text.Clip(string(pe.stack), 4000))
 		}
 		s.Log.Warn("plaintext letter failed; it will be tried again", attrs...)
 	}
@@ -141,7 +128,7 @@ func (s *Service) deferPlainLetter(ctx context.Context, id int64, cause error) t
 // failed. Whether an officer's retry
 // needs a second officer is the console's concern; the admin API calls it
 // directly.
-func (s *Service) RetryLetter(ctx context.Context, actor Actor, id int64) (*Application, error) {
+func (s *Letters) RetryLetter(ctx context.Context, actor Actor, id int64) (*Application, error) {
 	if err := mayOperate(actor); err != nil {
 		return nil, err
 	}
@@ -196,7 +183,7 @@ func letterRetryable(a *Application) error {
 // twice while in hand. A letter that fails is recorded with its next
 // attempt (deferPlainLetter) and not taken again before then; when the
 // record cannot be written, the workers hold it back themselves.
-func (s *Service) RunLetterWorkers(ctx context.Context, n int, poll time.Duration) {
+func (s *Letters) RunLetterWorkers(ctx context.Context, n int, poll time.Duration) {
 	if n < 1 {
 		n = 1
 	}
@@ -250,7 +237,7 @@ func (e *panicError) Error() string { return fmt.Sprintf("panic: %v", e.value) }
 // plaintext nobody foresaw becomes a failed attempt of that letter, retried
 // on its schedule, instead of a crash that a restart would repeat on the
 // same letter, first in the queue.
-func (s *Service) producePlainLetter(ctx context.Context, id int64) (err error) {
+func (s *Letters) producePlainLetter(ctx context.Context, id int64) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &panicError{value: r, stack: debug.Stack()}
@@ -268,7 +255,7 @@ type plainDone struct {
 
 // plainFeeder hands pending applications to the letter workers.
 type plainFeeder struct {
-	s        *Service
+	s        *Letters
 	jobs     chan int64
 	done     chan plainDone
 	inflight map[int64]bool

@@ -54,8 +54,8 @@ func (f *flakyLetters) triesOf(applyNo string) int {
 // poll until the test ends.
 func letterService(t *testing.T, st service.Store, letters service.LetterRenderer, now func() time.Time, logs io.Writer, poll time.Duration) *service.Service {
 	t.Helper()
-	svc := service.New(service.Service{
-		Store: st, Letters: letters, Now: now, Log: slog.New(slog.NewTextHandler(logs, nil)),
+	svc := service.New(service.Config{
+		Store: st, Renderer: letters, Now: now, Log: slog.New(slog.NewTextHandler(logs, nil)),
 		Institution:  service.Institution{Name: "测试银行股份有限公司", Kind: service.KindBank, Code: "TB"},
 		Underwriting: service.DefaultUnderwriting(),
 		Platforms:    []service.PlatformInfo{{AppKey: appkey, Name: "测试平台"}},
@@ -66,7 +66,7 @@ func letterService(t *testing.T, st service.Store, letters service.LetterRendere
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		svc.RunLetterWorkers(ctx, 1, poll)
+		svc.Letters.RunLetterWorkers(ctx, 1, poll)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -111,7 +111,7 @@ func TestLetterRetryBackoff(t *testing.T) {
 		bad := approveWith(t, svc, "TBaoHanFLAKY0001")
 		good := approveWith(t, svc, "TBaoHanGOOD00001")
 		letters.set(bad.ApplyNo, errors.New("signing device timed out"))
-		if err := svc.Restore(ctx, restoreReq(bad)); err != nil {
+		if err := svc.Guarantees.Restore(ctx, restoreReq(bad)); err != nil {
 			t.Fatal(err)
 		}
 		start := clk.Now()
@@ -121,7 +121,7 @@ func TestLetterRetryBackoff(t *testing.T) {
 		}
 
 		// Behind it, another letter goes out at once.
-		if err := svc.Restore(ctx, restoreReq(good)); err != nil {
+		if err := svc.Guarantees.Restore(ctx, restoreReq(good)); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, st, good.ID, "the letter behind the failing one", func(a *service.Application) bool { return !a.PlainPending })
@@ -145,21 +145,21 @@ func TestLetterRetryBackoff(t *testing.T) {
 
 		// An officer's retry: a maker proposes, the maker cannot confirm, a
 		// checker does; the letter goes out at once.
-		if _, err := svc.ProposeRetryLetter(ctx, officerMaker, good.ID, ""); service.ErrorCode(err) != service.ESTATE {
+		if _, err := svc.Proposals.ProposeRetryLetter(ctx, officerMaker, good.ID, ""); service.ErrorCode(err) != service.ESTATE {
 			t.Errorf("retry of a letter that was made: %v, want ESTATE", err)
 		}
-		p, err := svc.ProposeRetryLetter(ctx, officerMaker, bad.ID, "签名设备已恢复")
+		p, err := svc.Proposals.ProposeRetryLetter(ctx, officerMaker, bad.ID, "签名设备已恢复")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if p.Action != service.ActionRetryLetter || !strings.Contains(p.Summary(), "系统内部错误") {
 			t.Errorf("proposal %+v, summary %q", p, p.Summary())
 		}
-		if _, err := svc.ConfirmProposal(ctx, service.Actor{Kind: service.ActorOfficer, Name: officerMaker.Name, Role: service.RoleChecker}, p.ID, ""); service.ErrorCode(err) != service.EFORBIDDEN {
+		if _, err := svc.Proposals.ConfirmProposal(ctx, service.Actor{Kind: service.ActorOfficer, Name: officerMaker.Name, Role: service.RoleChecker}, p.ID, ""); service.ErrorCode(err) != service.EFORBIDDEN {
 			t.Errorf("the proposer confirmed own retry: %v", err)
 		}
 		letters.set(bad.ApplyNo, nil)
-		if _, err := svc.ConfirmProposal(ctx, officerChecker, p.ID, ""); err != nil {
+		if _, err := svc.Proposals.ConfirmProposal(ctx, officerChecker, p.ID, ""); err != nil {
 			t.Fatalf("confirm: %v", err)
 		}
 		waitFor(t, st, bad.ID, "the retried letter", func(a *service.Application) bool { return !a.PlainPending })
@@ -178,7 +178,7 @@ func TestLetterRetryBackoff(t *testing.T) {
 				t.Errorf("audit lacks %q:\n%s", want, joined)
 			}
 		}
-		if _, err := svc.ProposeRetryLetter(ctx, officerMaker, bad.ID, ""); service.ErrorCode(err) != service.ESTATE {
+		if _, err := svc.Proposals.ProposeRetryLetter(ctx, officerMaker, bad.ID, ""); service.ErrorCode(err) != service.ESTATE {
 			t.Errorf("retry after the letter was made: %v, want ESTATE", err)
 		}
 	})
@@ -203,13 +203,13 @@ func TestLetterFailureUnrecordedHeldBack(t *testing.T) {
 
 		bad := approveWith(t, svc, "TBaoHanUNREC0001")
 		letters.set(bad.ApplyNo, errors.New("render failed"))
-		if err := svc.Restore(ctx, restoreReq(bad)); err != nil {
+		if err := svc.Guarantees.Restore(ctx, restoreReq(bad)); err != nil {
 			t.Fatal(err)
 		}
 		// Eight letters after it, each its own wake and poll rounds.
 		for i := range 8 {
 			good := approveWith(t, svc, "TBaoHanUNRECOK"+string(rune('A'+i)))
-			if err := svc.Restore(ctx, restoreReq(good)); err != nil {
+			if err := svc.Guarantees.Restore(ctx, restoreReq(good)); err != nil {
 				t.Fatal(err)
 			}
 			waitFor(t, st, good.ID, "a letter behind the unrecorded failure", func(a *service.Application) bool { return !a.PlainPending })
@@ -250,7 +250,7 @@ func TestLetterPanicIsAFailedAttempt(t *testing.T) {
 		bad := approveWith(t, svc, "TBaoHanPANIC0001")
 		good := approveWith(t, svc, "TBaoHanPANICOK01")
 		for _, a := range []*service.Application{bad, good} {
-			if err := svc.Restore(ctx, restoreReq(a)); err != nil {
+			if err := svc.Guarantees.Restore(ctx, restoreReq(a)); err != nil {
 				t.Fatal(err)
 			}
 		}

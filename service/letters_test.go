@@ -113,8 +113,8 @@ func TestOddPlaintextsNeverBlockLetters(t *testing.T) {
 		defer cancel()
 		logs := &syncLog{}
 		inst := service.Institution{Name: "测试银行股份有限公司", Kind: service.KindBank, Code: "TB"}
-		svc := service.New(service.Service{
-			Store: st, Letters: &service.PDFLetters{Renderer: renderer, Institution: inst, PublicURL: "https://baohan.example.com"},
+		svc := service.New(service.Config{
+			Store: st, Renderer: &service.PDFLetters{Renderer: renderer, Institution: inst, PublicURL: "https://baohan.example.com"},
 			Log: slog.New(slog.NewTextHandler(logs, nil)), Institution: inst, Underwriting: service.DefaultUnderwriting(),
 			Platforms: []service.PlatformInfo{{AppKey: appkey, Name: "测试平台"}}, PublicURL: "https://baohan.example.com",
 		})
@@ -125,7 +125,7 @@ func TestOddPlaintextsNeverBlockLetters(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			svc.RunLetterWorkers(ctx, workers, 50*time.Millisecond)
+			svc.Letters.RunLetterWorkers(ctx, workers, 50*time.Millisecond)
 		}()
 		defer wg.Wait()
 		defer cancel()
@@ -145,19 +145,19 @@ func TestOddPlaintextsNeverBlockLetters(t *testing.T) {
 		normal := &app{no: "TBaoHanNORMAL", plain: service.Sealed{BiaoduanNo: "D1", BiaoduanName: "正常标段", Zbr: "正常招标人", ZbrOrgNum: "11220102MB1234567X"}}
 		all := append(append(append([]*app{}, odd...), blank), normal)
 		for _, x := range all {
-			if _, err := svc.Apply(ctx, sealedApply(t, x.no, x.plain)); err != nil {
+			if _, err := svc.Guarantees.Apply(ctx, sealedApply(t, x.no, x.plain)); err != nil {
 				t.Fatalf("apply %s: %v", x.no, err)
 			}
-			a, err := svc.FindApplication(ctx, appkey, x.no)
+			a, err := svc.Views.FindApplication(ctx, appkey, x.no)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if x.a, err = svc.Approve(ctx, officerChecker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"}); err != nil {
+			if x.a, err = svc.Guarantees.Approve(ctx, officerChecker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"}); err != nil {
 				t.Fatalf("approve %s: %v", x.no, err)
 			}
 		}
 		for _, x := range all { // odd ones first, the normal one last
-			if err := svc.Restore(ctx, restoreReq(x.a)); err != nil {
+			if err := svc.Guarantees.Restore(ctx, restoreReq(x.a)); err != nil {
 				t.Fatalf("restore %s: %v (a restore is refused only for what the platform can correct)", x.no, err)
 			}
 		}
@@ -194,7 +194,7 @@ func TestOddPlaintextsNeverBlockLetters(t *testing.T) {
 		if !strings.Contains(failed.PlainError, "招标人（zbr）") || failed.PlainAttempts != 1 || failed.PlainNextAt.IsZero() {
 			t.Errorf("failed letter: attempts %d, next %v, error %q", failed.PlainAttempts, failed.PlainNextAt, failed.PlainError)
 		}
-		q, err := svc.Queue(ctx, service.ApplicationFilter{LetterFailed: true})
+		q, err := svc.Views.Queue(ctx, service.ApplicationFilter{LetterFailed: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -282,18 +282,18 @@ func TestRestoreRefusesOnlyWhatThePlatformCanCorrect(t *testing.T) {
 	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
 		approve := func(req service.ApplyRequest) *service.Application {
 			t.Helper()
-			if _, err := e.svc.Apply(e.ctx, req); err != nil {
+			if _, err := e.svc.Guarantees.Apply(e.ctx, req); err != nil {
 				t.Fatal(err)
 			}
 			a := e.get(req.ApplyNo)
-			a, err := e.svc.Approve(e.ctx, officerChecker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"})
+			a, err := e.svc.Guarantees.Approve(e.ctx, officerChecker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			return a
 		}
 		odd := approve(sealedApply(t, "TBaoHanRODD0001", service.Sealed{BiaoduanNo: "\a", BiaoduanName: "\n\t\u200b", Zbr: "\ufeff", ZbrOrgNum: ""}))
-		if err := e.svc.Restore(e.ctx, restoreReq(odd)); err != nil {
+		if err := e.svc.Guarantees.Restore(e.ctx, restoreReq(odd)); err != nil {
 			t.Errorf("restore of odd plaintext refused: %v", err)
 		}
 		events, _, err := e.store.FindAudit(e.ctx, service.AuditFilter{ApplicationID: odd.ID, Action: "restore"})
@@ -324,7 +324,7 @@ func TestRestoreRefusesOnlyWhatThePlatformCanCorrect(t *testing.T) {
 		} {
 			r := restoreReq(tc.a)
 			r.Key = tc.key
-			err := e.svc.Restore(e.ctx, r)
+			err := e.svc.Guarantees.Restore(e.ctx, r)
 			if service.ErrorCode(err) != service.EINVALID || !strings.Contains(service.ErrorMessage(err), "key") {
 				t.Errorf("%s: restore answered %v, want EINVALID naming the key", tc.name, err)
 			}

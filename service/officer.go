@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 )
@@ -73,14 +74,7 @@ func checkUsername(u string) error {
 	return nil
 }
 
-func validRole(role string) bool {
-	for _, r := range Roles {
-		if r == role {
-			return true
-		}
-	}
-	return false
-}
+func validRole(role string) bool { return slices.Contains(Roles, role) }
 
 // Session is a console login. The browser holds a random token; the
 // database holds only its SHA-256, so a copy of the database opens no
@@ -130,4 +124,28 @@ type SessionStore interface {
 	// DeleteSessionsBefore removes sessions that expired before t or were
 	// last used before idle.
 	DeleteSessionsBefore(ctx context.Context, t, idle time.Time) error
+}
+
+// Roles of officers. The admin API acts with RoleChecker: a core banking
+// system that has done its own review.
+const (
+	RoleMaker   = "maker"   // 经办
+	RoleChecker = "checker" // 复核
+	RoleAdmin   = "admin"   // 管理员
+	RoleAuditor = "auditor" // 审计
+)
+
+// RoleLabel is a role's name in Chinese.
+func RoleLabel(role string) string {
+	switch role {
+	case RoleMaker:
+		return "经办"
+	case RoleChecker:
+		return "复核"
+	case RoleAdmin:
+		return "管理员"
+	case RoleAuditor:
+		return "审计"
+	}
+	return role
 }

@@ -9,6 +9,13 @@ import (
 	"github.com/baohangateway/baohan/gmcrypto"
 )
 
+// Guarantees is the guarantee lifecycle: the platform's requests (§4.1–§4.9,
+// platform_ops.go), the officers' decisions on them (decisions.go), giving
+// up on the bidder's behalf (giveup.go) and resending failed notices
+// (resend.go). Every change goes through Application.transition and queues
+// its notice in the same transaction.
+type Guarantees struct{ *env }
+
 // Interface names of the platform's messages, as recorded and queued.
 const (
 	ifaceApply         = "baohanapply"
@@ -29,7 +36,7 @@ func platformActor(appkey string) Actor { return Actor{Kind: ActorPlatform, Name
 // Apply receives §4.1 baohanapply: it stores the application with its sealed
 // fields as received, checks the underwriting rules, and answers the URL of
 // the bidder's portal page.
-func (s *Service) Apply(ctx context.Context, req ApplyRequest) (ApplyResult, error) {
+func (s *Guarantees) Apply(ctx context.Context, req ApplyRequest) (ApplyResult, error) {
 	amount, err := ParseMoney(req.BzjAmount)
 	if err != nil {
 		return ApplyResult{}, Errorf(EINVALID, "字段 bzjamount（保证金金额）格式错误：应为金额数字（元），最多两位小数")
@@ -80,7 +87,7 @@ func (s *Service) Apply(ctx context.Context, req ApplyRequest) (ApplyResult, err
 
 // load finds the platform's application by applyno inside a request and
 // checks the baohanno the platform quotes, when it quotes one.
-func (s *Service) load(ctx context.Context, platform, applyNo, baohanNo string) (*Application, error) {
+func (s *Guarantees) load(ctx context.Context, platform, applyNo, baohanNo string) (*Application, error) {
 	a, err := s.Store.GetApplicationByApplyNo(ctx, platform, applyNo)
 	if err != nil {
 		if ErrorCode(err) == ENOTFOUND {
@@ -102,7 +109,7 @@ func (s *Service) load(ctx context.Context, platform, applyNo, baohanNo string) 
 // restorenotice are produced afterwards by the letter workers. A key that does
 // not decrypt every field is refused and changes nothing. It may arrive
 // before the kaibiaotime it quotes.
-func (s *Service) Restore(ctx context.Context, req RestoreRequest) error {
+func (s *Guarantees) Restore(ctx context.Context, req RestoreRequest) error {
 	key, err := gmcrypto.ParseKey(req.Key)
 	if err != nil {
 		return Errorf(EINVALID, "字段 key（加密的 key）%s", err)
@@ -147,7 +154,7 @@ func (s *Service) Restore(ctx context.Context, req RestoreRequest) error {
 // Invoice receives §4.5 invoiceapply, accepted once the guarantee has been
 // restored. The amount must equal the premium; a special invoice (type 1)
 // needs the company's address, phone, bank, account and the recipient.
-func (s *Service) Invoice(ctx context.Context, req InvoiceRequest) error {
+func (s *Guarantees) Invoice(ctx context.Context, req InvoiceRequest) error {
 	amount, err := ParseMoney(req.Amount)
 	if err != nil {
 		return Errorf(EINVALID, "字段 amount（开票金额）格式错误：应为金额数字（元），最多两位小数")
@@ -223,7 +230,7 @@ func invoiceLabel(st InvoiceStatus) string {
 
 // Quit receives §4.7 quitapply: a withdrawal before bid opening, pending an
 // officer's decision. After restore it is refused.
-func (s *Service) Quit(ctx context.Context, req QuitRequest) error {
+func (s *Guarantees) Quit(ctx context.Context, req QuitRequest) error {
 	_, err := s.once(ctx, req.Platform, ifaceQuit, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
 		a, err := s.load(ctx, req.Platform, req.ApplyNo, req.BaohanNo)
 		if err != nil {
@@ -243,7 +250,7 @@ func (s *Service) Quit(ctx context.Context, req QuitRequest) error {
 }
 
 // Cancel receives §4.9 canclenotice: a restored guarantee is cancelled.
-func (s *Service) Cancel(ctx context.Context, req CancelRequest) error {
+func (s *Guarantees) Cancel(ctx context.Context, req CancelRequest) error {
 	_, err := s.once(ctx, req.Platform, ifaceCancel, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
 		a, err := s.load(ctx, req.Platform, req.ApplyNo, req.BaohanNo)
 		if err != nil {
@@ -264,7 +271,7 @@ func (s *Service) Cancel(ctx context.Context, req CancelRequest) error {
 
 // Claim receives §4.10 claimsnotice on a live guarantee and records the claim
 // for officers to pay (见索即付).
-func (s *Service) Claim(ctx context.Context, req ClaimRequest) error {
+func (s *Guarantees) Claim(ctx context.Context, req ClaimRequest) error {
 	var demanded Money
 	if strings.TrimSpace(req.PayerAmount) != "" {
 		m, err := ParseMoney(req.PayerAmount)
@@ -311,7 +318,7 @@ func (s *Service) Claim(ctx context.Context, req ClaimRequest) error {
 
 // GiveUp receives §4.11 giveupapply: the bidder abandons an application. It
 // succeeds only while nothing has been issued.
-func (s *Service) GiveUp(ctx context.Context, req GiveUpRequest) error {
+func (s *Guarantees) GiveUp(ctx context.Context, req GiveUpRequest) error {
 	_, err := s.once(ctx, req.Platform, ifaceGiveUp, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
 		a, err := s.load(ctx, req.Platform, req.ApplyNo, "")
 		if err != nil {

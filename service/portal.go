@@ -16,7 +16,7 @@ type PortalInput struct {
 
 // PortalApplication returns the application behind a portal token, refusing
 // an unknown or expired token.
-func (s *Service) PortalApplication(ctx context.Context, token string) (*Application, error) {
+func (s *Public) PortalApplication(ctx context.Context, token string) (*Application, error) {
 	a, err := s.Store.GetApplicationByToken(ctx, token)
 	if ErrorCode(err) == ENOTFOUND || (err == nil && strings.TrimSpace(token) == "") {
 		return nil, Errorf(ENOTFOUND, "链接无效：请从交易平台重新进入")
@@ -33,7 +33,7 @@ func (s *Service) PortalApplication(ctx context.Context, token string) (*Applica
 // SubmitPortal records the bidder's paying account (it must be the company's
 // basic account, held in the bidder's name), invoice e-mail and acceptance of
 // the terms, while the application awaits review.
-func (s *Service) SubmitPortal(ctx context.Context, token string, in PortalInput) (*Application, error) {
+func (s *Public) SubmitPortal(ctx context.Context, token string, in PortalInput) (*Application, error) {
 	a, err := s.PortalApplication(ctx, token)
 	if err != nil {
 		return nil, err
@@ -82,7 +82,7 @@ type NoticeDetail struct {
 
 // Detail gathers an application's documents, notices with attempts, invoice,
 // claims and audit trail.
-func (s *Service) Detail(ctx context.Context, a *Application) (*Detail, error) {
+func (s *Views) Detail(ctx context.Context, a *Application) (*Detail, error) {
 	d := &Detail{Application: a}
 	var err error
 	if d.Documents, err = s.Store.ListDocuments(ctx, a.ID); err != nil {

@@ -3,9 +3,19 @@ package service
 import (
 	"context"
 	"fmt"
+	"github.com/baohangateway/baohan/internal/text"
 	"strings"
 	"time"
 )
+
+// Proposals is maker/checker: a decision that needs a second officer is
+// proposed by one and carried out by Guarantees or Letters when another
+// confirms it.
+type Proposals struct {
+	*env
+	guarantees *Guarantees
+	letters    *Letters
+}
 
 // Maker-checker (双人复核) in the officer console. Some officer actions need a
 // second officer: an approval whose amount is above the checker threshold
@@ -141,7 +151,7 @@ func mayOperate(actor Actor) error {
 // when a maker's approval takes effect at once: its amount is above the
 // checker threshold, or it is flagged (when it arrived, or by the rules in
 // force now).
-func (s *Service) NeedsChecker(ctx context.Context, a *Application) (string, error) {
+func (s *Proposals) NeedsChecker(ctx context.Context, a *Application) (string, error) {
 	st := s.Settings()
 	var why []string
 	if st.CheckerThreshold > 0 && a.Amount > st.CheckerThreshold {
@@ -169,7 +179,7 @@ func (s *Service) NeedsChecker(ctx context.Context, a *Application) (string, err
 // approval needs a second officer (NeedsChecker) it records a proposal and
 // returns it; otherwise it approves at once and returns nil. The payer and
 // the state are checked first either way.
-func (s *Service) ProposeApprove(ctx context.Context, actor Actor, id int64, in ApproveInput) (*Proposal, error) {
+func (s *Proposals) ProposeApprove(ctx context.Context, actor Actor, id int64, in ApproveInput) (*Proposal, error) {
 	if err := mayOperate(actor); err != nil {
 		return nil, err
 	}
@@ -192,7 +202,7 @@ func (s *Service) ProposeApprove(ctx context.Context, actor Actor, id int64, in 
 		return nil, err
 	}
 	if why == "" {
-		_, err := s.Approve(ctx, actor, id, ApproveInput{PayerName: name, PayerAccount: account})
+		_, err := s.guarantees.Approve(ctx, actor, id, ApproveInput{PayerName: name, PayerAccount: account})
 		return nil, err
 	}
 	return s.propose(ctx, actor, a, &Proposal{Action: ActionApprove, Why: why, Note: in.OverrideReason,
@@ -202,7 +212,7 @@ func (s *Service) ProposeApprove(ctx context.Context, actor Actor, id int64, in 
 // ProposePayClaim proposes recording the payment of a pending claim: amount
 // 0 pays what was demanded; the payment reference (付款凭证号) is required.
 // A claim payment always needs a second officer.
-func (s *Service) ProposePayClaim(ctx context.Context, actor Actor, id, claimID int64, amount Money, ref, note string) (*Proposal, error) {
+func (s *Proposals) ProposePayClaim(ctx context.Context, actor Actor, id, claimID int64, amount Money, ref, note string) (*Proposal, error) {
 	if err := mayOperate(actor); err != nil {
 		return nil, err
 	}
@@ -248,7 +258,7 @@ func (s *Service) ProposePayClaim(ctx context.Context, actor Actor, id, claimID 
 
 // ProposeResend proposes sending a failed notice again; a resend always
 // needs a second officer.
-func (s *Service) ProposeResend(ctx context.Context, actor Actor, noticeID int64, note string) (*Proposal, error) {
+func (s *Proposals) ProposeResend(ctx context.Context, actor Actor, noticeID int64, note string) (*Proposal, error) {
 	if err := mayOperate(actor); err != nil {
 		return nil, err
 	}
@@ -272,7 +282,7 @@ func (s *Service) ProposeResend(ctx context.Context, actor Actor, noticeID int64
 
 // ProposeRetryLetter proposes trying a plaintext letter that failed again
 // (RetryLetter); like a resend it always needs a second officer.
-func (s *Service) ProposeRetryLetter(ctx context.Context, actor Actor, id int64, note string) (*Proposal, error) {
+func (s *Proposals) ProposeRetryLetter(ctx context.Context, actor Actor, id int64, note string) (*Proposal, error) {
 	if err := mayOperate(actor); err != nil {
 		return nil, err
 	}
@@ -288,9 +298,9 @@ func (s *Service) ProposeRetryLetter(ctx context.Context, actor Actor, id int64,
 }
 
 // propose records p for a and audits it.
-func (s *Service) propose(ctx context.Context, actor Actor, a *Application, p *Proposal) (*Proposal, error) {
+func (s *Proposals) propose(ctx context.Context, actor Actor, a *Application, p *Proposal) (*Proposal, error) {
 	p.ApplicationID, p.ApplyNo = a.ID, a.ApplyNo
-	p.Note = clip(strings.TrimSpace(p.Note), 500)
+	p.Note = text.Fit(strings.TrimSpace(p.Note), 500)
 	p.ProposedBy, p.ProposerRole, p.ProposedAt, p.Status = actor.Name, actor.Role, s.now(), ProposalPending
 	err := s.Store.WithTx(ctx, func(ctx context.Context) error {
 		if err := s.Store.CreateProposal(ctx, p); err != nil {
@@ -318,7 +328,7 @@ func (s *Service) propose(ctx context.Context, actor Actor, a *Application, p *P
 // EFORBIDDEN for anyone but a checker, and for the proposer; ESTATE when
 // the proposal was decided already; the action's own errors (the state
 // moved on, the override reason is missing) leave the proposal pending.
-func (s *Service) ConfirmProposal(ctx context.Context, actor Actor, id int64, note string) (*Proposal, error) {
+func (s *Proposals) ConfirmProposal(ctx context.Context, actor Actor, id int64, note string) (*Proposal, error) {
 	if actor.Kind != ActorOfficer || actor.Role != RoleChecker {
 		return nil, Errorf(EFORBIDDEN, "只有复核岗可以确认提议")
 	}
@@ -334,25 +344,25 @@ func (s *Service) ConfirmProposal(ctx context.Context, actor Actor, id int64, no
 		note = strings.TrimSpace(note)
 		switch p.Action {
 		case ActionApprove:
-			_, err = s.Approve(ctx, actor, p.ApplicationID, ApproveInput{
+			_, err = s.guarantees.Approve(ctx, actor, p.ApplicationID, ApproveInput{
 				PayerName: p.Input["payername"], PayerAccount: p.Input["payeraccount"], OverrideReason: note})
 		case ActionPayClaim:
 			amount, perr := ParseMoney(p.Input["amount"])
 			if perr != nil {
 				return fmt.Errorf("proposal %d: amount %q: %w", p.ID, p.Input["amount"], perr)
 			}
-			_, err = s.PayClaim(ctx, actor, p.ApplicationID, p.TargetID, amount, p.Input["payment_ref"])
+			_, err = s.guarantees.PayClaim(ctx, actor, p.ApplicationID, p.TargetID, amount, p.Input["payment_ref"])
 		case ActionResend:
-			_, err = s.ResendNotice(ctx, actor, p.TargetID)
+			_, err = s.guarantees.ResendNotice(ctx, actor, p.TargetID)
 		case ActionRetryLetter:
-			_, err = s.RetryLetter(ctx, actor, p.ApplicationID)
+			_, err = s.letters.RetryLetter(ctx, actor, p.ApplicationID)
 		default:
 			err = fmt.Errorf("proposal %d: unknown action %q", p.ID, p.Action)
 		}
 		if err != nil {
 			return err
 		}
-		p.Status, p.DecidedBy, p.DecidedAt, p.DecisionNote = ProposalConfirmed, actor.Name, s.now(), clip(note, 500)
+		p.Status, p.DecidedBy, p.DecidedAt, p.DecisionNote = ProposalConfirmed, actor.Name, s.now(), text.Fit(note, 500)
 		if err := s.Store.DecideProposal(ctx, p); err != nil {
 			return err
 		}
@@ -374,8 +384,8 @@ func (s *Service) ConfirmProposal(ctx context.Context, actor Actor, id int64, no
 // DeclineProposal ends a pending proposal without executing it: a checker
 // other than the proposer declines it with a reason (退回), or the proposer
 // withdraws it (撤回).
-func (s *Service) DeclineProposal(ctx context.Context, actor Actor, id int64, reason string) (*Proposal, error) {
-	reason = clip(strings.TrimSpace(reason), 500)
+func (s *Proposals) DeclineProposal(ctx context.Context, actor Actor, id int64, reason string) (*Proposal, error) {
+	reason = text.Fit(strings.TrimSpace(reason), 500)
 	var p *Proposal
 	err := s.Store.WithTx(ctx, func(ctx context.Context) error {
 		var err error
@@ -408,7 +418,7 @@ func (s *Service) DeclineProposal(ctx context.Context, actor Actor, id int64, re
 }
 
 // pendingProposal reads a proposal that is still pending.
-func (s *Service) pendingProposal(ctx context.Context, id int64) (*Proposal, error) {
+func (s *Proposals) pendingProposal(ctx context.Context, id int64) (*Proposal, error) {
 	p, err := s.Store.GetProposal(ctx, id)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, Errorf(ENOTFOUND, "未找到编号为 %d 的提议", id)
@@ -423,11 +433,11 @@ func (s *Service) pendingProposal(ctx context.Context, id int64) (*Proposal, err
 }
 
 // auditProposal records a decision on p in its application's audit trail.
-func (s *Service) auditProposal(ctx context.Context, p *Proposal, actor Actor, action, detail string) error {
+func (s *Proposals) auditProposal(ctx context.Context, p *Proposal, actor Actor, action, detail string) error {
 	return s.audit(ctx, &Application{ID: p.ApplicationID, ApplyNo: p.ApplyNo}, actor, action, detail)
 }
 
 // FindProposals lists proposals.
-func (s *Service) FindProposals(ctx context.Context, f ProposalFilter) ([]*Proposal, int, error) {
+func (s *Proposals) FindProposals(ctx context.Context, f ProposalFilter) ([]*Proposal, int, error) {
 	return s.Store.FindProposals(ctx, f)
 }

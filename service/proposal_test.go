@@ -32,7 +32,7 @@ func (e *env) applyClean(applyNo, amount string) *service.Application {
 	e.t.Helper()
 	req := applyReq(applyNo)
 	req.BzjAmount, req.BidderCode = amount, validCreditCode(e.t)
-	if _, err := e.svc.Apply(e.ctx, req); err != nil {
+	if _, err := e.svc.Guarantees.Apply(e.ctx, req); err != nil {
 		e.t.Fatalf("apply %s: %v", applyNo, err)
 	}
 	return e.get(applyNo)
@@ -45,7 +45,7 @@ func (e *env) payer(a *service.Application) service.ApproveInput {
 func TestMakerChecker(t *testing.T) {
 	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
 		e.svc.CheckerThreshold = 5000000 // 50,000.00
-		if err := e.svc.LoadSettings(e.ctx); err != nil {
+		if err := e.svc.Setup.LoadSettings(e.ctx); err != nil {
 			t.Fatal(err)
 		}
 
@@ -54,7 +54,7 @@ func TestMakerChecker(t *testing.T) {
 		if len(small.Flags) != 0 {
 			t.Fatalf("flags of a clean application: %+v", small.Flags)
 		}
-		p, err := e.svc.ProposeApprove(e.ctx, officerMaker, small.ID, e.payer(small))
+		p, err := e.svc.Proposals.ProposeApprove(e.ctx, officerMaker, small.ID, e.payer(small))
 		if err != nil || p != nil {
 			t.Fatalf("small approval: proposal %+v, %v; want none", p, err)
 		}
@@ -63,23 +63,23 @@ func TestMakerChecker(t *testing.T) {
 		// Above it: a proposal, the application untouched until a checker
 		// other than the proposer confirms.
 		big := e.applyClean("TBaoHanMC0002", "80000.00")
-		p, err = e.svc.ProposeApprove(e.ctx, officerMaker, big.ID, e.payer(big))
+		p, err = e.svc.Proposals.ProposeApprove(e.ctx, officerMaker, big.ID, e.payer(big))
 		if err != nil || p == nil || !strings.Contains(p.Why, "复核金额阈值") {
 			t.Fatalf("big approval: %+v, %v", p, err)
 		}
 		e.wantState(big.ApplyNo, service.StateReceived)
-		_, err = e.svc.ProposeApprove(e.ctx, officerMaker, big.ID, e.payer(big))
+		_, err = e.svc.Proposals.ProposeApprove(e.ctx, officerMaker, big.ID, e.payer(big))
 		wantCode(t, err, service.ECONFLICT)
-		_, err = e.svc.ConfirmProposal(e.ctx, officerMaker, p.ID, "")
+		_, err = e.svc.Proposals.ConfirmProposal(e.ctx, officerMaker, p.ID, "")
 		wantCode(t, err, service.EFORBIDDEN)
-		if _, err := e.svc.ConfirmProposal(e.ctx, officerChecker, p.ID, ""); err != nil {
+		if _, err := e.svc.Proposals.ConfirmProposal(e.ctx, officerChecker, p.ID, ""); err != nil {
 			t.Fatal(err)
 		}
 		a := e.wantState(big.ApplyNo, service.StateIssued)
 		if a.PayerAccount != "6222020200112233" {
 			t.Errorf("payer account after confirmation: %q", a.PayerAccount)
 		}
-		_, err = e.svc.ConfirmProposal(e.ctx, officerChecker2, p.ID, "")
+		_, err = e.svc.Proposals.ConfirmProposal(e.ctx, officerChecker2, p.ID, "")
 		wantCode(t, err, service.ESTATE)
 		events, _, _ := e.store.FindAudit(e.ctx, service.AuditFilter{ApplicationID: big.ID})
 		var trail []string
@@ -94,42 +94,42 @@ func TestMakerChecker(t *testing.T) {
 
 		// A checker's own proposal needs another checker.
 		big2 := e.applyClean("TBaoHanMC0003", "90000.00")
-		p, err = e.svc.ProposeApprove(e.ctx, officerChecker, big2.ID, e.payer(big2))
+		p, err = e.svc.Proposals.ProposeApprove(e.ctx, officerChecker, big2.ID, e.payer(big2))
 		if err != nil || p == nil {
 			t.Fatalf("checker's big approval: %+v, %v", p, err)
 		}
-		_, err = e.svc.ConfirmProposal(e.ctx, officerChecker, p.ID, "")
+		_, err = e.svc.Proposals.ConfirmProposal(e.ctx, officerChecker, p.ID, "")
 		if service.ErrorCode(err) != service.EFORBIDDEN || !strings.Contains(service.ErrorMessage(err), "自己的提议") {
 			t.Fatalf("confirming one's own proposal: %v", err)
 		}
 		// Declining needs a reason; the slot is free again afterwards.
-		_, err = e.svc.DeclineProposal(e.ctx, officerChecker2, p.ID, "")
+		_, err = e.svc.Proposals.DeclineProposal(e.ctx, officerChecker2, p.ID, "")
 		wantCode(t, err, service.EINVALID)
-		if d, err := e.svc.DeclineProposal(e.ctx, officerChecker2, p.ID, "付款账号待核实"); err != nil || d.Status != service.ProposalDeclined {
+		if d, err := e.svc.Proposals.DeclineProposal(e.ctx, officerChecker2, p.ID, "付款账号待核实"); err != nil || d.Status != service.ProposalDeclined {
 			t.Fatalf("decline: %+v, %v", d, err)
 		}
-		p, err = e.svc.ProposeApprove(e.ctx, officerMaker, big2.ID, e.payer(big2))
+		p, err = e.svc.Proposals.ProposeApprove(e.ctx, officerMaker, big2.ID, e.payer(big2))
 		if err != nil || p == nil {
 			t.Fatalf("propose again after a decline: %+v, %v", p, err)
 		}
-		if w, err := e.svc.DeclineProposal(e.ctx, officerMaker, p.ID, ""); err != nil || w.Status != service.ProposalWithdrawn {
+		if w, err := e.svc.Proposals.DeclineProposal(e.ctx, officerMaker, p.ID, ""); err != nil || w.Status != service.ProposalWithdrawn {
 			t.Fatalf("withdraw: %+v, %v", w, err)
 		}
 
 		// A flagged application needs a checker whatever its amount.
 		flagged := e.apply("TBaoHanMC0004") // the default code fails its check digit
-		p, err = e.svc.ProposeApprove(e.ctx, officerMaker, flagged.ID, e.payer(flagged))
+		p, err = e.svc.Proposals.ProposeApprove(e.ctx, officerMaker, flagged.ID, e.payer(flagged))
 		if err != nil || p == nil || !strings.Contains(p.Why, "风险提示") {
 			t.Fatalf("flagged approval: %+v, %v", p, err)
 		}
 
 		// Roles that do not handle business.
-		_, err = e.svc.ProposeApprove(e.ctx, officerAuditor, big2.ID, e.payer(big2))
+		_, err = e.svc.Proposals.ProposeApprove(e.ctx, officerAuditor, big2.ID, e.payer(big2))
 		wantCode(t, err, service.EFORBIDDEN)
-		_, err = e.svc.Reject(e.ctx, officerAdmin, big2.ID, "x")
+		_, err = e.svc.Guarantees.Reject(e.ctx, officerAdmin, big2.ID, "x")
 		wantCode(t, err, service.EFORBIDDEN)
 
-		pending, n, err := e.svc.FindProposals(e.ctx, service.ProposalFilter{Statuses: []service.ProposalStatus{service.ProposalPending}})
+		pending, n, err := e.svc.Proposals.FindProposals(e.ctx, service.ProposalFilter{Statuses: []service.ProposalStatus{service.ProposalPending}})
 		if err != nil || n != 1 || pending[0].ApplicationID != flagged.ID {
 			t.Fatalf("pending proposals: %d %v", n, err)
 		}
@@ -140,20 +140,20 @@ func TestMakerCheckerOverride(t *testing.T) {
 	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
 		a := e.applyClean("TBaoHanOV0001", "20000.00")
 		// The administrator blocks the bidder after it applied.
-		if _, err := e.svc.UpdateSettings(e.ctx, officerAdmin, service.SettingsInput{Rate: "0.005", MinPremium: "100", ValidityDays: "180",
+		if _, err := e.svc.Setup.UpdateSettings(e.ctx, officerAdmin, service.SettingsInput{Rate: "0.005", MinPremium: "100", ValidityDays: "180",
 			BlockedBidders: strings.ToLower(a.BidderCode)}); err != nil {
 			t.Fatal(err)
 		}
-		p, err := e.svc.ProposeApprove(e.ctx, officerMaker, a.ID, e.payer(a))
+		p, err := e.svc.Proposals.ProposeApprove(e.ctx, officerMaker, a.ID, e.payer(a))
 		if err != nil || p == nil || !strings.Contains(p.Why, "禁止承保名单") {
 			t.Fatalf("blocked bidder: %+v, %v", p, err)
 		}
-		_, err = e.svc.ConfirmProposal(e.ctx, officerChecker, p.ID, "")
+		_, err = e.svc.Proposals.ConfirmProposal(e.ctx, officerChecker, p.ID, "")
 		if service.ErrorCode(err) != service.EINVALID || !strings.Contains(service.ErrorMessage(err), "理由") {
 			t.Fatalf("confirm without the override reason: %v", err)
 		}
 		e.wantState(a.ApplyNo, service.StateReceived)
-		if _, err := e.svc.ConfirmProposal(e.ctx, officerChecker, p.ID, "分行行长特批"); err != nil {
+		if _, err := e.svc.Proposals.ConfirmProposal(e.ctx, officerChecker, p.ID, "分行行长特批"); err != nil {
 			t.Fatal(err)
 		}
 		got := e.wantState(a.ApplyNo, service.StateIssued)
@@ -166,20 +166,20 @@ func TestMakerCheckerOverride(t *testing.T) {
 func TestMakerCheckerClaimAndResend(t *testing.T) {
 	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
 		a := e.approve("TBaoHanCL0001")
-		if err := e.svc.Claim(e.ctx, claimReq(a)); err != nil {
+		if err := e.svc.Guarantees.Claim(e.ctx, claimReq(a)); err != nil {
 			t.Fatal(err)
 		}
 		claims, _ := e.store.ListClaims(e.ctx, a.ID)
-		_, err := e.svc.ProposePayClaim(e.ctx, officerMaker, a.ID, claims[0].ID, 0, "", "")
+		_, err := e.svc.Proposals.ProposePayClaim(e.ctx, officerMaker, a.ID, claims[0].ID, 0, "", "")
 		wantCode(t, err, service.EINVALID)
-		_, err = e.svc.ProposePayClaim(e.ctx, officerMaker, a.ID, claims[0].ID, 9999999999, "PAY-1", "")
+		_, err = e.svc.Proposals.ProposePayClaim(e.ctx, officerMaker, a.ID, claims[0].ID, 9999999999, "PAY-1", "")
 		wantCode(t, err, service.EINVALID)
-		p, err := e.svc.ProposePayClaim(e.ctx, officerMaker, a.ID, claims[0].ID, 0, "PAY-1", "已核对索赔文件")
+		p, err := e.svc.Proposals.ProposePayClaim(e.ctx, officerMaker, a.ID, claims[0].ID, 0, "PAY-1", "已核对索赔文件")
 		if err != nil || p.Input["amount"] != "20000.00" {
 			t.Fatalf("propose payment: %+v, %v", p, err)
 		}
 		e.wantState(a.ApplyNo, service.StateClaimed)
-		if _, err := e.svc.ConfirmProposal(e.ctx, officerChecker, p.ID, ""); err != nil {
+		if _, err := e.svc.Proposals.ConfirmProposal(e.ctx, officerChecker, p.ID, ""); err != nil {
 			t.Fatal(err)
 		}
 		e.wantState(a.ApplyNo, service.StatePaid)
@@ -190,20 +190,20 @@ func TestMakerCheckerClaimAndResend(t *testing.T) {
 
 		// A resend: only of a failed notice, and only confirmed.
 		n := e.notices(a)[0]
-		_, err = e.svc.ProposeResend(e.ctx, officerMaker, n.ID, "")
+		_, err = e.svc.Proposals.ProposeResend(e.ctx, officerMaker, n.ID, "")
 		wantCode(t, err, service.ESTATE)
 		n.Status, n.LastError = service.NoticeFailed, "connection refused"
 		if err := e.store.UpdateNotice(e.ctx, n); err != nil {
 			t.Fatal(err)
 		}
-		p, err = e.svc.ProposeResend(e.ctx, officerMaker, n.ID, "平台已恢复")
+		p, err = e.svc.Proposals.ProposeResend(e.ctx, officerMaker, n.ID, "平台已恢复")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := e.store.GetNotice(e.ctx, n.ID); got.Status != service.NoticeFailed {
 			t.Fatalf("notice before confirmation: %s", got.Status)
 		}
-		if _, err := e.svc.ConfirmProposal(e.ctx, officerChecker, p.ID, ""); err != nil {
+		if _, err := e.svc.Proposals.ConfirmProposal(e.ctx, officerChecker, p.ID, ""); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := e.store.GetNotice(e.ctx, n.ID); got.Status != service.NoticePending {

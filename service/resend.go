@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"github.com/baohangateway/baohan/internal/text"
 )
 
 // ResendNotice sends a failed notice again: it becomes pending and due at
@@ -17,7 +18,7 @@ import (
 // pending notice is still being retried, a delivered one has arrived).
 // Whether an officer's resend needs a second officer is the console's
 // concern; the admin API calls it directly.
-func (s *Service) ResendNotice(ctx context.Context, actor Actor, id int64) (*NoticeDetail, error) {
+func (s *Guarantees) ResendNotice(ctx context.Context, actor Actor, id int64) (*NoticeDetail, error) {
 	var n *Notice
 	err := s.Store.WithTx(ctx, func(ctx context.Context) error {
 		var err error
@@ -40,7 +41,7 @@ func (s *Service) ResendNotice(ctx context.Context, actor Actor, id int64) (*Not
 		}
 		detail := fmt.Sprintf("重新发送通知 %s（编号 %d），此前已尝试 %d 次", n.Interface, n.ID, n.Attempts)
 		if n.LastError != "" {
-			detail += "，最后错误：" + clipText(n.LastError, 500)
+			detail += "，最后错误：" + text.Clip(n.LastError, 500)
 		}
 		n.Status, n.NextAttemptAt, n.Attempts, n.LastError = NoticePending, s.now(), 0, ""
 		if err := s.Store.UpdateNotice(ctx, n); err != nil {

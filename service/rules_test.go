@@ -12,19 +12,19 @@ import (
 func TestIdempotentRetries(t *testing.T) {
 	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
 		// baohanapply: same content → same answer, one row; different → refused, nothing stored.
-		r1, err := e.svc.Apply(e.ctx, applyReq("TBaoHanIDEM0001"))
+		r1, err := e.svc.Guarantees.Apply(e.ctx, applyReq("TBaoHanIDEM0001"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		before := e.snap("TBaoHanIDEM0001")
-		r2, err := e.svc.Apply(e.ctx, applyReq("TBaoHanIDEM0001"))
+		r2, err := e.svc.Guarantees.Apply(e.ctx, applyReq("TBaoHanIDEM0001"))
 		if err != nil || r2 != r1 {
 			t.Fatalf("retry answered %+v, %v; want %+v", r2, err, r1)
 		}
 		changed := applyReq("TBaoHanIDEM0001")
 		changed.BzjAmount = "30000.00"
 		changed.JbrName = "李四"
-		_, err = e.svc.Apply(e.ctx, changed)
+		_, err = e.svc.Guarantees.Apply(e.ctx, changed)
 		wantCode(t, err, service.ECONFLICT)
 		if msg := service.ErrorMessage(err); !strings.Contains(msg, "bzjamount") || !strings.Contains(msg, "jbrname") {
 			t.Fatalf("refusal %q does not name the differing fields", msg)
@@ -39,11 +39,11 @@ func TestIdempotentRetries(t *testing.T) {
 
 		// baohanrestore retried: same answer, no second letter job; another key refused.
 		a := e.approve("TBaoHanIDEM0002")
-		if err := e.svc.Restore(e.ctx, restoreReq(a)); err != nil {
+		if err := e.svc.Guarantees.Restore(e.ctx, restoreReq(a)); err != nil {
 			t.Fatal(err)
 		}
 		before = e.snap(a.ApplyNo)
-		if err := e.svc.Restore(e.ctx, restoreReq(a)); err != nil {
+		if err := e.svc.Guarantees.Restore(e.ctx, restoreReq(a)); err != nil {
 			t.Fatalf("restore retry: %v", err)
 		}
 		if after := e.snap(a.ApplyNo); after != before {
@@ -51,7 +51,7 @@ func TestIdempotentRetries(t *testing.T) {
 		}
 		other := restoreReq(a)
 		other.Key = "169b909483f5822975d316b6676b0a0a"
-		err = e.svc.Restore(e.ctx, other)
+		err = e.svc.Guarantees.Restore(e.ctx, other)
 		wantCode(t, err, service.ECONFLICT)
 		if strings.Contains(service.ErrorMessage(err), "169b9094") || strings.Contains(service.ErrorMessage(err), v2Key) {
 			t.Fatalf("the refusal shows a key: %q", service.ErrorMessage(err))
@@ -60,10 +60,10 @@ func TestIdempotentRetries(t *testing.T) {
 		// every other inbound interface: same content accepted twice, once recorded.
 		b := e.restore("TBaoHanIDEM0003")
 		for i := 0; i < 2; i++ {
-			if err := e.svc.Invoice(e.ctx, invoiceReq(b)); err != nil {
+			if err := e.svc.Guarantees.Invoice(e.ctx, invoiceReq(b)); err != nil {
 				t.Fatalf("invoice try %d: %v", i, err)
 			}
-			if err := e.svc.Claim(e.ctx, claimReq(b)); err != nil {
+			if err := e.svc.Guarantees.Claim(e.ctx, claimReq(b)); err != nil {
 				t.Fatalf("claim try %d: %v", i, err)
 			}
 		}
@@ -72,19 +72,19 @@ func TestIdempotentRetries(t *testing.T) {
 		}
 		c := e.approve("TBaoHanIDEM0004")
 		for i := 0; i < 2; i++ {
-			if err := e.svc.Quit(e.ctx, quitReq(c, "原因")); err != nil {
+			if err := e.svc.Guarantees.Quit(e.ctx, quitReq(c, "原因")); err != nil {
 				t.Fatalf("quit try %d: %v", i, err)
 			}
 		}
 		g := e.apply("TBaoHanIDEM0005")
 		for i := 0; i < 2; i++ {
-			if err := e.svc.GiveUp(e.ctx, service.GiveUpRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: g.ApplyNo}); err != nil {
+			if err := e.svc.Guarantees.GiveUp(e.ctx, service.GiveUpRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: g.ApplyNo}); err != nil {
 				t.Fatalf("giveup try %d: %v", i, err)
 			}
 		}
 		d := e.restore("TBaoHanIDEM0006")
 		for i := 0; i < 2; i++ {
-			if err := e.svc.Cancel(e.ctx, service.CancelRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: d.ApplyNo, BaohanNo: d.BaohanNo}); err != nil {
+			if err := e.svc.Guarantees.Cancel(e.ctx, service.CancelRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: d.ApplyNo, BaohanNo: d.BaohanNo}); err != nil {
 				t.Fatalf("cancel try %d: %v", i, err)
 			}
 		}
@@ -104,7 +104,7 @@ func TestRestoreRefusals(t *testing.T) {
 		} {
 			r := restoreReq(a)
 			r.Key, r.BaohanNo = tt.key, tt.baohanno
-			err := e.svc.Restore(e.ctx, r)
+			err := e.svc.Guarantees.Restore(e.ctx, r)
 			wantCode(t, err, service.EINVALID)
 			if !strings.Contains(service.ErrorMessage(err), tt.want) {
 				t.Errorf("%s: message %q lacks %q", tt.name, service.ErrorMessage(err), tt.want)
@@ -114,12 +114,12 @@ func TestRestoreRefusals(t *testing.T) {
 			}
 		}
 		// The right key still works after the refusals: they left nothing behind.
-		if err := e.svc.Restore(e.ctx, restoreReq(a)); err != nil {
+		if err := e.svc.Guarantees.Restore(e.ctx, restoreReq(a)); err != nil {
 			t.Fatal(err)
 		}
 		// Restore before kaibiaotime is accepted (kaibiaotime is tomorrow in restoreReq).
 		e.wantState(a.ApplyNo, service.StateRestored)
-		if err := e.svc.Restore(e.ctx, service.RestoreRequest{Platform: appkey, ApplyNo: "TBaoHanNOSUCH", BaohanNo: "X", KaibiaoTime: "2026-11-28 09:30:00", Key: v2Key}); service.ErrorCode(err) != service.ENOTFOUND {
+		if err := e.svc.Guarantees.Restore(e.ctx, service.RestoreRequest{Platform: appkey, ApplyNo: "TBaoHanNOSUCH", BaohanNo: "X", KaibiaoTime: "2026-11-28 09:30:00", Key: v2Key}); service.ErrorCode(err) != service.ENOTFOUND {
 			t.Fatalf("unknown applyno: %v", err)
 		}
 	})
@@ -134,7 +134,7 @@ func TestConcurrentIdenticalApply(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				res, err := e.svc.Apply(e.ctx, applyReq("TBaoHanCONC0001"))
+				res, err := e.svc.Guarantees.Apply(e.ctx, applyReq("TBaoHanCONC0001"))
 				urls[i], errs[i] = res.RedirectURL, err
 			}()
 		}
@@ -158,8 +158,8 @@ func TestConcurrentQuitAndRestore(t *testing.T) {
 			var wg sync.WaitGroup
 			var quitErr, restoreErr error
 			wg.Add(2)
-			go func() { defer wg.Done(); quitErr = e.svc.Quit(e.ctx, quitReq(a, "撤回投标")) }()
-			go func() { defer wg.Done(); restoreErr = e.svc.Restore(e.ctx, restoreReq(a)) }()
+			go func() { defer wg.Done(); quitErr = e.svc.Guarantees.Quit(e.ctx, quitReq(a, "撤回投标")) }()
+			go func() { defer wg.Done(); restoreErr = e.svc.Guarantees.Restore(e.ctx, restoreReq(a)) }()
 			wg.Wait()
 			if (quitErr == nil) == (restoreErr == nil) {
 				t.Fatalf("round %d: quit %v, restore %v: want exactly one to win", round, quitErr, restoreErr)
@@ -179,9 +179,9 @@ func TestConcurrentQuitAndRestore(t *testing.T) {
 			}
 			// The loser left no record: it is refused again, not answered as a retry.
 			if quitErr != nil {
-				wantCode(t, e.svc.Quit(e.ctx, quitReq(a, "撤回投标")), service.ESTATE)
+				wantCode(t, e.svc.Guarantees.Quit(e.ctx, quitReq(a, "撤回投标")), service.ESTATE)
 			} else {
-				wantCode(t, e.svc.Restore(e.ctx, restoreReq(a)), service.ESTATE)
+				wantCode(t, e.svc.Guarantees.Restore(e.ctx, restoreReq(a)), service.ESTATE)
 			}
 		}
 	})
@@ -255,12 +255,12 @@ func TestUnderwritingFlagsAndOverride(t *testing.T) {
 			t.Fatalf("exposure flag: %+v", c.Flags)
 		}
 		in := service.ApproveInput{PayerName: c.BidderName, PayerAccount: "6222"}
-		_, err := e.svc.Approve(e.ctx, officerMaker, c.ID, in)
+		_, err := e.svc.Guarantees.Approve(e.ctx, officerMaker, c.ID, in)
 		wantCode(t, err, service.EFORBIDDEN)
-		_, err = e.svc.Approve(e.ctx, officerChecker, c.ID, in)
+		_, err = e.svc.Guarantees.Approve(e.ctx, officerChecker, c.ID, in)
 		wantCode(t, err, service.EINVALID)
 		in.OverrideReason = "总行特批额度"
-		c, err = e.svc.Approve(e.ctx, officerChecker, c.ID, in)
+		c, err = e.svc.Guarantees.Approve(e.ctx, officerChecker, c.ID, in)
 		if err != nil || c.OverrideBy != "lisi" || c.OverrideReason != "总行特批额度" {
 			t.Fatalf("override: %+v, %v", c, err)
 		}
@@ -268,7 +268,7 @@ func TestUnderwritingFlagsAndOverride(t *testing.T) {
 		big := applyReq("TBaoHanFLAG0005")
 		big.BzjAmount = "60000.00"
 		big.BidderCode = "91110000600037341L"
-		if _, err := e.svc.Apply(e.ctx, big); err != nil {
+		if _, err := e.svc.Guarantees.Apply(e.ctx, big); err != nil {
 			t.Fatal(err)
 		}
 		var codes []string
@@ -288,21 +288,21 @@ func TestUnderwritingFlagsAndOverride(t *testing.T) {
 func TestPayerMustBeBidder(t *testing.T) {
 	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
 		a := e.apply("TBaoHanPAYER001")
-		_, err := e.svc.Approve(e.ctx, officerChecker, a.ID, service.ApproveInput{})
+		_, err := e.svc.Guarantees.Approve(e.ctx, officerChecker, a.ID, service.ApproveInput{})
 		wantCode(t, err, service.EINVALID)
-		_, err = e.svc.Approve(e.ctx, officerChecker, a.ID, service.ApproveInput{PayerName: "另一家公司", PayerAccount: "6222"})
+		_, err = e.svc.Guarantees.Approve(e.ctx, officerChecker, a.ID, service.ApproveInput{PayerName: "另一家公司", PayerAccount: "6222"})
 		if service.ErrorCode(err) != service.EINVALID || !strings.Contains(service.ErrorMessage(err), "基本户") {
 			t.Fatalf("another payer: %v", err)
 		}
 		// The bidder gives the account on the portal; approval then needs none.
-		if _, err := e.svc.SubmitPortal(e.ctx, a.PortalToken, service.PortalInput{PayerName: a.BidderName, PayerAccount: "6222 0202 0011", AcceptTerms: true, InvoiceEmail: "cw@example.com"}); err != nil {
+		if _, err := e.svc.Public.SubmitPortal(e.ctx, a.PortalToken, service.PortalInput{PayerName: a.BidderName, PayerAccount: "6222 0202 0011", AcceptTerms: true, InvoiceEmail: "cw@example.com"}); err != nil {
 			t.Fatal(err)
 		}
-		a, err = e.svc.Approve(e.ctx, officerChecker, a.ID, service.ApproveInput{})
+		a, err = e.svc.Guarantees.Approve(e.ctx, officerChecker, a.ID, service.ApproveInput{})
 		if err != nil || a.PayerAccount != "6222 0202 0011" {
 			t.Fatalf("approve with the portal's account: %+v, %v", a, err)
 		}
-		if _, err := e.svc.SubmitPortal(e.ctx, "no-such-token", service.PortalInput{}); service.ErrorCode(err) != service.ENOTFOUND {
+		if _, err := e.svc.Public.SubmitPortal(e.ctx, "no-such-token", service.PortalInput{}); service.ErrorCode(err) != service.ENOTFOUND {
 			t.Fatalf("unknown token: %v", err)
 		}
 	})
@@ -313,28 +313,28 @@ func TestInvoiceRules(t *testing.T) {
 		a := e.restore("TBaoHanINV00001")
 		wrong := invoiceReq(a)
 		wrong.Amount = "99.99"
-		err := e.svc.Invoice(e.ctx, wrong)
+		err := e.svc.Guarantees.Invoice(e.ctx, wrong)
 		if service.ErrorCode(err) != service.EINVALID || !strings.Contains(service.ErrorMessage(err), "保费 100.00") {
 			t.Fatalf("amount other than the premium: %v", err)
 		}
 		special := invoiceReq(a)
 		special.Type = "1"
-		if err := e.svc.Invoice(e.ctx, special); service.ErrorCode(err) != service.EINVALID || !strings.Contains(service.ErrorMessage(err), "address") {
+		if err := e.svc.Guarantees.Invoice(e.ctx, special); service.ErrorCode(err) != service.EINVALID || !strings.Contains(service.ErrorMessage(err), "address") {
 			t.Fatalf("专票 without its fields: %v", err)
 		}
-		if err := e.svc.Invoice(e.ctx, invoiceReq(a)); err != nil {
+		if err := e.svc.Guarantees.Invoice(e.ctx, invoiceReq(a)); err != nil {
 			t.Fatal(err)
 		}
 		before := len(e.notices(a))
 		for _, blank := range []string{"", " \t"} {
-			if _, err := e.svc.RefuseInvoice(e.ctx, officerMaker, a.ID, blank); service.ErrorCode(err) != service.EINVALID || !strings.Contains(service.ErrorMessage(err), "理由") {
+			if _, err := e.svc.Guarantees.RefuseInvoice(e.ctx, officerMaker, a.ID, blank); service.ErrorCode(err) != service.EINVALID || !strings.Contains(service.ErrorMessage(err), "理由") {
 				t.Fatalf("refusal without a reason %q: %v, want EINVALID naming the reason", blank, err)
 			}
 		}
 		if got := len(e.notices(a)); got != before {
 			t.Fatalf("a refused refusal queued %d notices", got-before)
 		}
-		if _, err := e.svc.RefuseInvoice(e.ctx, officerMaker, a.ID, "抬头有误"); err != nil {
+		if _, err := e.svc.Guarantees.RefuseInvoice(e.ctx, officerMaker, a.ID, "抬头有误"); err != nil {
 			t.Fatal(err)
 		}
 		ns := e.notices(a)
@@ -344,21 +344,21 @@ func TestInvoiceRules(t *testing.T) {
 		// Asked again after the refusal, with corrected fields: a renewed request.
 		special.Address, special.Phone, special.Bank, special.Account = "长春市人民大街1号", "0431-88888888", "中国银行长春分行", "1234567890"
 		special.Mobile, special.ContactName, special.ContactAddress = "13800000000", "赵六", "长春市人民大街1号"
-		if err := e.svc.Invoice(e.ctx, special); err != nil {
+		if err := e.svc.Guarantees.Invoice(e.ctx, special); err != nil {
 			t.Fatalf("a new request after a refusal: %v", err)
 		}
 		inv, err := e.store.GetInvoiceByApplication(e.ctx, a.ID)
 		if err != nil || inv.Status != service.InvoiceRequested || inv.Request.Type != "1" || inv.Request.Bank != "中国银行长春分行" {
 			t.Fatalf("renewed request %+v, %v", inv, err)
 		}
-		if _, err := e.svc.IssueInvoice(e.ctx, officerMaker, a.ID, service.IssueInvoiceInput{InvoiceNo: "88", PDF: []byte("PK\x03\x04zip")}); service.ErrorCode(err) != service.EINVALID {
+		if _, err := e.svc.Guarantees.IssueInvoice(e.ctx, officerMaker, a.ID, service.IssueInvoiceInput{InvoiceNo: "88", PDF: []byte("PK\x03\x04zip")}); service.ErrorCode(err) != service.EINVALID {
 			t.Fatalf("a ZIP as the invoice PDF: %v", err)
 		}
-		if _, err := e.svc.IssueInvoice(e.ctx, officerMaker, a.ID, service.IssueInvoiceInput{InvoiceNo: "88"}); err != nil {
+		if _, err := e.svc.Guarantees.IssueInvoice(e.ctx, officerMaker, a.ID, service.IssueInvoiceInput{InvoiceNo: "88"}); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, e.svc.Invoice(e.ctx, wrong), service.ECONFLICT) // differs from the accepted request
-		if err := e.svc.Invoice(e.ctx, special); err != nil {
+		wantCode(t, e.svc.Guarantees.Invoice(e.ctx, wrong), service.ECONFLICT) // differs from the accepted request
+		if err := e.svc.Guarantees.Invoice(e.ctx, special); err != nil {
 			t.Fatalf("a retry of the accepted request: %v", err)
 		}
 	})

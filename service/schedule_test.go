@@ -132,21 +132,3 @@ func TestJitter(t *testing.T) {
 		t.Errorf("jitter(1h, ~1) = %v, want just under 72m", got)
 	}
 }
-
-func TestClipText(t *testing.T) {
-	tests := []struct {
-		s    string
-		n    int
-		want string
-	}{
-		{"abc", 3, "abc"},
-		{"abcd", 3, "abc…"},
-		{"交易平台拒绝", 6, "交易平台拒绝"},
-		{"交易平台拒绝", 4, "交易平台…"},
-	}
-	for _, tt := range tests {
-		if got := clipText(tt.s, tt.n); got != tt.want {
-			t.Errorf("clipText(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
-		}
-	}
-}

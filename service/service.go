@@ -4,18 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/big"
-	"net/url"
-	"sort"
 	"strings"
-	"sync/atomic"
 	"time"
-
-	"github.com/baohangateway/baohan/gmcrypto"
 )
 
 // InstitutionKind selects the wording of our letters.
@@ -51,20 +45,20 @@ type LetterRenderer interface {
 	RenderLetter(ctx context.Context, a *Application, sealed bool) (*RenderedLetter, error)
 }
 
-// Service is the domain's entry point: the operations the platform, officers,
-// the admin API and bidders perform.
-type Service struct {
+// Config is what a Service is made from: its dependencies and the rules of
+// the configuration file. New fills in the defaults of zero fields.
+type Config struct {
 	Store        Store
-	Letters      LetterRenderer
+	Renderer     LetterRenderer
 	Caller       PlatformCaller // for §4.12; nil: abandoning is unavailable
 	Metrics      *Metrics       // nil records nothing
-	Log          *slog.Logger
+	Log          *slog.Logger   // default: discards
 	Now          func() time.Time
 	Institution  Institution
 	Underwriting Underwriting
 	Platforms    []PlatformInfo
 	PublicURL    string        // base of the URLs we hand out
-	PortalTTL    time.Duration // how long a bidder's portal link works
+	PortalTTL    time.Duration // how long a bidder's portal link works (default 90 days)
 	// LetterCPUs is how many plaintext letters the letter workers make at
 	// once at most, not counting those waiting for a timestamp (pdf.Slots);
 	// 0: as many as there are workers.
@@ -72,96 +66,122 @@ type Service struct {
 
 	// The officer console: a console approval above CheckerThreshold needs a
 	// second officer (0: off; the settings page may override it, as it does
-	// Underwriting); a session ends SessionIdle after its last use or
-	// SessionMax after login.
+	// Underwriting); a session ends SessionIdle after its last use (default
+	// 30 min) or SessionMax after login (default 12 h).
 	CheckerThreshold Money
 	SessionIdle      time.Duration
 	SessionMax       time.Duration
-
-	// settings is the snapshot of the rules in force (see Settings),
-	// swapped whole when an administrator changes them.
-	settings *atomic.Pointer[Settings]
-
-	// plainWake is signalled after a restore commits so the letter workers
-	// start at once instead of at their next poll.
-	plainWake chan struct{}
-	// noticeWake is signalled after a transaction that queued a notice
-	// commits (see wakingStore) so the dispatcher sends it at once.
-	noticeWake chan struct{}
-	// direct is the dispatcher running in this process, if any: a letter
-	// worker hands it a fresh restorenotice, claimed in the letter's own
-	// transaction, with the letter still in memory (see handOff).
-	direct *atomic.Pointer[Dispatcher]
-	// logins throttles console logins by user name (see Login).
-	logins *loginGuard
 }
 
-// New returns a Service with its internal channels made; the caller sets the
-// dependencies.
-func New(s Service) *Service {
-	svc := s
-	svc.plainWake = make(chan struct{}, 1)
-	svc.noticeWake = make(chan struct{}, 1)
-	svc.direct = new(atomic.Pointer[Dispatcher])
-	svc.logins = newLoginGuard()
-	if svc.Store != nil {
-		svc.Store = &wakingStore{Store: svc.Store, wake: svc.wakeNotices}
-	}
-	if svc.Now == nil {
-		svc.Now = time.Now
-	}
-	if svc.Log == nil {
-		svc.Log = slog.New(slog.DiscardHandler)
-	}
-	if svc.PortalTTL == 0 {
-		svc.PortalTTL = 90 * 24 * time.Hour
-	}
-	if svc.Institution.Code == "" {
-		svc.Institution.Code = "BH"
-	}
-	if svc.Institution.Kind == "" {
-		svc.Institution.Kind = KindBank
-	}
-	if svc.SessionIdle == 0 {
-		svc.SessionIdle = 30 * time.Minute
-	}
-	if svc.SessionMax == 0 {
-		svc.SessionMax = 12 * time.Hour
-	}
-	svc.settings = new(atomic.Pointer[Settings])
-	svc.settings.Store(&Settings{Underwriting: svc.Underwriting, CheckerThreshold: svc.CheckerThreshold})
-	return &svc
+// Service is the domain's composition root: the parts the platform,
+// officers, the admin API and bidders call, each a type of its own with
+// what it needs and no pointer back here. It has no operations of its own
+// beyond starting the background loops that span parts.
+type Service struct {
+	// Config is the configuration New was given, defaults filled in and
+	// Store wrapped by WakeOnNotice (see New). The parts share it: a field
+	// changed here after New (a test's threshold) is what they see.
+	*Config
+
+	Guarantees *Guarantees // the platform's requests and the officers' decisions (§4.1–§4.12)
+	Letters    *Letters    // the plaintext letter workers
+	Proposals  *Proposals  // maker/checker: decisions that need a second officer
+	Officers   *Officers   // console accounts, sessions, TOTP, login throttling
+	Setup      *Setup      // settings, the console's secret, the signing panel
+	Views      *Views      // the console's and admin API's read models
+	Public     *Public     // the bidder's portal, verification, downloads
+
+	// NoticeWake rings when a transaction that queued a notice commits;
+	// dispatchers made with NewDispatcher listen to it.
+	NoticeWake Wake
+	// Handoff carries fresh restorenotices from Letters to the dispatcher of
+	// this process that is running, if any.
+	Handoff *Handoff
 }
 
-func (s *Service) now() time.Time { return s.Now().UTC() }
-
-// URL returns the public URL of path.
-func (s *Service) URL(path string) string {
-	return strings.TrimRight(s.PublicURL, "/") + path
+// New makes a Service from c. Two things are made here and shared by the
+// parts, explicitly: Store is wrapped by WakeOnNotice so that a notice
+// queued by any part rings NoticeWake once its transaction commits (the
+// dispatcher sends it at once instead of at its next poll), and a Handoff
+// through which the letter workers give fresh restorenotices to a running
+// dispatcher. Service.Store is the wrapped store; use it, not c.Store, for
+// anything that queues notices.
+func New(c Config) *Service {
+	wake := NewWake()
+	if c.Store != nil {
+		c.Store = WakeOnNotice(c.Store, wake.Signal)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.PortalTTL == 0 {
+		c.PortalTTL = 90 * 24 * time.Hour
+	}
+	if c.Institution.Code == "" {
+		c.Institution.Code = "BH"
+	}
+	if c.Institution.Kind == "" {
+		c.Institution.Kind = KindBank
+	}
+	if c.SessionIdle == 0 {
+		c.SessionIdle = 30 * time.Minute
+	}
+	if c.SessionMax == 0 {
+		c.SessionMax = 12 * time.Hour
+	}
+	e := &env{Config: &c, plainWake: NewWake(), noticeWake: wake}
+	e.settings.Store(&Settings{Underwriting: c.Underwriting, CheckerThreshold: c.CheckerThreshold})
+	handoff := new(Handoff)
+	g := &Guarantees{env: e}
+	l := &Letters{env: e, handoff: handoff}
+	p := &Proposals{env: e, guarantees: g, letters: l}
+	return &Service{
+		Config:     &c,
+		Guarantees: g,
+		Letters:    l,
+		Proposals:  p,
+		Officers:   &Officers{env: e, logins: newLoginGuard()},
+		Setup:      &Setup{env: e},
+		Views:      &Views{env: e, proposals: p},
+		Public:     &Public{env: e},
+		NoticeWake: wake,
+		Handoff:    handoff,
+	}
 }
 
-// PortalURL is the bidder's page for an application.
-func (s *Service) PortalURL(a *Application) string { return s.URL("/portal/" + a.PortalToken) }
-
-// DocumentURL is the capability URL of a document.
-func (s *Service) DocumentURL(d *Document) string { return s.URL("/files/" + d.Token) }
-
-// VerifyURL is the verification page of a guarantee, as printed and in the QR
-// code.
-func (s *Service) VerifyURL(a *Application) string { return verifyURL(s.PublicURL, a) }
-
-func verifyURL(publicURL string, a *Application) string {
-	return strings.TrimRight(publicURL, "/") + "/verify?no=" + url.QueryEscape(a.BaohanNo) + "&code=" + url.QueryEscape(a.CheckCode)
+// DispatcherDeps is what a dispatcher of this service's notices needs.
+func (s *Service) DispatcherDeps() DispatcherDeps {
+	return DispatcherDeps{Store: s.Store, Wake: s.NoticeWake, Handoff: s.Handoff, Log: s.Log, Metrics: s.Metrics, Now: s.Now}
 }
 
-// PlatformName returns the configured name of the platform with appkey.
-func (s *Service) PlatformName(appkey string) string {
-	for _, p := range s.Platforms {
-		if p.AppKey == appkey {
-			return p.Name
+// NewDispatcher returns a dispatcher of s's notices sending through sender
+// (NewDispatcher with s.DispatcherDeps()).
+func (s *Service) NewDispatcher(sender NoticeSender, cfg DispatcherConfig) *Dispatcher {
+	return NewDispatcher(s.DispatcherDeps(), sender, cfg)
+}
+
+// RunConsoleUpkeep, every interval until ctx is done, reloads the settings
+// (an administrator may have changed them on another instance) and removes
+// ended console sessions.
+func (s *Service) RunConsoleUpkeep(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := s.Setup.LoadSettings(ctx); err != nil && ctx.Err() == nil {
+			s.Log.Error("reload settings", "error", err)
+		}
+		if err := s.Officers.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+			s.Log.Error("purge ended sessions", "error", err)
 		}
 	}
-	return appkey
 }
 
 // randomToken returns n random bytes as unpadded base64url.
@@ -188,44 +208,6 @@ func randomCode(n int) string {
 	return string(out)
 }
 
-// audit records an event in the current transaction.
-func (s *Service) audit(ctx context.Context, a *Application, actor Actor, action, detail string) error {
-	e := &AuditEvent{Actor: actor, Action: action, Detail: detail, At: s.now()}
-	if a != nil {
-		e.ApplicationID, e.ApplyNo = a.ID, a.ApplyNo
-	}
-	return s.Store.AddAudit(ctx, e)
-}
-
-// queue writes a notice in the current transaction.
-func (s *Service) queue(ctx context.Context, a *Application, iface string, fields map[string]string, docID int64) error {
-	_, err := s.queueFor(ctx, nil, a, iface, fields, docID)
-	return err
-}
-
-// queueFor queues a notice like queue and, when d is not nil and the notice
-// is the only undelivered one of its application (it would be the next to
-// be claimed), creates it already claimed by d: the caller hands it to d
-// once the transaction has committed (Dispatcher.handOff) and nobody looks
-// it up again. It returns the notice.
-func (s *Service) queueFor(ctx context.Context, d *Dispatcher, a *Application, iface string, fields map[string]string, docID int64) (*Notice, error) {
-	now := s.now()
-	n := &Notice{
-		ApplicationID: a.ID, Platform: a.Platform, Interface: iface, Fields: fields, DocumentID: docID,
-		Status: NoticePending, NextAttemptAt: now, CreatedAt: now,
-	}
-	if d != nil {
-		waiting, err := s.Store.HasUndeliveredNotice(ctx, a.ID)
-		if err != nil {
-			return nil, err
-		}
-		if !waiting {
-			n.LeaseOwner, n.LeaseUntil = d.cfg.Owner, now.Add(d.cfg.Lease)
-		}
-	}
-	return n, s.Store.CreateNotice(ctx, n)
-}
-
 // maxRetries bounds how often an operation is retried after losing a race.
 const maxRetries = 8
 
@@ -239,85 +221,6 @@ func retry(fn func() error) error {
 		}
 	}
 	return err
-}
-
-// errContentDiffers marks the refusal of a retried request whose content
-// differs from the accepted one; it must not be retried.
-var errContentDiffers = errors.New("content differs")
-
-// secretFields are request fields kept only as digests.
-var secretFields = map[string]bool{"key": true, "iv": true}
-
-// businessFields returns a request's fields as compared for idempotency: its
-// JSON form (Platform, appkey, timestamp and sign are not in it), with secret
-// values replaced by their SM3.
-func businessFields(req any) map[string]string {
-	b, err := json.Marshal(req)
-	if err != nil {
-		panic(fmt.Sprintf("marshal %T: %v", req, err)) // requests are flat structs of strings
-	}
-	var m map[string]string
-	if err := json.Unmarshal(b, &m); err != nil {
-		panic(fmt.Sprintf("unmarshal %T: %v", req, err))
-	}
-	for k, v := range m {
-		if secretFields[k] && v != "" {
-			m[k] = "sm3:" + gmcrypto.SM3Hex([]byte(v))
-		}
-	}
-	return m
-}
-
-// diffFields names the fields whose values differ.
-func diffFields(a, b map[string]string) []string {
-	var names []string
-	for k, v := range a {
-		if b[k] != v {
-			names = append(names, k)
-		}
-	}
-	for k := range b {
-		if _, ok := a[k]; !ok {
-			names = append(names, k)
-		}
-	}
-	sort.Strings(names)
-	return names
-}
-
-// once runs an inbound request idempotently: a request already accepted with
-// the same business fields gets the answer it got then and changes nothing;
-// one with different fields is refused; otherwise fn runs in a transaction
-// with the record of the request. A refused request leaves nothing behind.
-func (s *Service) once(ctx context.Context, platform, iface, applyNo string, req any, fn func(ctx context.Context) (map[string]string, error)) (map[string]string, error) {
-	fields := businessFields(req)
-	var answer map[string]string
-	err := retry(func() error {
-		rec, err := s.Store.GetInbound(ctx, platform, iface, applyNo)
-		switch {
-		case err == nil:
-			if diff := diffFields(rec.Fields, fields); len(diff) > 0 {
-				return fmt.Errorf("%w: %w", errContentDiffers, Errorf(ECONFLICT,
-					"业务流水号 %s 的 %s 请求已于 %s 受理，本次请求的字段 %s 与已受理的不同，不予受理",
-					applyNo, iface, rec.CreatedAt.In(beijing).Format("2006-01-02 15:04:05"), strings.Join(diff, "、")))
-			}
-			answer = rec.Answer
-			return nil
-		case ErrorCode(err) != ENOTFOUND:
-			return err
-		}
-		return s.Store.WithTx(ctx, func(ctx context.Context) error {
-			data, err := fn(ctx)
-			if err != nil {
-				return err
-			}
-			answer = data
-			return s.Store.CreateInbound(ctx, &InboundRecord{
-				Platform: platform, Interface: iface, ApplyNo: applyNo, Fields: fields, Answer: data, CreatedAt: s.now(),
-			})
-		})
-	})
-	return answer, err
 }
 
 // beijing is UTC+8, the zone of every time people and the platform read.

@@ -67,8 +67,8 @@ func forEachStore(t *testing.T, uw service.Underwriting, fn func(t *testing.T, e
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		caller := &fakeCaller{accept: true, msg: "成功"}
 		e := &env{t: t, store: st, now: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC), caller: caller, ctx: context.Background()}
-		e.svc = service.New(service.Service{
-			Store: st, Letters: &fakeLetters{}, Caller: caller,
+		e.svc = service.New(service.Config{
+			Store: st, Renderer: &fakeLetters{}, Caller: caller,
 			Now:          func() time.Time { return e.now },
 			Institution:  service.Institution{Name: "测试银行股份有限公司", Kind: service.KindBank, Code: "TB"},
 			Underwriting: uw,
@@ -89,7 +89,7 @@ func applyReq(applyNo string) service.ApplyRequest {
 
 func (e *env) apply(applyNo string) *service.Application {
 	e.t.Helper()
-	if _, err := e.svc.Apply(e.ctx, applyReq(applyNo)); err != nil {
+	if _, err := e.svc.Guarantees.Apply(e.ctx, applyReq(applyNo)); err != nil {
 		e.t.Fatalf("apply %s: %v", applyNo, err)
 	}
 	return e.get(applyNo)
@@ -107,7 +107,7 @@ func (e *env) get(applyNo string) *service.Application {
 func (e *env) approve(applyNo string) *service.Application {
 	e.t.Helper()
 	a := e.apply(applyNo)
-	a, err := e.svc.Approve(e.ctx, officerChecker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"})
+	a, err := e.svc.Guarantees.Approve(e.ctx, officerChecker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"})
 	if err != nil {
 		e.t.Fatalf("approve %s: %v", applyNo, err)
 	}
@@ -122,7 +122,7 @@ func restoreReq(a *service.Application) service.RestoreRequest {
 func (e *env) restore(applyNo string) *service.Application {
 	e.t.Helper()
 	a := e.approve(applyNo)
-	if err := e.svc.Restore(e.ctx, restoreReq(a)); err != nil {
+	if err := e.svc.Guarantees.Restore(e.ctx, restoreReq(a)); err != nil {
 		e.t.Fatalf("restore %s: %v", applyNo, err)
 	}
 	return e.get(applyNo)
@@ -181,12 +181,12 @@ func TestLifecycleHappyPath(t *testing.T) {
 		if a.Cipher.Zbr != v2.zbr || a.Plain.Zbr != "" {
 			t.Fatalf("sealed fields not stored as received: %+v / %+v", a.Cipher, a.Plain)
 		}
-		res, err := e.svc.Apply(e.ctx, applyReq("TBaoHanHAPPY0001"))
+		res, err := e.svc.Guarantees.Apply(e.ctx, applyReq("TBaoHanHAPPY0001"))
 		if err != nil || res.RedirectURL != "https://baohan.example.com/portal/"+a.PortalToken || len(a.PortalToken) < 40 {
 			t.Fatalf("redirecturl %q, %v (token %q)", res.RedirectURL, err, a.PortalToken)
 		}
 
-		a, err = e.svc.Approve(e.ctx, officerMaker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"})
+		a, err = e.svc.Guarantees.Approve(e.ctx, officerMaker, a.ID, service.ApproveInput{PayerName: a.BidderName, PayerAccount: "6222020200112233"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -213,7 +213,7 @@ func TestLifecycleHappyPath(t *testing.T) {
 			t.Fatalf("cipher letter %+v, %v", doc, err)
 		}
 
-		if err := e.svc.Restore(e.ctx, restoreReq(a)); err != nil {
+		if err := e.svc.Guarantees.Restore(e.ctx, restoreReq(a)); err != nil {
 			t.Fatal(err)
 		}
 		a = e.wantState(a.ApplyNo, service.StateRestored)
@@ -221,10 +221,10 @@ func TestLifecycleHappyPath(t *testing.T) {
 		if a.Plain != wantPlain || !a.PlainPending {
 			t.Fatalf("plain %+v pending %v, want %+v", a.Plain, a.PlainPending, wantPlain)
 		}
-		if err := e.svc.ProducePlainLetter(e.ctx, a.ID); err != nil {
+		if err := e.svc.Letters.ProducePlainLetter(e.ctx, a.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.svc.ProducePlainLetter(e.ctx, a.ID); err != nil { // a second worker: nothing more
+		if err := e.svc.Letters.ProducePlainLetter(e.ctx, a.ID); err != nil { // a second worker: nothing more
 			t.Fatal(err)
 		}
 		ns = e.notices(a)
@@ -236,10 +236,10 @@ func TestLifecycleHappyPath(t *testing.T) {
 			t.Fatalf("plain letter %q", plainDoc.Data)
 		}
 
-		if err := e.svc.Invoice(e.ctx, invoiceReq(a)); err != nil {
+		if err := e.svc.Guarantees.Invoice(e.ctx, invoiceReq(a)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.IssueInvoice(e.ctx, officerMaker, a.ID, service.IssueInvoiceInput{InvoiceCode: "22000000", InvoiceNo: "00012345", PDF: []byte("%PDF-1.4 inv")}); err != nil {
+		if _, err := e.svc.Guarantees.IssueInvoice(e.ctx, officerMaker, a.ID, service.IssueInvoiceInput{InvoiceCode: "22000000", InvoiceNo: "00012345", PDF: []byte("%PDF-1.4 inv")}); err != nil {
 			t.Fatal(err)
 		}
 		ns = e.notices(a)
@@ -247,7 +247,7 @@ func TestLifecycleHappyPath(t *testing.T) {
 			t.Fatalf("invoicenotice %+v", last)
 		}
 
-		if err := e.svc.Claim(e.ctx, claimReq(a)); err != nil {
+		if err := e.svc.Guarantees.Claim(e.ctx, claimReq(a)); err != nil {
 			t.Fatal(err)
 		}
 		a = e.wantState(a.ApplyNo, service.StateClaimed)
@@ -255,12 +255,12 @@ func TestLifecycleHappyPath(t *testing.T) {
 		if len(claims) != 1 || claims[0].Amount != 2000000 || claims[0].Status != service.ClaimPending {
 			t.Fatalf("claims %+v", claims)
 		}
-		if _, err := e.svc.PayClaim(e.ctx, officerChecker, a.ID, claims[0].ID, 0, "PAY-001"); err != nil {
+		if _, err := e.svc.Guarantees.PayClaim(e.ctx, officerChecker, a.ID, claims[0].ID, 0, "PAY-001"); err != nil {
 			t.Fatal(err)
 		}
 		e.wantState(a.ApplyNo, service.StatePaid)
 
-		d, err := e.svc.Detail(e.ctx, a)
+		d, err := e.svc.Views.Detail(e.ctx, a)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -280,11 +280,11 @@ func TestQuitCancelRejectGiveUp(t *testing.T) {
 	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
 		// quit approved
 		a := e.approve("TBaoHanQUIT0001")
-		if err := e.svc.Quit(e.ctx, quitReq(a, "投标文件有误")); err != nil {
+		if err := e.svc.Guarantees.Quit(e.ctx, quitReq(a, "投标文件有误")); err != nil {
 			t.Fatal(err)
 		}
 		e.wantState(a.ApplyNo, service.StateQuitPending)
-		if _, err := e.svc.DecideQuit(e.ctx, officerMaker, a.ID, true, ""); err != nil {
+		if _, err := e.svc.Guarantees.DecideQuit(e.ctx, officerMaker, a.ID, true, ""); err != nil {
 			t.Fatal(err)
 		}
 		a = e.wantState(a.ApplyNo, service.StateWithdrawn)
@@ -295,10 +295,10 @@ func TestQuitCancelRejectGiveUp(t *testing.T) {
 
 		// quit refused, then asked again and approved
 		b := e.approve("TBaoHanQUIT0002")
-		if err := e.svc.Quit(e.ctx, quitReq(b, "原因一")); err != nil {
+		if err := e.svc.Guarantees.Quit(e.ctx, quitReq(b, "原因一")); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.DecideQuit(e.ctx, officerMaker, b.ID, false, "材料不全"); err != nil {
+		if _, err := e.svc.Guarantees.DecideQuit(e.ctx, officerMaker, b.ID, false, "材料不全"); err != nil {
 			t.Fatal(err)
 		}
 		b = e.wantState(b.ApplyNo, service.StateIssued)
@@ -306,24 +306,24 @@ func TestQuitCancelRejectGiveUp(t *testing.T) {
 		if q := ns[len(ns)-1]; q.Fields["applystatus"] != "0" || q.Fields["tuibaotime"] != "" {
 			t.Fatalf("refused quitnotice %+v", q)
 		}
-		if err := e.svc.Quit(e.ctx, quitReq(b, "原因二")); err != nil {
+		if err := e.svc.Guarantees.Quit(e.ctx, quitReq(b, "原因二")); err != nil {
 			t.Fatalf("a second withdrawal after a refusal: %v", err)
 		}
 		e.wantState(b.ApplyNo, service.StateQuitPending)
 
 		// cancel after restore
 		c := e.restore("TBaoHanCANCEL001")
-		if err := e.svc.Cancel(e.ctx, service.CancelRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: c.ApplyNo, BaohanNo: c.BaohanNo}); err != nil {
+		if err := e.svc.Guarantees.Cancel(e.ctx, service.CancelRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: c.ApplyNo, BaohanNo: c.BaohanNo}); err != nil {
 			t.Fatal(err)
 		}
 		e.wantState(c.ApplyNo, service.StateCancelled)
 
 		// reject
 		r := e.apply("TBaoHanREJECT001")
-		if _, err := e.svc.Reject(e.ctx, officerMaker, r.ID, ""); service.ErrorCode(err) != service.EINVALID {
+		if _, err := e.svc.Guarantees.Reject(e.ctx, officerMaker, r.ID, ""); service.ErrorCode(err) != service.EINVALID {
 			t.Fatalf("reject without reason: %v", err)
 		}
-		if _, err := e.svc.Reject(e.ctx, officerMaker, r.ID, "资料不全"); err != nil {
+		if _, err := e.svc.Guarantees.Reject(e.ctx, officerMaker, r.ID, "资料不全"); err != nil {
 			t.Fatal(err)
 		}
 		r = e.wantState(r.ApplyNo, service.StateRejected)
@@ -333,14 +333,14 @@ func TestQuitCancelRejectGiveUp(t *testing.T) {
 
 		// give up by the platform (4.11)
 		g := e.apply("TBaoHanGIVEUP001")
-		if err := e.svc.GiveUp(e.ctx, service.GiveUpRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: g.ApplyNo}); err != nil {
+		if err := e.svc.Guarantees.GiveUp(e.ctx, service.GiveUpRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: g.ApplyNo}); err != nil {
 			t.Fatal(err)
 		}
 		e.wantState(g.ApplyNo, service.StateAbandoned)
 
 		// claim before opening
 		k := e.approve("TBaoHanCLAIM0001")
-		if err := e.svc.Claim(e.ctx, claimReq(k)); err != nil {
+		if err := e.svc.Guarantees.Claim(e.ctx, claimReq(k)); err != nil {
 			t.Fatal(err)
 		}
 		e.wantState(k.ApplyNo, service.StateClaimed)
@@ -351,21 +351,21 @@ func TestAbandonByUs(t *testing.T) {
 	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
 		a := e.apply("TBaoHanABANDON01")
 		e.caller.accept, e.caller.msg = false, "该申请已缴费，不能放弃"
-		_, err := e.svc.Abandon(e.ctx, officerMaker, a.ID, "投标人要求")
+		_, err := e.svc.Guarantees.Abandon(e.ctx, officerMaker, a.ID, "投标人要求")
 		if service.ErrorCode(err) != service.ESTATE || !strings.Contains(service.ErrorMessage(err), "该申请已缴费，不能放弃") {
 			t.Fatalf("refused abandon: %v", err)
 		}
 		e.wantState(a.ApplyNo, service.StateReceived)
-		d, _ := e.svc.Detail(e.ctx, a)
+		d, _ := e.svc.Views.Detail(e.ctx, a)
 		if last := d.Audit[0]; last.Action != "give_up_refused" || !strings.Contains(last.Detail, "该申请已缴费") {
 			t.Fatalf("refusal not kept: %+v", last)
 		}
 		e.caller.err = fmt.Errorf("connection refused")
-		if _, err := e.svc.Abandon(e.ctx, officerMaker, a.ID, "投标人要求"); service.ErrorCode(err) != service.EUNAVAILABLE {
+		if _, err := e.svc.Guarantees.Abandon(e.ctx, officerMaker, a.ID, "投标人要求"); service.ErrorCode(err) != service.EUNAVAILABLE {
 			t.Fatalf("unreachable platform: %v", err)
 		}
 		e.caller.accept, e.caller.err = true, nil
-		if _, err := e.svc.Abandon(e.ctx, officerMaker, a.ID, "投标人要求"); err != nil {
+		if _, err := e.svc.Guarantees.Abandon(e.ctx, officerMaker, a.ID, "投标人要求"); err != nil {
 			t.Fatal(err)
 		}
 		e.wantState(a.ApplyNo, service.StateAbandoned)
@@ -373,7 +373,7 @@ func TestAbandonByUs(t *testing.T) {
 			t.Fatalf("calls %v", e.caller.calls)
 		}
 		b := e.approve("TBaoHanABANDON02")
-		if _, err := e.svc.Abandon(e.ctx, officerMaker, b.ID, "x"); service.ErrorCode(err) != service.ESTATE || len(e.caller.calls) != 3 {
+		if _, err := e.svc.Guarantees.Abandon(e.ctx, officerMaker, b.ID, "x"); service.ErrorCode(err) != service.ESTATE || len(e.caller.calls) != 3 {
 			t.Fatalf("abandon of an issued guarantee: %v (calls %d)", err, len(e.caller.calls))
 		}
 	})

@@ -59,27 +59,17 @@ const (
 	keyConsoleSecret = "secret.console_csrf"
 )
 
-// Settings returns the rules in force.
-func (s *Service) Settings() Settings {
-	if s.settings != nil {
-		if st := s.settings.Load(); st != nil {
-			return *st
-		}
-	}
-	return s.baseSettings()
-}
-
-// baseSettings are the configuration's rules.
-func (s *Service) baseSettings() Settings {
-	return Settings{Underwriting: s.Underwriting, CheckerThreshold: s.CheckerThreshold}
-}
+// Setup is the administration of the running rules: the settings an
+// administrator changes in the console, the console's secret and the
+// signing panel.
+type Setup struct{ *env }
 
 // LoadSettings reads the stored settings over the configuration's and puts
 // them in force. Serve calls it at start and then now and then, so that a
 // change made on another instance arrives. A stored value that does not
 // parse (the table was edited by hand) is logged and the configuration's
 // value kept.
-func (s *Service) LoadSettings(ctx context.Context) error {
+func (s *Setup) LoadSettings(ctx context.Context) error {
 	values, err := s.Store.ListSettings(ctx)
 	if err != nil {
 		return err
@@ -264,7 +254,7 @@ func (in SettingsInput) parse() (Settings, error) {
 // UpdateSettings puts new settings in force, stores them and records the
 // change in the audit trail. Only an administrator may; EINVALID names the
 // field whose value breaks its rule.
-func (s *Service) UpdateSettings(ctx context.Context, actor Actor, in SettingsInput) (Settings, error) {
+func (s *Setup) UpdateSettings(ctx context.Context, actor Actor, in SettingsInput) (Settings, error) {
 	if actor.Role != RoleAdmin {
 		return Settings{}, Errorf(EFORBIDDEN, "只有管理员可以修改参数设置")
 	}
@@ -305,7 +295,7 @@ func settingText(v string) string {
 
 // ConsoleSecret returns the console's 32-byte secret (the key of its CSRF
 // tokens), made and stored at first start.
-func (s *Service) ConsoleSecret(ctx context.Context) ([]byte, error) {
+func (s *Setup) ConsoleSecret(ctx context.Context) ([]byte, error) {
 	v, err := s.Store.EnsureSetting(ctx, keyConsoleSecret, randomToken(32), s.now())
 	if err != nil {
 		return nil, err
@@ -315,25 +305,4 @@ func (s *Service) ConsoleSecret(ctx context.Context) ([]byte, error) {
 		return nil, fmt.Errorf("stored console secret is not 32 bytes of base64url")
 	}
 	return key, nil
-}
-
-// RunConsoleUpkeep, every interval until ctx is done, reloads the settings
-// (an administrator may have changed them on another instance) and removes
-// ended console sessions.
-func (s *Service) RunConsoleUpkeep(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if err := s.LoadSettings(ctx); err != nil && ctx.Err() == nil {
-			s.Log.Error("reload settings", "error", err)
-		}
-		if err := s.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
-			s.Log.Error("purge ended sessions", "error", err)
-		}
-	}
 }

@@ -14,7 +14,7 @@ func TestSettings(t *testing.T) {
 	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
 		good := service.SettingsInput{Rate: "0.006", MinPremium: "100.00", MaxAmount: "1,000,000", ExposureLimit: "",
 			ValidityDays: "90", CheckerThreshold: "50000", BlockedBidders: "91110000600037341l\n\n91110000600037341L\n"}
-		_, err := e.svc.UpdateSettings(e.ctx, officerChecker, good)
+		_, err := e.svc.Setup.UpdateSettings(e.ctx, officerChecker, good)
 		wantCode(t, err, service.EFORBIDDEN)
 		for _, tc := range []struct {
 			change func(in *service.SettingsInput)
@@ -30,16 +30,16 @@ func TestSettings(t *testing.T) {
 		} {
 			in := good
 			tc.change(&in)
-			_, err := e.svc.UpdateSettings(e.ctx, officerAdmin, in)
+			_, err := e.svc.Setup.UpdateSettings(e.ctx, officerAdmin, in)
 			if service.ErrorCode(err) != service.EINVALID || !strings.Contains(service.ErrorMessage(err), tc.want) {
 				t.Errorf("%+v: got %v, want EINVALID naming %q", in, err, tc.want)
 			}
 		}
-		if got := e.svc.Settings().Underwriting.Rate; got != "0.005" {
+		if got := e.svc.Setup.Settings().Underwriting.Rate; got != "0.005" {
 			t.Fatalf("a refused change took effect: rate %s", got)
 		}
 
-		st, err := e.svc.UpdateSettings(e.ctx, officerAdmin, good)
+		st, err := e.svc.Setup.UpdateSettings(e.ctx, officerAdmin, good)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +48,7 @@ func TestSettings(t *testing.T) {
 			st.CheckerThreshold != 5000000 || len(uw.BlockedBidders) != 1 || uw.BlockedBidders[0] != "91110000600037341L" {
 			t.Fatalf("settings: %+v", st)
 		}
-		if e.svc.Settings().Underwriting.Rate != "0.006" {
+		if e.svc.Setup.Settings().Underwriting.Rate != "0.006" {
 			t.Fatal("the new settings are not in force")
 		}
 		// New applications use them: 20,000 at 0.6 % is 120.00.
@@ -61,7 +61,7 @@ func TestSettings(t *testing.T) {
 			t.Fatalf("audit: %+v", events)
 		}
 		// The same settings again change nothing and are not audited.
-		if _, err := e.svc.UpdateSettings(e.ctx, officerAdmin, service.SettingsForm(st)); err != nil {
+		if _, err := e.svc.Setup.UpdateSettings(e.ctx, officerAdmin, service.SettingsForm(st)); err != nil {
 			t.Fatal(err)
 		}
 		if events, _, _ := e.store.FindAudit(e.ctx, service.AuditFilter{Action: "settings_update"}); len(events) != 1 {
@@ -71,18 +71,18 @@ func TestSettings(t *testing.T) {
 		// Another instance on the same database loads them at start, and
 		// says once that they override its configuration file.
 		var logged bytes.Buffer
-		other := service.New(service.Service{Store: e.store, Underwriting: service.DefaultUnderwriting(),
+		other := service.New(service.Config{Store: e.store, Underwriting: service.DefaultUnderwriting(),
 			Log: slog.New(slog.NewTextHandler(&logged, nil))})
-		if other.Settings().Underwriting.Rate != "0.005" {
+		if other.Setup.Settings().Underwriting.Rate != "0.005" {
 			t.Fatal("before LoadSettings the configuration's rules are in force")
 		}
-		if err := other.LoadSettings(e.ctx); err != nil {
+		if err := other.Setup.LoadSettings(e.ctx); err != nil {
 			t.Fatal(err)
 		}
-		if got := other.Settings(); got.Underwriting.Rate != "0.006" || got.CheckerThreshold != 5000000 {
+		if got := other.Setup.Settings(); got.Underwriting.Rate != "0.006" || got.CheckerThreshold != 5000000 {
 			t.Errorf("loaded settings: %+v", got)
 		}
-		if err := other.LoadSettings(e.ctx); err != nil { // the periodic reload: nothing new to say
+		if err := other.Setup.LoadSettings(e.ctx); err != nil { // the periodic reload: nothing new to say
 			t.Fatal(err)
 		}
 		const overrideMsg = "settings saved in the console override the configuration file"
@@ -98,7 +98,7 @@ func TestSettings(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for j := 0; j < 200; j++ {
-					if s := e.svc.Settings(); s.Underwriting.Rate == "" {
+					if s := e.svc.Setup.Settings(); s.Underwriting.Rate == "" {
 						t.Error("empty settings seen")
 						return
 					}
@@ -107,7 +107,7 @@ func TestSettings(t *testing.T) {
 		}
 		in := good
 		in.Rate = "0.007"
-		if _, err := e.svc.UpdateSettings(e.ctx, officerAdmin, in); err != nil {
+		if _, err := e.svc.Setup.UpdateSettings(e.ctx, officerAdmin, in); err != nil {
 			t.Fatal(err)
 		}
 		wg.Wait()
@@ -116,15 +116,15 @@ func TestSettings(t *testing.T) {
 
 func TestConsoleSecret(t *testing.T) {
 	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
-		a, err := e.svc.ConsoleSecret(e.ctx)
+		a, err := e.svc.Setup.ConsoleSecret(e.ctx)
 		if err != nil || len(a) != 32 {
 			t.Fatalf("ConsoleSecret: %x, %v", a, err)
 		}
-		b, err := e.svc.ConsoleSecret(e.ctx)
+		b, err := e.svc.Setup.ConsoleSecret(e.ctx)
 		if err != nil || !bytes.Equal(a, b) {
 			t.Fatalf("ConsoleSecret again: %x, %v, want %x", b, err, a)
 		}
-		if st := e.svc.Settings(); st.Underwriting.Rate == "" {
+		if st := e.svc.Setup.Settings(); st.Underwriting.Rate == "" {
 			t.Fatal("the secret disturbed the settings")
 		}
 	})
@@ -135,10 +135,10 @@ func TestDashboard(t *testing.T) {
 		e.approve("TBaoHanDB0001")
 		e.apply("TBaoHanDB0002")
 		a := e.approve("TBaoHanDB0003")
-		if err := e.svc.Claim(e.ctx, claimReq(a)); err != nil {
+		if err := e.svc.Guarantees.Claim(e.ctx, claimReq(a)); err != nil {
 			t.Fatal(err)
 		}
-		d, err := e.svc.Dashboard(e.ctx)
+		d, err := e.svc.Views.Dashboard(e.ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

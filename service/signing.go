@@ -41,8 +41,8 @@ type SigningCert struct {
 
 // SigningStatus reports the signing panel, or nil when letters are not
 // rendered by package pdf.
-func (s *Service) SigningStatus() *SigningStatus {
-	l, ok := s.Letters.(*PDFLetters)
+func (s *Setup) SigningStatus() *SigningStatus {
+	l, ok := s.Renderer.(*PDFLetters)
 	if !ok || l.Signer == nil {
 		return nil
 	}

@@ -23,7 +23,7 @@ type Store interface {
 	InboundStore
 
 	// The officer console's (officer.go, proposal.go, settings.go,
-	// officer_dashboard.go).
+	// dashboard.go).
 	OfficerStore
 	SessionStore
 	ProposalStore

@@ -1,7 +1,6 @@
 package service
 
 import (
-	"context"
 	"fmt"
 	"math/big"
 	"strings"
@@ -95,15 +94,6 @@ func (u Underwriting) Flags(a *Application, exposure Money) []Flag {
 		flags = append(flags, Flag{Code: "credit_code", Message: "投标人统一社会信用代码校验未通过：" + err.Error()})
 	}
 	return flags
-}
-
-// exposure is the total of live guarantees, read only when a limit needs it:
-// summing them is the one query of an application that grows with the book.
-func (s *Service) exposure(ctx context.Context, uw Underwriting) (Money, error) {
-	if uw.ExposureLimit == 0 {
-		return 0, nil
-	}
-	return s.Store.Exposure(ctx)
 }
 
 // creditCodeChars are the 31 characters of GB 32100-2015, in value order.

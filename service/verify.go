@@ -13,6 +13,10 @@ import (
 	"github.com/baohangateway/baohan/pdf"
 )
 
+// Public serves people outside the bank: the bidder's portal (portal.go),
+// the verification page and the capability downloads.
+type Public struct{ *env }
+
 // Verification is what the public verification page (保函验真) may show of a
 // guarantee: nothing confidential before bid opening.
 type Verification struct {
@@ -69,7 +73,7 @@ func errNoGuarantee() *Error {
 
 // Verify looks a guarantee up by its number and the check code printed on
 // the letter.
-func (s *Service) Verify(ctx context.Context, baohanNo, checkCode string) (*Verification, error) {
+func (s *Public) Verify(ctx context.Context, baohanNo, checkCode string) (*Verification, error) {
 	baohanNo = strings.TrimSpace(baohanNo)
 	checkCode = strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(checkCode), "-", ""))
 	if baohanNo == "" || checkCode == "" {
@@ -97,7 +101,7 @@ func (s *Service) Verify(ctx context.Context, baohanNo, checkCode string) (*Veri
 // upload broken off). A document we did not issue gives ENOTFOUND with a
 // Verification holding only the signatures, so the page can say which one
 // is broken.
-func (s *Service) VerifyDocument(ctx context.Context, r io.Reader) (*Verification, error) {
+func (s *Public) VerifyDocument(ctx context.Context, r io.Reader) (*Verification, error) {
 	h := gmcrypto.NewSM3()
 	// Only a PDF has signatures to check: anything else is hashed as it
 	// streams, without keeping a byte of it.
@@ -156,10 +160,10 @@ func (s *Service) VerifyDocument(ctx context.Context, r io.Reader) (*Verificatio
 
 // documentSignatures checks the signatures of an uploaded PDF and marks
 // those made with our certificates.
-func (s *Service) documentSignatures(data []byte) []DocSignature {
+func (s *Public) documentSignatures(data []byte) []DocSignature {
 	checks, _ := pdf.VerifySignatures(data) // at most a few; an error only stops the count
 	ours := map[string]bool{}
-	if l, ok := s.Letters.(*PDFLetters); ok && l.Signer != nil {
+	if l, ok := s.Renderer.(*PDFLetters); ok && l.Signer != nil {
 		for _, c := range l.Signer.Certificates() {
 			ours[c.SerialNumber.Text(16)+"\x00"+c.Subject.CommonName] = true
 		}
@@ -176,7 +180,7 @@ func (s *Service) documentSignatures(data []byte) []DocSignature {
 	return out
 }
 
-func (s *Service) verification(a *Application) *Verification {
+func (s *Public) verification(a *Application) *Verification {
 	v := &Verification{
 		BaohanNo: a.BaohanNo, Issuer: s.Institution.Name, Bidder: a.BidderName, Amount: a.Amount,
 		IssuedAt: a.IssuedAt, ValidTo: a.ValidTo, Opened: a.Restored(),
@@ -203,7 +207,7 @@ func (s *Service) verification(a *Application) *Verification {
 }
 
 // Download returns the document behind a capability token.
-func (s *Service) Download(ctx context.Context, token string) (*Document, error) {
+func (s *Public) Download(ctx context.Context, token string) (*Document, error) {
 	if len(token) < 20 {
 		return nil, Errorf(ENOTFOUND, "文件不存在或链接无效")
 	}

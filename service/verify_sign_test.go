@@ -59,8 +59,8 @@ func TestVerifyDocumentSignatures(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		caller := &fakeCaller{accept: true, msg: "成功"}
 		e := &env{t: t, store: st, now: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC), caller: caller, ctx: context.Background()}
-		e.svc = service.New(service.Service{
-			Store: st, Letters: signedLetters(t), Caller: caller,
+		e.svc = service.New(service.Config{
+			Store: st, Renderer: signedLetters(t), Caller: caller,
 			Now:          func() time.Time { return e.now },
 			Institution:  service.Institution{Name: "测试银行股份有限公司", Kind: service.KindBank, Code: "TB"},
 			Underwriting: service.DefaultUnderwriting(),
@@ -76,7 +76,7 @@ func TestVerifyDocumentSignatures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := e.svc.VerifyDocument(e.ctx, bytes.NewReader(full.Data))
+		v, err := e.svc.Public.VerifyDocument(e.ctx, bytes.NewReader(full.Data))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ func TestVerifyDocumentSignatures(t *testing.T) {
 		bad := bytes.Clone(full.Data)
 		i := bytes.Index(bad, []byte("(Baohan Gateway)"))
 		bad[i+1] ^= 1
-		v, err = e.svc.VerifyDocument(e.ctx, bytes.NewReader(bad))
+		v, err = e.svc.Public.VerifyDocument(e.ctx, bytes.NewReader(bad))
 		if service.ErrorCode(err) != service.ENOTFOUND || v == nil || len(v.Signatures) != 1 {
 			t.Fatalf("tampered letter: %v, %+v", err, v)
 		}
@@ -99,7 +99,7 @@ func TestVerifyDocumentSignatures(t *testing.T) {
 			t.Errorf("tampered letter's signature: %+v", s)
 		}
 
-		ss := e.svc.SigningStatus()
+		ss := e.svc.Setup.SigningStatus()
 		if ss == nil || len(ss.Certificates) != 1 || ss.Certificates[0].Expiring || ss.TSAURL != "" || !ss.Certify {
 			t.Errorf("signing status: %+v", ss)
 		}
@@ -118,7 +118,7 @@ func TestUntimestampedLetter(t *testing.T) {
 	letters := signedLettersWith(t, tsa)
 	var logb bytes.Buffer
 	letters.Log = slog.New(slog.NewTextHandler(&logb, nil))
-	svc := service.New(service.Service{Letters: letters, Institution: letters.Institution})
+	svc := service.New(service.Config{Renderer: letters, Institution: letters.Institution})
 	now := time.Now()
 	a := &service.Application{BaohanNo: "TB2026120200042", BidderName: "测试投标人", BidderCode: "91220101MA17XYZ12K",
 		Amount: 2000000, Premium: 20000, IssuedAt: now, ValidTo: now.AddDate(0, 3, 0), CheckCode: "ABCD-EFGH",
@@ -130,7 +130,7 @@ func TestUntimestampedLetter(t *testing.T) {
 	if !strings.Contains(logb.String(), "level=WARN") || !strings.Contains(logb.String(), "WITHOUT a timestamp") || !strings.Contains(logb.String(), a.BaohanNo) {
 		t.Errorf("log does not flag the letter:\n%s", logb.String())
 	}
-	st := svc.SigningStatus()
+	st := svc.Setup.SigningStatus()
 	if st == nil || st.Untimestamped != 1 || st.TSAReachable || !strings.Contains(st.TSALastError, "503") || st.TSAFailures == 0 {
 		t.Errorf("signing status: %+v", st)
 	}

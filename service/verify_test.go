@@ -16,7 +16,7 @@ func TestVerifyStatuses(t *testing.T) {
 		check := func(a *service.Application, wantStatus string, wantOpened bool) *service.Verification {
 			t.Helper()
 			a = e.get(a.ApplyNo)
-			v, err := e.svc.Verify(e.ctx, a.BaohanNo, strings.ToLower(a.CheckCode))
+			v, err := e.svc.Public.Verify(e.ctx, a.BaohanNo, strings.ToLower(a.CheckCode))
 			if err != nil {
 				t.Fatalf("%s: %v", a.ApplyNo, err)
 			}
@@ -30,13 +30,13 @@ func TestVerifyStatuses(t *testing.T) {
 		}
 		issued := e.approve("TBaoHanVER00001")
 		check(issued, "valid", false)
-		if _, err := e.svc.Verify(e.ctx, issued.BaohanNo, "WRONGCODE"); service.ErrorCode(err) != service.ENOTFOUND {
+		if _, err := e.svc.Public.Verify(e.ctx, issued.BaohanNo, "WRONGCODE"); service.ErrorCode(err) != service.ENOTFOUND {
 			t.Fatalf("wrong check code: %v", err)
 		}
-		if _, err := e.svc.Verify(e.ctx, "TB2099010100000000", issued.CheckCode); service.ErrorCode(err) != service.ENOTFOUND {
+		if _, err := e.svc.Public.Verify(e.ctx, "TB2099010100000000", issued.CheckCode); service.ErrorCode(err) != service.ENOTFOUND {
 			t.Fatalf("unknown number: %v", err)
 		}
-		if _, err := e.svc.Verify(e.ctx, "", ""); service.ErrorCode(err) != service.EINVALID {
+		if _, err := e.svc.Public.Verify(e.ctx, "", ""); service.ErrorCode(err) != service.EINVALID {
 			t.Fatalf("empty query: %v", err)
 		}
 
@@ -45,15 +45,15 @@ func TestVerifyStatuses(t *testing.T) {
 			t.Fatalf("plaintext after opening: %+v", v.Project)
 		}
 		withdrawn := e.approve("TBaoHanVER00003")
-		if err := e.svc.Quit(e.ctx, quitReq(withdrawn, "r")); err != nil {
+		if err := e.svc.Guarantees.Quit(e.ctx, quitReq(withdrawn, "r")); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.DecideQuit(e.ctx, officerMaker, withdrawn.ID, true, ""); err != nil {
+		if _, err := e.svc.Guarantees.DecideQuit(e.ctx, officerMaker, withdrawn.ID, true, ""); err != nil {
 			t.Fatal(err)
 		}
 		check(withdrawn, "withdrawn", false)
 		claimed := e.restore("TBaoHanVER00004")
-		if err := e.svc.Claim(e.ctx, claimReq(claimed)); err != nil {
+		if err := e.svc.Guarantees.Claim(e.ctx, claimReq(claimed)); err != nil {
 			t.Fatal(err)
 		}
 		check(claimed, "claimed", true)
@@ -75,7 +75,7 @@ func TestVerifyStatuses(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Read as a stream, in small pieces.
-			v, err := e.svc.VerifyDocument(e.ctx, iotest.HalfReader(bytes.NewReader(full.Data)))
+			v, err := e.svc.Public.VerifyDocument(e.ctx, iotest.HalfReader(bytes.NewReader(full.Data)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -83,23 +83,23 @@ func TestVerifyStatuses(t *testing.T) {
 				t.Fatalf("document %s: %+v current %v", d.Kind, v.Document, v.DocumentCurrent)
 			}
 		}
-		if _, err := e.svc.VerifyDocument(e.ctx, strings.NewReader("%PDF-1.7 forged")); service.ErrorCode(err) != service.ENOTFOUND {
+		if _, err := e.svc.Public.VerifyDocument(e.ctx, strings.NewReader("%PDF-1.7 forged")); service.ErrorCode(err) != service.ENOTFOUND {
 			t.Fatalf("unknown document: %v", err)
 		}
 		// A file past the signature-check bound is hashed only, as it streams.
 		big := io.MultiReader(strings.NewReader("%PDF-1.7 "), io.LimitReader(zeros{}, 3<<20))
-		if v, err := e.svc.VerifyDocument(e.ctx, big); service.ErrorCode(err) != service.ENOTFOUND || v == nil || !v.SignaturesUnchecked || len(v.Signatures) != 0 {
+		if v, err := e.svc.Public.VerifyDocument(e.ctx, big); service.ErrorCode(err) != service.ENOTFOUND || v == nil || !v.SignaturesUnchecked || len(v.Signatures) != 0 {
 			t.Fatalf("3 MB upload: %+v, %v, want ENOTFOUND with its signatures unchecked", v, err)
 		}
-		if _, err := e.svc.VerifyDocument(e.ctx, strings.NewReader("")); service.ErrorCode(err) != service.EINVALID {
+		if _, err := e.svc.Public.VerifyDocument(e.ctx, strings.NewReader("")); service.ErrorCode(err) != service.EINVALID {
 			t.Fatalf("empty document: %v", err)
 		}
 		// A broken upload is the reader's error, as it is, for the edge.
 		broken := errors.New("upload broken off")
-		if _, err := e.svc.VerifyDocument(e.ctx, iotest.ErrReader(broken)); !errors.Is(err, broken) {
+		if _, err := e.svc.Public.VerifyDocument(e.ctx, iotest.ErrReader(broken)); !errors.Is(err, broken) {
 			t.Fatalf("broken upload: %v", err)
 		}
-		if _, err := e.svc.Download(e.ctx, "short"); service.ErrorCode(err) != service.ENOTFOUND {
+		if _, err := e.svc.Public.Download(e.ctx, "short"); service.ErrorCode(err) != service.ENOTFOUND {
 			t.Fatalf("short token: %v", err)
 		}
 	})

@@ -2,15 +2,30 @@ package service
 
 import "context"
 
-// wakeNotices tells the dispatchers that a notice has been queued.
-func (s *Service) wakeNotices() {
+// Wake is a doorbell: Signal rings it without blocking, and a sleeper
+// waits on the channel. Rings while nobody listens fold into one.
+type Wake chan struct{}
+
+// NewWake returns a doorbell that keeps one ring.
+func NewWake() Wake { return make(Wake, 1) }
+
+// Signal rings w; it never blocks.
+func (w Wake) Signal() {
 	select {
-	case s.noticeWake <- struct{}{}:
+	case w <- struct{}{}:
 	default:
 	}
 }
 
-// wakingStore is a Service's Store with a commit hook: when a transaction
+// WakeOnNotice wraps st so that wake is called when a transaction that
+// queued a notice commits, or when a notice is queued outside a
+// transaction (see wakingStore). New wraps the Service's store with it,
+// ringing Service.NoticeWake, which the dispatchers listen to.
+func WakeOnNotice(st Store, wake func()) Store {
+	return &wakingStore{Store: st, wake: wake}
+}
+
+// wakingStore is a store with a commit hook: when a transaction
 // that queued a notice commits, or a notice is queued outside a
 // transaction, it wakes the dispatcher, so the notice goes out at once
 // instead of at the next poll. The wake comes after the commit on purpose: a

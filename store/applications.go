@@ -114,17 +114,9 @@ func (s *Store) getApplication(ctx context.Context, ab about, where string, args
 // applyno, bidder name, credit code or baohanno, ignoring case.
 func (s *Store) FindApplications(ctx context.Context, f service.ApplicationFilter) ([]*service.Application, int, error) {
 	ab := about{op: "find applications"}
-	var total int64
-	if err := s.reader(ctx).Model(&applicationRow{}).Scopes(applicationScope(f, true)).Count(&total).Error; err != nil {
-		return nil, 0, translate(err, ab)
-	}
-	offset, limit := page(f.Offset, f.Limit)
-	var rows []applicationRow
-	err := s.reader(ctx).Scopes(applicationScope(f, true)).
-		Order("created_at DESC, id DESC").Offset(offset).Limit(limit).
-		Find(&rows).Error
+	rows, total, err := findPage[applicationRow](ctx, s, applicationScope(f, true), "created_at DESC, id DESC", f.Offset, f.Limit, ab)
 	if err != nil {
-		return nil, 0, translate(err, ab)
+		return nil, 0, err
 	}
 	out := make([]*service.Application, 0, len(rows))
 	for i := range rows {

@@ -12,12 +12,8 @@ import (
 // when zero.
 func (s *Store) AddAudit(ctx context.Context, e *service.AuditEvent) error {
 	row := auditToRow(e)
-	row.ID = 0
-	if e.At.IsZero() {
-		row.At = s.timestamp()
-	}
-	if err := s.conn(ctx).Create(&row).Error; err != nil {
-		return translate(err, about{op: "add audit event " + e.Action})
+	if err := s.insertRow(ctx, &row, &row.ID, &row.At, about{op: "add audit event " + e.Action}); err != nil {
+		return err
 	}
 	e.ID, e.At = row.ID, row.At
 	return nil
@@ -46,18 +42,9 @@ func (s *Store) FindAudit(ctx context.Context, f service.AuditFilter) ([]*servic
 		}
 		return db
 	}
-	var total int64
-	if err := s.reader(ctx).Model(&auditRow{}).Scopes(scope).Count(&total).Error; err != nil {
-		return nil, 0, translate(err, ab)
+	rows, total, err := findPage[auditRow](ctx, s, scope, "at DESC, id DESC", f.Offset, f.Limit, ab)
+	if err != nil {
+		return nil, 0, err
 	}
-	offset, limit := page(f.Offset, f.Limit)
-	var rows []auditRow
-	if err := s.reader(ctx).Scopes(scope).Order("at DESC, id DESC").Offset(offset).Limit(limit).Find(&rows).Error; err != nil {
-		return nil, 0, translate(err, ab)
-	}
-	out := make([]*service.AuditEvent, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toService()
-	}
-	return out, int(total), nil
+	return toServices(rows, (*auditRow).toService), int(total), nil
 }

@@ -11,12 +11,8 @@ import (
 // set).
 func (s *Store) CreateClaim(ctx context.Context, c *service.Claim) error {
 	row := claimToRow(c)
-	row.ID = 0
-	if c.CreatedAt.IsZero() {
-		row.CreatedAt = s.timestamp()
-	}
-	if err := s.conn(ctx).Create(&row).Error; err != nil {
-		return translate(err, about{op: fmt.Sprintf("create claim of application %d", c.ApplicationID)})
+	if err := s.insertRow(ctx, &row, &row.ID, &row.CreatedAt, about{op: fmt.Sprintf("create claim of application %d", c.ApplicationID)}); err != nil {
+		return err
 	}
 	c.ID, c.CreatedAt = row.ID, row.CreatedAt
 	return nil
@@ -36,9 +32,5 @@ func (s *Store) ListClaims(ctx context.Context, applicationID int64) ([]*service
 	if err := s.reader(ctx).Where("application_id = ?", applicationID).Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err, about{op: fmt.Sprintf("list claims of application %d", applicationID)})
 	}
-	out := make([]*service.Claim, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toService()
-	}
-	return out, nil
+	return toServices(rows, (*claimRow).toService), nil
 }

@@ -13,15 +13,11 @@ import (
 // ECONFLICT if its token is taken.
 func (s *Store) CreateDocument(ctx context.Context, d *service.Document) error {
 	row := documentToRow(d)
-	row.ID = 0
-	if d.CreatedAt.IsZero() {
-		row.CreatedAt = s.timestamp()
-	}
-	if err := s.conn(ctx).Create(&row).Error; err != nil {
-		return translate(err, about{
-			op:       fmt.Sprintf("create document %s of application %d", d.Kind, d.ApplicationID),
-			conflict: "文件下载令牌重复，请重试",
-		})
+	if err := s.insertRow(ctx, &row, &row.ID, &row.CreatedAt, about{
+		op:       fmt.Sprintf("create document %s of application %d", d.Kind, d.ApplicationID),
+		conflict: "文件下载令牌重复，请重试",
+	}); err != nil {
+		return err
 	}
 	d.ID, d.CreatedAt = row.ID, row.CreatedAt
 	return nil
@@ -81,9 +77,5 @@ func (s *Store) ListDocuments(ctx context.Context, applicationID int64) ([]*serv
 	if err != nil {
 		return nil, translate(err, about{op: fmt.Sprintf("list documents of application %d", applicationID)})
 	}
-	out := make([]*service.Document, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toService()
-	}
-	return out, nil
+	return toServices(rows, (*documentRow).toService), nil
 }

@@ -14,15 +14,11 @@ import (
 // applyno already have a current record.
 func (s *Store) CreateInbound(ctx context.Context, r *service.InboundRecord) error {
 	row := inboundToRow(r)
-	row.ID = 0
-	if r.CreatedAt.IsZero() {
-		row.CreatedAt = s.timestamp()
-	}
-	if err := s.conn(ctx).Create(&row).Error; err != nil {
-		return translate(err, about{
-			op:       fmt.Sprintf("create inbound record %s/%s/%s", r.Platform, r.Interface, r.ApplyNo),
-			conflict: fmt.Sprintf("业务流水号 %s 的 %s 请求已受理过", r.ApplyNo, r.Interface),
-		})
+	if err := s.insertRow(ctx, &row, &row.ID, &row.CreatedAt, about{
+		op:       fmt.Sprintf("create inbound record %s/%s/%s", r.Platform, r.Interface, r.ApplyNo),
+		conflict: fmt.Sprintf("业务流水号 %s 的 %s 请求已受理过", r.ApplyNo, r.Interface),
+	}); err != nil {
+		return err
 	}
 	r.ID, r.CreatedAt = row.ID, row.CreatedAt
 	return nil

@@ -85,6 +85,12 @@ func TestMySQLConfig(t *testing.T) {
 	if !cfg.ParseTime || cfg.Loc != time.UTC || !cfg.ClientFoundRows || cfg.Params["time_zone"] != "'+00:00'" || cfg.DBName != "baohan" {
 		t.Errorf("got %+v, want parseTime, loc=UTC, clientFoundRows, time_zone +00:00", cfg)
 	}
+	if !cfg.InterpolateParams {
+		t.Error("interpolateParams off by default, want on (one round trip per statement)")
+	}
+	if cfg, err := mysqlConfig("u:p@tcp(db:3306)/baohan?interpolateParams=false"); err != nil || cfg.InterpolateParams {
+		t.Errorf("interpolateParams=false in the DSN: %v, %v; want it kept off", cfg.InterpolateParams, err)
+	}
 	if _, err := mysqlConfig("not a dsn"); err == nil {
 		t.Error("bad DSN: got no error")
 	}

@@ -11,15 +11,11 @@ import (
 // (now, unless set). ECONFLICT if the application already has one.
 func (s *Store) CreateInvoice(ctx context.Context, inv *service.Invoice) error {
 	row := invoiceToRow(inv)
-	row.ID = 0
-	if inv.CreatedAt.IsZero() {
-		row.CreatedAt = s.timestamp()
-	}
-	if err := s.conn(ctx).Create(&row).Error; err != nil {
-		return translate(err, about{
-			op:       fmt.Sprintf("create invoice of application %d", inv.ApplicationID),
-			conflict: fmt.Sprintf("业务流水号 %s 已有发票申请", inv.Request.ApplyNo),
-		})
+	if err := s.insertRow(ctx, &row, &row.ID, &row.CreatedAt, about{
+		op:       fmt.Sprintf("create invoice of application %d", inv.ApplicationID),
+		conflict: fmt.Sprintf("业务流水号 %s 已有发票申请", inv.Request.ApplyNo),
+	}); err != nil {
+		return err
 	}
 	inv.ID, inv.CreatedAt = row.ID, row.CreatedAt
 	return nil

@@ -15,12 +15,8 @@ import (
 // zero NextAttemptAt means due at once.
 func (s *Store) CreateNotice(ctx context.Context, n *service.Notice) error {
 	row := noticeToRow(n)
-	row.ID = 0
-	if n.CreatedAt.IsZero() {
-		row.CreatedAt = s.timestamp()
-	}
-	if err := s.conn(ctx).Create(&row).Error; err != nil {
-		return translate(err, about{op: fmt.Sprintf("create notice %s of application %d", n.Interface, n.ApplicationID)})
+	if err := s.insertRow(ctx, &row, &row.ID, &row.CreatedAt, about{op: fmt.Sprintf("create notice %s of application %d", n.Interface, n.ApplicationID)}); err != nil {
+		return err
 	}
 	n.ID, n.CreatedAt = row.ID, row.CreatedAt
 	return nil
@@ -62,18 +58,11 @@ func (s *Store) FindNotices(ctx context.Context, f service.NoticeFilter) ([]*ser
 		}
 		return db.Where("status IN ?", statuses)
 	}
-	var total int64
-	if err := s.reader(ctx).Model(&noticeRow{}).Scopes(scope).Count(&total).Error; err != nil {
-		return nil, 0, translate(err, ab)
-	}
-	offset, limit := page(f.Offset, f.Limit)
-	var rows []noticeRow
-	err := s.reader(ctx).Scopes(scope).
-		Order(fmt.Sprintf("CASE status WHEN '%s' THEN 0 WHEN '%s' THEN 1 ELSE 2 END, created_at DESC, id DESC",
-			service.NoticeFailed, service.NoticePending)).
-		Offset(offset).Limit(limit).Find(&rows).Error
+	order := fmt.Sprintf("CASE status WHEN '%s' THEN 0 WHEN '%s' THEN 1 ELSE 2 END, created_at DESC, id DESC",
+		service.NoticeFailed, service.NoticePending)
+	rows, total, err := findPage[noticeRow](ctx, s, scope, order, f.Offset, f.Limit, ab)
 	if err != nil {
-		return nil, 0, translate(err, ab)
+		return nil, 0, err
 	}
 	out, err := noticesToService(rows)
 	return out, int(total), err
@@ -264,11 +253,7 @@ func (s *Store) ListAttempts(ctx context.Context, noticeID int64) ([]*service.No
 	if err := s.reader(ctx).Where("notice_id = ?", noticeID).Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err, about{op: fmt.Sprintf("list attempts of notice %d", noticeID)})
 	}
-	out := make([]*service.NoticeAttempt, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toService()
-	}
-	return out, nil
+	return toServices(rows, (*attemptRow).toService), nil
 }
 
 // NoticeStats counts the notices per status (statuses without notices are

@@ -77,11 +77,7 @@ func (s *Store) ListOfficers(ctx context.Context) ([]*service.Officer, error) {
 	if err := s.reader(ctx).Order("username").Find(&rows).Error; err != nil {
 		return nil, translate(err, about{op: "list officers"})
 	}
-	out := make([]*service.Officer, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toService()
-	}
-	return out, nil
+	return toServices(rows, (*officerRow).toService), nil
 }
 
 // CountOfficers counts the officers.

@@ -80,14 +80,9 @@ func (s *Store) FindProposals(ctx context.Context, f service.ProposalFilter) ([]
 		}
 		return db
 	}
-	var total int64
-	if err := s.reader(ctx).Model(&proposalRow{}).Scopes(scope).Count(&total).Error; err != nil {
-		return nil, 0, translate(err, ab)
-	}
-	offset, limit := page(f.Offset, f.Limit)
-	var rows []proposalRow
-	if err := s.reader(ctx).Scopes(scope).Order("proposed_at DESC, id DESC").Offset(offset).Limit(limit).Find(&rows).Error; err != nil {
-		return nil, 0, translate(err, ab)
+	rows, total, err := findPage[proposalRow](ctx, s, scope, "proposed_at DESC, id DESC", f.Offset, f.Limit, ab)
+	if err != nil {
+		return nil, 0, err
 	}
 	out := make([]*service.Proposal, 0, len(rows))
 	for i := range rows {

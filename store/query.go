@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -38,6 +39,33 @@ const likeEscape = "!"
 func containsPattern(s string) string {
 	r := strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
 	return "%" + r.Replace(strings.ToLower(s)) + "%"
+}
+
+// findPage counts the rows of R that scope selects and reads the page of
+// them at offset and limit (see page) in order: the rows and the count of
+// all, for a list with pages.
+func findPage[R any](ctx context.Context, s *Store, scope func(*gorm.DB) *gorm.DB, order string, offset, limit int, ab about) ([]R, int64, error) {
+	var total int64
+	if err := s.reader(ctx).Model(new(R)).Scopes(scope).Count(&total).Error; err != nil {
+		return nil, 0, translate(err, ab)
+	}
+	offset, limit = page(offset, limit)
+	var rows []R
+	if err := s.reader(ctx).Scopes(scope).Order(order).Offset(offset).Limit(limit).Find(&rows).Error; err != nil {
+		return nil, 0, translate(err, ab)
+	}
+	return rows, total, nil
+}
+
+// insertRow inserts row, a new row of its table, whose ID and CreatedAt
+// columns are id and createdAt: the database gives the ID, and CreatedAt is
+// now unless set. Errors are translated with ab.
+func (s *Store) insertRow(ctx context.Context, row any, id *int64, createdAt *time.Time, ab about) error {
+	*id = 0
+	if createdAt.IsZero() {
+		*createdAt = s.timestamp()
+	}
+	return translate(s.conn(ctx).Create(row).Error, ab)
 }
 
 // updateRow writes every column of row but id, created_at and the columns

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/baohangateway/baohan/gmcrypto"
+	"github.com/baohangateway/baohan/outbound"
 	"github.com/baohangateway/baohan/platform"
 	"github.com/baohangateway/baohan/service"
 	"github.com/baohangateway/baohan/store"
@@ -317,7 +318,7 @@ func (c *testClock) Set(t time.Time) {
 }
 
 // noticeEnv is the service on a real store with a dispatcher that sends
-// through the real noticeSender to the stub platform.
+// through the real outbound.Notices to the stub platform.
 type noticeEnv struct {
 	t        testing.TB
 	ctx      context.Context
@@ -340,16 +341,16 @@ func newNoticeEnv(t testing.TB, st *store.Store, clock *testClock, cfg service.D
 		e.platform.now = clock.Now
 		cfg.Rand = func() float64 { return 0.5 }
 	}
-	e.svc = service.New(service.Service{
-		Store: st, Letters: pdfLetters{size: letterSize}, Now: now,
+	e.svc = service.New(service.Config{
+		Store: st, Renderer: pdfLetters{size: letterSize}, Now: now,
 		Institution:  service.Institution{Name: "吉林测试银行股份有限公司", Kind: service.KindBank, Code: "JLBH"},
 		Underwriting: service.DefaultUnderwriting(),
 		Platforms:    []service.PlatformInfo{{AppKey: noticeAppKey, Name: "测试平台"}},
 		PublicURL:    "https://baohan.example.com",
 	})
 	client := &platform.Client{HTTP: &http.Client{Timeout: 30 * time.Second}}
-	sender := &noticeSender{client: client, now: now,
-		accounts: []platform.Account{{Name: "测试平台", AppKey: noticeAppKey, AppSecret: noticeSecret, NotifyURL: e.platform.NotifyURL()}}}
+	sender := &outbound.Notices{Client: client, Now: now,
+		Accounts: []platform.Account{{Name: "测试平台", AppKey: noticeAppKey, AppSecret: noticeSecret, NotifyURL: e.platform.NotifyURL()}}}
 	e.d = e.svc.NewDispatcher(sender, cfg)
 	return e
 }
@@ -366,13 +367,13 @@ const noticeBidder = "吉林省昇喆建筑工程有限公司"
 // apply stores an application.
 func (e *noticeEnv) apply(applyNo string) *service.Application {
 	e.t.Helper()
-	_, err := e.svc.Apply(e.ctx, service.ApplyRequest{Platform: noticeAppKey, PlatformCode: "A3205650121", ApplyNo: applyNo,
+	_, err := e.svc.Guarantees.Apply(e.ctx, service.ApplyRequest{Platform: noticeAppKey, PlatformCode: "A3205650121", ApplyNo: applyNo,
 		BidderName: noticeBidder, BidderCode: "91220101MA17XYZ12K", BzjAmount: "20000.00",
 		BiaoduanNo: v2No, BiaoduanName: v2Name, Zbr: v2Zbr, ZbrOrgNum: v2Org})
 	if err != nil {
 		e.t.Fatalf("apply %s: %v", applyNo, err)
 	}
-	a, err := e.svc.FindApplication(e.ctx, noticeAppKey, applyNo)
+	a, err := e.svc.Views.FindApplication(e.ctx, noticeAppKey, applyNo)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -383,7 +384,7 @@ func (e *noticeEnv) apply(applyNo string) *service.Application {
 func (e *noticeEnv) approve(applyNo string) *service.Application {
 	e.t.Helper()
 	a := e.apply(applyNo)
-	a, err := e.svc.Approve(e.ctx, service.Actor{Kind: service.ActorAPI, Name: "test", Role: service.RoleChecker}, a.ID,
+	a, err := e.svc.Guarantees.Approve(e.ctx, service.Actor{Kind: service.ActorAPI, Name: "test", Role: service.RoleChecker}, a.ID,
 		service.ApproveInput{PayerName: noticeBidder, PayerAccount: "22050161000800000123"})
 	if err != nil {
 		e.t.Fatalf("approve %s: %v", applyNo, err)
@@ -395,12 +396,12 @@ func (e *noticeEnv) approve(applyNo string) *service.Application {
 // letter: a restorenotice after the baohannotice.
 func (e *noticeEnv) restore(a *service.Application) {
 	e.t.Helper()
-	err := e.svc.Restore(e.ctx, service.RestoreRequest{Platform: noticeAppKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
+	err := e.svc.Guarantees.Restore(e.ctx, service.RestoreRequest{Platform: noticeAppKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
 		BaohanNo: a.BaohanNo, KaibiaoTime: "2026-11-28 09:30:00", Key: v2Key})
 	if err != nil {
 		e.t.Fatalf("restore %s: %v", a.ApplyNo, err)
 	}
-	if err := e.svc.ProducePlainLetter(e.ctx, a.ID); err != nil {
+	if err := e.svc.Letters.ProducePlainLetter(e.ctx, a.ID); err != nil {
 		e.t.Fatal(err)
 	}
 }
@@ -447,7 +448,7 @@ func TestNoticeDelivery(t *testing.T) {
 		e := newNoticeEnv(t, st, &testClock{t: noticeT0}, service.DispatcherConfig{}, 4096)
 		approved := e.approve("TBaoHanDLV2026112700001")
 		rejected := e.apply("TBaoHanDLV2026112700002")
-		if _, err := e.svc.Reject(e.ctx, service.Actor{Kind: service.ActorAPI, Name: "test"}, rejected.ID, "资料不全"); err != nil {
+		if _, err := e.svc.Guarantees.Reject(e.ctx, service.Actor{Kind: service.ActorAPI, Name: "test"}, rejected.ID, "资料不全"); err != nil {
 			t.Fatal(err)
 		}
 		if got := e.round(); got != 2 {
@@ -732,8 +733,8 @@ func TestTwoDispatchersOneDatabase(t *testing.T) {
 			p := e1.platform
 			var sends [2]atomic.Int64
 			for i, e := range []*noticeEnv{e1, e2} {
-				sender := &noticeSender{client: &platform.Client{}, now: time.Now,
-					accounts: []platform.Account{{AppKey: noticeAppKey, AppSecret: noticeSecret, NotifyURL: p.NotifyURL()}}}
+				sender := &outbound.Notices{Client: &platform.Client{}, Now: time.Now,
+					Accounts: []platform.Account{{AppKey: noticeAppKey, AppSecret: noticeSecret, NotifyURL: p.NotifyURL()}}}
 				e.d = e.svc.NewDispatcher(countingSender{sender, &sends[i]}, service.DispatcherConfig{Owner: fmt.Sprint("dispatcher-", i), Workers: 6, Poll: 10 * time.Millisecond})
 			}
 			p.delay = 2 * time.Millisecond

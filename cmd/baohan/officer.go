@@ -13,16 +13,17 @@ import (
 
 	"github.com/baohangateway/baohan/handler"
 	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/store"
 )
 
 // setUpConsole prepares and registers the officer console and the bidder
 // portal: the settings in force, the CSRF key, and at first start the
 // administrator, whose password is printed to the log this once.
 func setUpConsole(ctx context.Context, cfg Config, svc *service.Service, r gin.IRouter, log *slog.Logger) error {
-	if err := svc.LoadSettings(ctx); err != nil {
+	if err := svc.Setup.LoadSettings(ctx); err != nil {
 		return fmt.Errorf("console settings: %w", err)
 	}
-	user, password, err := svc.EnsureFirstAdmin(ctx)
+	user, password, err := svc.Officers.EnsureFirstAdmin(ctx)
 	if err != nil {
 		return fmt.Errorf("console administrator: %w", err)
 	}
@@ -30,7 +31,7 @@ func setUpConsole(ctx context.Context, cfg Config, svc *service.Service, r gin.I
 		log.Warn("FIRST START: created the console administrator; log in at /console and change this password, it is not shown again",
 			"username", user, "password", password)
 	}
-	secret, err := svc.ConsoleSecret(ctx)
+	secret, err := svc.Setup.ConsoleSecret(ctx)
 	if err != nil {
 		return fmt.Errorf("console secret: %w", err)
 	}
@@ -39,11 +40,12 @@ func setUpConsole(ctx context.Context, cfg Config, svc *service.Service, r gin.I
 		platforms = append(platforms, service.PlatformInfo{AppKey: p.AppKey, Name: p.Name})
 	}
 	handler.RegisterAssets(r)
-	console := &handler.Console{Service: svc, Log: log, Secret: secret, PublicURL: cfg.PublicURL,
+	console := &handler.Console{Accounts: svc.Officers, Cases: svc.Views, Decisions: svc.Guarantees, Proposals: svc.Proposals, Setup: svc.Setup,
+		Log: log, Secret: secret, PublicURL: cfg.PublicURL,
 		Institution: cfg.Institution.Name, Platforms: platforms,
 		Uploads: handler.NewUploads(cfg.HTTP.MaxUploadBytes, cfg.HTTP.MaxUploads)}
 	console.Register(r)
-	portal := &handler.Portal{Service: svc, Log: log, Secret: secret, PublicURL: cfg.PublicURL, Institution: cfg.Institution.Name}
+	portal := &handler.Portal{Bidders: svc.Public, Cases: svc.Views, Log: log, Secret: secret, PublicURL: cfg.PublicURL, Institution: cfg.Institution.Name}
 	portal.Register(r)
 	return nil
 }
@@ -93,17 +95,13 @@ func cmdOfficer(ctx context.Context, args, env []string, stdin io.Reader, stdout
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.Log, stderr)
-	st, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	svc := service.New(service.Service{Store: st, Log: log})
-	o, err := svc.CreateOfficer(ctx, service.SystemActor(), service.NewOfficer{Username: *username, DisplayName: *name, Role: r, Password: password})
-	if err != nil {
-		return fmt.Errorf("%s", service.ErrorMessage(err))
-	}
-	fmt.Fprintf(stdout, "created officer %s (%s, %s)\n", o.Username, o.Role, service.RoleLabel(o.Role))
-	return nil
+	return withStore(ctx, cfg, stderr, func(st *store.Store, log *slog.Logger) error {
+		svc := service.New(service.Config{Store: st, Log: log})
+		o, err := svc.Officers.CreateOfficer(ctx, service.SystemActor(), service.NewOfficer{Username: *username, DisplayName: *name, Role: r, Password: password})
+		if err != nil {
+			return fmt.Errorf("%s", service.ErrorMessage(err))
+		}
+		fmt.Fprintf(stdout, "created officer %s (%s, %s)\n", o.Username, o.Role, service.RoleLabel(o.Role))
+		return nil
+	})
 }

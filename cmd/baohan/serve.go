@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/baohangateway/baohan/handler"
+	"github.com/baohangateway/baohan/outbound"
 	"github.com/baohangateway/baohan/platform"
 )
 
@@ -61,7 +62,7 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 	}
 	defer st.Close()
 	accounts := cfg.Accounts()
-	caller := &platformCaller{client: &platform.Client{HTTP: newHTTPClient()}, accounts: accounts, now: time.Now}
+	caller := &outbound.Caller{Client: &platform.Client{HTTP: newHTTPClient()}, Accounts: accounts, Now: time.Now}
 	svc, _, err := newService(cfg, st, log, caller)
 	if err != nil {
 		return err
@@ -93,7 +94,7 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 	}
 	api := &handler.PlatformAPI{
 		Receiver: &platform.Receiver{Accounts: accounts, Direction: platform.Inbound, Window: cfg.Inbound.TimestampWindow},
-		Service:  svc,
+		Service:  svc.Guarantees,
 		Log:      log,
 		Now:      time.Now,
 		MaxBody:  cfg.Inbound.MaxBodyBytes,
@@ -103,9 +104,9 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 		api.Limiter = handler.NewSourceLimiter(cfg.Inbound.RateLimit, cfg.Inbound.RateBurst)
 	}
 	api.Register(engine)
-	admin := &handler.AdminAPI{Service: svc, Tokens: cfg.apiTokens(), Log: log}
+	admin := &handler.AdminAPI{Cases: svc.Views, Decisions: svc.Guarantees, Letters: svc.Letters, Tokens: cfg.apiTokens(), Log: log}
 	admin.Register(engine)
-	public := &handler.Public{Service: svc, Issuer: cfg.Institution.Name, Log: log,
+	public := &handler.Public{Service: svc.Public, Issuer: cfg.Institution.Name, Log: log,
 		Uploads: handler.NewUploads(cfg.HTTP.MaxUploadBytes, cfg.HTTP.MaxUploads)}
 	public.Register(engine)
 	if err := setUpConsole(ctx, cfg, svc, engine, log); err != nil {
@@ -117,7 +118,7 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer,
 	workers.Add(1)
 	go func() {
 		defer workers.Done()
-		svc.RunLetterWorkers(workCtx, letterWorkers(cfg), 5*time.Second)
+		svc.Letters.RunLetterWorkers(workCtx, letterWorkers(cfg), 5*time.Second)
 	}()
 	workers.Add(1)
 	go func() {

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/baohangateway/baohan/pdf"
-	"github.com/baohangateway/baohan/platform"
 	"github.com/baohangateway/baohan/service"
 	"github.com/baohangateway/baohan/store"
 )
@@ -189,10 +188,10 @@ func newService(cfg Config, st *store.Store, log *slog.Logger, caller service.Pl
 	for _, p := range cfg.Platforms {
 		platforms = append(platforms, service.PlatformInfo{AppKey: p.AppKey, Name: p.Name})
 	}
-	svc := service.New(service.Service{
+	svc := service.New(service.Config{
 		Metrics: metrics,
 		Store:   st,
-		Letters: &service.PDFLetters{Renderer: renderer, Signer: signer, Institution: inst, PublicURL: cfg.PublicURL,
+		Renderer: &service.PDFLetters{Renderer: renderer, Signer: signer, Institution: inst, PublicURL: cfg.PublicURL,
 			Log: log, Metrics: metrics, Certify: cfg.Signing.Certify},
 		Caller:       caller,
 		LetterCPUs:   runtime.GOMAXPROCS(0),
@@ -235,35 +234,6 @@ func letterWorkers(cfg Config) int {
 		return 4 * runtime.GOMAXPROCS(0)
 	}
 	return runtime.GOMAXPROCS(0)
-}
-
-// platformCaller sends the calls whose answer decides our state (§4.12).
-type platformCaller struct {
-	client   *platform.Client
-	accounts []platform.Account
-	now      func() time.Time
-}
-
-// Call implements service.PlatformCaller.
-func (c *platformCaller) Call(ctx context.Context, appkey, iface string, fields map[string]string) (bool, string, error) {
-	var acct *platform.Account
-	for i := range c.accounts {
-		if c.accounts[i].AppKey == appkey {
-			acct = &c.accounts[i]
-		}
-	}
-	if acct == nil {
-		return false, "", fmt.Errorf("platform %q is not configured", appkey)
-	}
-	spec, ok := platform.Lookup(iface, platform.Outbound)
-	if !ok {
-		return false, "", fmt.Errorf("no outbound message %q", iface)
-	}
-	ex, err := c.client.Send(ctx, acct.NotifyURL, spec, fields, acct.Credentials(), c.now())
-	if err != nil {
-		return false, "", err
-	}
-	return ex.Reply.OK(), ex.Reply.Message, nil
 }
 
 func newHTTPClient() *http.Client { return &http.Client{Timeout: 30 * time.Second} }

@@ -15,8 +15,7 @@ import (
 // demo runs a scripted lifecycle of six applications on two sections of one
 // project, printing each step: every interface of §4 is used once at least.
 func (s *Sim) demo(ctx context.Context) error {
-	s.intro("演示")
-	if err := s.preflight(ctx); err != nil {
+	if err := s.begin(ctx, "演示"); err != nil {
 		return err
 	}
 	secs := s.gen.Sections(2)
@@ -45,6 +44,16 @@ func (s *Sim) demo(ctx context.Context) error {
 	a1, a2, a3, b1, b2, b3 := apps[0], apps[1], apps[2], apps[3], apps[4], apps[5]
 	fail := func(a *Application, step string, err error) {
 		s.rep.Problem("%s %s：%v", a.ApplyNo, step, err)
+	}
+	// letter reports the notice iface that brought a's letter (sealed, or
+	// in plaintext after opening), or its failure.
+	letter := func(a *Application, iface, what string, sealed bool, n *Notice, err error) {
+		if n != nil {
+			s.rep.Step("  ← %s %s：%s %s%s", iface, a.ApplyNo, what, sizeKB(n.PDFSize), s.letterNote(sealed))
+		}
+		if err != nil {
+			fail(a, iface, err)
+		}
 	}
 
 	s.rep.Step("\n[1] 投保申请 §4.1 baohanapply（标段编号、标段名称、招标人及其代码以标段密钥 SM4 加密）")
@@ -75,12 +84,7 @@ func (s *Sim) demo(ctx context.Context) error {
 			continue
 		}
 		n, err := s.expectBaohanNotice(ctx, a, views[a])
-		if n != nil {
-			s.rep.Step("  ← baohannotice %s：签名正确，applystatus=1，密文保函 %s%s", a.ApplyNo, sizeKB(n.PDFSize), s.letterNote(true))
-		}
-		if err != nil {
-			fail(a, "baohannotice", err)
-		}
+		letter(a, "baohannotice", "签名正确，applystatus=1，密文保函", true, n, err)
 	}
 
 	s.rep.Step("\n[3] 开标前退保 §4.7 quitapply → 管理接口同意 → §4.8 quitnotice")
@@ -137,12 +141,7 @@ func (s *Sim) demo(ctx context.Context) error {
 	}
 	for _, a := range opened {
 		n, err := s.expectRestoreNotice(ctx, a)
-		if n != nil {
-			s.rep.Step("  ← restorenotice %s：明文保函 %s%s", a.ApplyNo, sizeKB(n.PDFSize), s.letterNote(false))
-		}
-		if err != nil {
-			fail(a, "restorenotice", err)
-		}
+		letter(a, "restorenotice", "明文保函", false, n, err)
 	}
 
 	s.rep.Step("\n[7] 发票 §4.5 invoiceapply → 管理接口开票 → §4.6 invoicenotice")
@@ -220,6 +219,13 @@ func (s *Sim) demo(ctx context.Context) error {
 		return errDeviations
 	}
 	return nil
+}
+
+// begin prints the heading of a run in mode and checks that the gateway
+// answers.
+func (s *Sim) begin(ctx context.Context, mode string) error {
+	s.intro(mode)
+	return s.preflight(ctx)
 }
 
 func (s *Sim) intro(mode string) {

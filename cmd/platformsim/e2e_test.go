@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baohangateway/baohan/internal/text"
 	"github.com/baohangateway/baohan/store/storetest"
 )
 
@@ -128,7 +129,7 @@ log:
 		select {
 		case err := <-exited:
 			if err != nil {
-				t.Errorf("baohan serve did not exit cleanly: %v\n%s", err, clipText(log.String(), 4000))
+				t.Errorf("baohan serve did not exit cleanly: %v\n%s", err, text.Clip(log.String(), 4000))
 			}
 		case <-time.After(30 * time.Second):
 			_ = cmd.Process.Kill()

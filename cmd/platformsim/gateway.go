@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/baohangateway/baohan/gmcrypto"
+	"github.com/baohangateway/baohan/internal/text"
 	"github.com/baohangateway/baohan/platform"
 )
 
@@ -38,7 +39,7 @@ type Answer struct {
 
 func (a Answer) String() string {
 	if !a.Readable {
-		return fmt.Sprintf("HTTP %d，应答无法解析：%s", a.HTTPStatus, clipText(string(a.Body), 200))
+		return fmt.Sprintf("HTTP %d，应答无法解析：%s", a.HTTPStatus, text.Clip(string(a.Body), 200))
 	}
 	s := fmt.Sprintf("code=%d message=%q", a.Reply.Code, a.Reply.Message)
 	if len(a.Reply.Data) > 0 {
@@ -203,7 +204,7 @@ func (g *Gateway) Admin(ctx context.Context, method, path string, body, out any)
 	if resp.StatusCode/100 != 2 {
 		e := &AdminError{Status: resp.StatusCode}
 		if json.Unmarshal(b, e) != nil || e.Message == "" {
-			e.Message = clipText(string(b), 300)
+			e.Message = text.Clip(string(b), 300)
 		}
 		return e
 	}
@@ -305,13 +306,4 @@ func (g *Gateway) Fetch(ctx context.Context, u string) ([]byte, string, error) {
 		return b, resp.Header.Get("Content-Type"), fmt.Errorf("GET %s: HTTP %d", u, resp.StatusCode)
 	}
 	return b, resp.Header.Get("Content-Type"), nil
-}
-
-// clipText shortens s for a report line.
-func clipText(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }

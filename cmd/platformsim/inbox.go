@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/baohangateway/baohan/gmcrypto"
+	"github.com/baohangateway/baohan/internal/text"
 	"github.com/baohangateway/baohan/platform"
 )
 
@@ -179,7 +180,7 @@ func (in *Inbox) checkBody(n *Notice, spec *platform.Spec, body []byte) {
 	for _, k := range names {
 		v := bytes.TrimSpace(raw[k])
 		if len(v) == 0 || v[0] != '"' {
-			in.problem(n, "通知 %s%s 的字段 %s 应为 JSON 字符串，实际为 %s", n.Interface, n.where(), k, clipText(string(v), 40))
+			in.problem(n, "通知 %s%s 的字段 %s 应为 JSON 字符串，实际为 %s", n.Interface, n.where(), k, text.Clip(string(v), 40))
 		}
 		if strings.TrimSpace(n.Params[k]) == "" {
 			in.problem(n, "通知 %s%s 发送了空字段 %s：没有值的可选字段应不发送", n.Interface, n.where(), k)
@@ -202,7 +203,7 @@ func (in *Inbox) checkBody(n *Notice, spec *platform.Spec, body []byte) {
 	}
 	n.PDFSize = len(pdf)
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
-		in.problem(n, "通知 %s%s 的 baohanfile 不是 PDF 文件（开头为 %q，应为 %%PDF-）", n.Interface, n.where(), clipText(string(pdf[:min(len(pdf), 8)]), 8))
+		in.problem(n, "通知 %s%s 的 baohanfile 不是 PDF 文件（开头为 %q，应为 %%PDF-）", n.Interface, n.where(), text.Clip(string(pdf[:min(len(pdf), 8)]), 8))
 		return
 	}
 	if !bytes.Contains(pdf[max(0, len(pdf)-1024):], []byte("%%EOF")) {
@@ -303,7 +304,7 @@ func shortSigningString(params map[string]string) string {
 	short := make(map[string]string, len(params))
 	for k, v := range params {
 		if n := len([]rune(v)); n > 80 {
-			v = fmt.Sprintf("%s…（共 %d 个字符）", clipText(v, 24), n)
+			v = fmt.Sprintf("%s…（共 %d 个字符）", text.Clip(v, 24), n)
 		}
 		short[k] = v
 	}

@@ -97,8 +97,7 @@ func (l *loadRun) fail(format string, args ...any) {
 // load applies for N guarantees, approves them all through the admin API,
 // then opens every section at once (the bid-opening storm) and measures.
 func (s *Sim) load(ctx context.Context, stderr io.Writer) error {
-	s.intro(fmt.Sprintf("负载（%d 份申请，并发 %d）", s.cfg.N, s.cfg.Concurrency))
-	if err := s.preflight(ctx); err != nil {
+	if err := s.begin(ctx, fmt.Sprintf("负载（%d 份申请，并发 %d）", s.cfg.N, s.cfg.Concurrency)); err != nil {
 		return err
 	}
 	s.rep.SetQuiet(true) // problems are listed at the end

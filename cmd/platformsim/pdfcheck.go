@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/baohangateway/baohan/internal/text"
 )
 
 // PDFTools checks the letters we receive with poppler-utils when they are
@@ -76,7 +78,7 @@ func (t PDFTools) Text(ctx context.Context, pdf []byte) (string, error) {
 	cmd := exec.CommandContext(ctx, t.TextBin, "-enc", "UTF-8", f.Name(), "-")
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("pdftotext 无法读取该 PDF：%v %s", err, clipText(stderr.String(), 200))
+		return "", fmt.Errorf("pdftotext 无法读取该 PDF：%v %s", err, text.Clip(stderr.String(), 200))
 	}
 	return stdout.String(), nil
 }
@@ -92,7 +94,7 @@ func (t PDFTools) VerifySignature(ctx context.Context, pdf []byte) error {
 	case strings.Contains(s, "does not contain any signatures"):
 		return errors.New("PDF 没有数字签名（pdfsig：does not contain any signatures）")
 	case !strings.Contains(s, "Signature is Valid"):
-		return fmt.Errorf("PDF 签名无效（pdfsig）：%s", clipText(strings.TrimSpace(s), 400))
+		return fmt.Errorf("PDF 签名无效（pdfsig）：%s", text.Clip(strings.TrimSpace(s), 400))
 	}
 	return nil
 }

@@ -34,24 +34,22 @@ func (r *Report) Step(format string, args ...any) {
 
 // Problem records a deviation and prints it at once.
 func (r *Report) Problem(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.problems = append(r.problems, msg)
-	if !r.quiet {
-		fmt.Fprintf(r.w, "    ✘ 问题：%s\n", indentRest(msg))
-	}
+	r.record(&r.problems, "✘ 问题", fmt.Sprintf(format, args...))
 }
 
 // Note records an observation that is not a deviation from the platform
 // protocol (e.g. about the admin API) and prints it at once.
 func (r *Report) Note(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
+	r.record(&r.notes, "⚠ 注意", fmt.Sprintf(format, args...))
+}
+
+// record appends msg to list and prints it at once under its heading.
+func (r *Report) record(list *[]string, heading, msg string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.notes = append(r.notes, msg)
+	*list = append(*list, msg)
 	if !r.quiet {
-		fmt.Fprintf(r.w, "    ⚠ 注意：%s\n", indentRest(msg))
+		fmt.Fprintf(r.w, "    %s：%s\n", heading, indentRest(msg))
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/baohangateway/baohan/gmcrypto"
+	"github.com/baohangateway/baohan/internal/text"
 	"github.com/baohangateway/baohan/platform"
 )
 
@@ -177,20 +178,20 @@ func (s *Sim) checkLetter(ctx context.Context, n *Notice, lc letterCheck) error 
 	if n.PDF == nil {
 		return nil // not kept (load mode): the inbox checked it is a PDF
 	}
-	text, err := s.pdf.Text(ctx, n.PDF)
+	letterText, err := s.pdf.Text(ctx, n.PDF)
 	switch {
 	case errors.Is(err, errNoTool):
 	case err != nil:
 		errs = append(errs, fmt.Errorf("%s 的 baohanfile：%v", n.Interface, err))
 	default:
 		for _, label := range sortedKeys(lc.must) {
-			if !containsText(text, lc.must[label]) {
-				errs = append(errs, fmt.Errorf("%s 的保函文字中找不到%s「%s」", n.Interface, label, clipText(lc.must[label], 60)))
+			if !containsText(letterText, lc.must[label]) {
+				errs = append(errs, fmt.Errorf("%s 的保函文字中找不到%s「%s」", n.Interface, label, text.Clip(lc.must[label], 60)))
 			}
 		}
 		for _, label := range sortedKeys(lc.mustNot) {
-			if containsText(text, lc.mustNot[label]) {
-				errs = append(errs, fmt.Errorf("%s 的保函文字中不应出现%s「%s」", n.Interface, label, clipText(lc.mustNot[label], 60)))
+			if containsText(letterText, lc.mustNot[label]) {
+				errs = append(errs, fmt.Errorf("%s 的保函文字中不应出现%s「%s」", n.Interface, label, text.Clip(lc.mustNot[label], 60)))
 			}
 		}
 	}
@@ -282,10 +283,10 @@ func refused(ans Answer, err error, words ...string) error {
 		return fmt.Errorf("请求未得到应答：%v", err)
 	}
 	if ans.HTTPStatus != http.StatusOK {
-		return fmt.Errorf("应为 HTTP 200 加 code 0 的拒绝应答，实际 HTTP %d：%s", ans.HTTPStatus, clipText(string(ans.Body), 200))
+		return fmt.Errorf("应为 HTTP 200 加 code 0 的拒绝应答，实际 HTTP %d：%s", ans.HTTPStatus, text.Clip(string(ans.Body), 200))
 	}
 	if !ans.Readable {
-		return fmt.Errorf("应答不是 {\"code\":0,\"message\":…}：%s", clipText(string(ans.Body), 200))
+		return fmt.Errorf("应答不是 {\"code\":0,\"message\":…}：%s", text.Clip(string(ans.Body), 200))
 	}
 	if ans.Reply.Code != 0 {
 		return fmt.Errorf("应被拒绝（code 0），实际被受理：%s", ans)
@@ -304,7 +305,7 @@ func accepted(ans Answer, err error) error {
 		return fmt.Errorf("请求未得到应答：%v", err)
 	}
 	if !ans.Readable || ans.HTTPStatus != http.StatusOK {
-		return fmt.Errorf("应答不是 HTTP 200 的 {\"code\":1,…}：HTTP %d %s", ans.HTTPStatus, clipText(string(ans.Body), 200))
+		return fmt.Errorf("应答不是 HTTP 200 的 {\"code\":1,…}：HTTP %d %s", ans.HTTPStatus, text.Clip(string(ans.Body), 200))
 	}
 	if !ans.Reply.OK() {
 		return fmt.Errorf("应被受理（code 1），实际被拒绝：%s", ans)

@@ -1,15 +1,29 @@
-// Command renderloop renders and signs N plaintext guarantee letters with W
-// goroutines in a tight loop, as the gateway's letter workers do at bid
-// opening but without HTTP, database or notices: the yardstick the
-// bid-opening storm of `make bench` is compared with.
+// Command renderloop measures, for the same N plaintext guarantee letters
+// and W goroutines in a tight loop, three floors of the bid-opening storm of
+// `make bench`, each a pass of its own:
+//
+//   - seconds: the letters rendered and signed, as the letter workers do;
+//   - floor_seconds: that plus all the CPU work per letter that no design
+//     avoids: the letter's SM3 digest, its base64, and its restorenotice
+//     built and signed (SM3 over the signing string with the letter in it);
+//   - floor_check_seconds: that plus the platform's side of each notice on
+//     the same CPUs: parsing the JSON body and checking its signature, as
+//     the storm's platform (the simulator, or the benchmark's in-process
+//     platform) does.
+//
+// No HTTP, database or disk: what a storm takes beyond floor_check_seconds is
+// the price of the service around the letters.
 //
 //	go run ./scripts/renderloop -n 2000 -workers 2
 //
-// It prints one JSON object: letters, workers, seconds, letters_per_second.
+// It prints one JSON object: letters, workers, seconds, letters_per_second,
+// floor_seconds, floor_check_seconds.
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -17,7 +31,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/baohangateway/baohan/gmcrypto"
 	"github.com/baohangateway/baohan/pdf"
+	"github.com/baohangateway/baohan/platform"
 )
 
 func main() {
@@ -58,33 +74,81 @@ func run(n, workers int) error {
 			VerifyURL: fmt.Sprintf("http://127.0.0.1:8080/verify?no=BH20261127%08d&code=AB12CD34", i), CheckCode: "AB12CD34",
 		}
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errc := make(chan error, workers)
-	start := time.Now()
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1))
-				if i > n {
-					return
-				}
-				if _, err := r.Render(letter(i)); err != nil {
-					errc <- err
-					return
-				}
-			}
-		}()
+	spec, ok := platform.Lookup("restorenotice", platform.Outbound)
+	if !ok {
+		return errors.New("no restorenotice in the platform table")
 	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	close(errc)
-	if err := <-errc; err != nil {
+	cred := platform.Credentials{AppKey: "finance_demo", AppSecret: "renderloop-secret-0123456789"}
+	// notice does, for letter i, what the gateway does around it: digest,
+	// base64, the restorenotice signed; and with check, the platform's side.
+	notice := func(i int, pdfBytes []byte, check bool) error {
+		digest := gmcrypto.SM3Hex(pdfBytes)
+		no := fmt.Sprintf("BH20261127%08d", i)
+		body, _, err := spec.Build(map[string]string{
+			"applyno": fmt.Sprintf("TBaoHan%08d", i), "baohanno": no,
+			"baohanurl":  "http://127.0.0.1:8080/files/" + digest[:43],
+			"baohanfile": base64.StdEncoding.EncodeToString(pdfBytes),
+		}, cred, time.Now())
+		if err != nil {
+			return fmt.Errorf("restorenotice %d: %w", i, err)
+		}
+		if !check {
+			return nil
+		}
+		params, err := gmcrypto.ParamsFromJSON(body)
+		if err != nil {
+			return fmt.Errorf("restorenotice %d: platform: %w", i, err)
+		}
+		if !gmcrypto.Verify(params, cred.AppSecret, params["sign"]) {
+			return fmt.Errorf("restorenotice %d: platform: signature does not verify", i)
+		}
+		return nil
+	}
+	// pass makes the n letters with the given work per letter and times it.
+	pass := func(floor, check bool) (time.Duration, error) {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		errc := make(chan error, workers)
+		start := time.Now()
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := int(next.Add(1))
+					if i > n {
+						return
+					}
+					b, err := r.Render(letter(i))
+					if err == nil && floor {
+						err = notice(i, b, check)
+					}
+					if err != nil {
+						errc <- err
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		elapsed := time.Since(start)
+		close(errc)
+		return elapsed, <-errc
+	}
+	render, err := pass(false, false)
+	if err != nil {
+		return err
+	}
+	floor, err := pass(true, false)
+	if err != nil {
+		return err
+	}
+	check, err := pass(true, true)
+	if err != nil {
 		return err
 	}
 	return json.NewEncoder(os.Stdout).Encode(map[string]any{
-		"letters": n, "workers": workers, "seconds": elapsed.Seconds(), "letters_per_second": float64(n) / elapsed.Seconds(),
+		"letters": n, "workers": workers, "seconds": render.Seconds(), "letters_per_second": float64(n) / render.Seconds(),
+		"floor_seconds": floor.Seconds(), "floor_check_seconds": check.Seconds(),
 	})
 }

@@ -6,6 +6,14 @@ import (
 	"time"
 )
 
+// Views are the read models of the console and the admin API: the work
+// queue, an application's case file and detail, the notice log, the audit
+// trail and the dashboard (dashboard.go). They change nothing.
+type Views struct {
+	*env
+	proposals *Proposals // which approvals await a checker
+}
+
 // Queue is a page of the officers' work queue with the count of each state
 // under the same criteria.
 type Queue struct {
@@ -22,7 +30,7 @@ type Queue struct {
 
 // Queue returns a page of the applications f selects, the counts per state
 // of all f selects but its states, and which of the page await a checker.
-func (s *Service) Queue(ctx context.Context, f ApplicationFilter) (*Queue, error) {
+func (s *Views) Queue(ctx context.Context, f ApplicationFilter) (*Queue, error) {
 	q := &Queue{PendingApproval: map[int64]bool{}}
 	var err error
 	if q.Applications, q.Total, err = s.Store.FindApplications(ctx, f); err != nil {
@@ -53,7 +61,7 @@ type CaseFile struct {
 }
 
 // CaseFile gathers the application page of the application with id.
-func (s *Service) CaseFile(ctx context.Context, id int64) (*CaseFile, error) {
+func (s *Views) CaseFile(ctx context.Context, id int64) (*CaseFile, error) {
 	a, err := s.Store.GetApplication(ctx, id)
 	if err != nil {
 		return nil, err
@@ -67,7 +75,7 @@ func (s *Service) CaseFile(ctx context.Context, id int64) (*CaseFile, error) {
 		return nil, err
 	}
 	if a.may(OpApprove) {
-		if cf.ApprovalNeed, err = s.NeedsChecker(ctx, a); err != nil {
+		if cf.ApprovalNeed, err = s.proposals.NeedsChecker(ctx, a); err != nil {
 			return nil, err
 		}
 	}
@@ -86,7 +94,7 @@ type NoticeLog struct {
 
 // NoticeLog returns a page of the notices f selects, failed and pending
 // first, each with its attempts.
-func (s *Service) NoticeLog(ctx context.Context, f NoticeFilter) (*NoticeLog, error) {
+func (s *Views) NoticeLog(ctx context.Context, f NoticeFilter) (*NoticeLog, error) {
 	l := &NoticeLog{PendingResend: map[int64]bool{}}
 	notices, total, err := s.Store.FindNotices(ctx, f)
 	if err != nil {
@@ -135,7 +143,7 @@ type AuditQuery struct {
 
 // FindAudit returns a page of the audit trail, newest first, and how many
 // events the query selects. An applyno no application has selects nothing.
-func (s *Service) FindAudit(ctx context.Context, q AuditQuery) ([]*AuditEvent, int, error) {
+func (s *Views) FindAudit(ctx context.Context, q AuditQuery) ([]*AuditEvent, int, error) {
 	f := AuditFilter{Actor: strings.TrimSpace(q.Actor), Action: q.Action, From: q.From, To: q.To, Offset: q.Offset, Limit: q.Limit}
 	if no := strings.TrimSpace(q.ApplyNo); no != "" {
 		a, err := s.FindApplication(ctx, "", no)
@@ -148,4 +156,32 @@ func (s *Service) FindAudit(ctx context.Context, q AuditQuery) ([]*AuditEvent, i
 		f.ApplicationID = a.ID
 	}
 	return s.Store.FindAudit(ctx, f)
+}
+
+// FindApplication returns an application by applyno. platform may be empty
+// when only one configured platform has that applyno.
+func (s *Views) FindApplication(ctx context.Context, platform, applyNo string) (*Application, error) {
+	if platform != "" {
+		a, err := s.Store.GetApplicationByApplyNo(ctx, platform, applyNo)
+		if ErrorCode(err) == ENOTFOUND {
+			return nil, Errorf(ENOTFOUND, "未找到业务流水号 %s 的投保申请", applyNo)
+		}
+		return a, err
+	}
+	var found *Application
+	for _, p := range s.Platforms {
+		a, err := s.Store.GetApplicationByApplyNo(ctx, p.AppKey, applyNo)
+		switch {
+		case err == nil && found != nil:
+			return nil, Errorf(ECONFLICT, "业务流水号 %s 在多个交易平台都有申请，请指明 platform（appkey）", applyNo)
+		case err == nil:
+			found = a
+		case ErrorCode(err) != ENOTFOUND:
+			return nil, err
+		}
+	}
+	if found == nil {
+		return nil, Errorf(ENOTFOUND, "未找到业务流水号 %s 的投保申请", applyNo)
+	}
+	return found, nil
 }

@@ -17,7 +17,7 @@ const testPassword = "Passw0rd-2026"
 // mustOfficer creates an account as the command line does.
 func (e *env) mustOfficer(username, role string) *service.Officer {
 	e.t.Helper()
-	o, err := e.svc.CreateOfficer(e.ctx, service.SystemActor(), service.NewOfficer{Username: username, Role: role, Password: testPassword})
+	o, err := e.svc.Officers.CreateOfficer(e.ctx, service.SystemActor(), service.NewOfficer{Username: username, Role: role, Password: testPassword})
 	if err != nil {
 		e.t.Fatalf("create officer %s: %v", username, err)
 	}
@@ -25,11 +25,11 @@ func (e *env) mustOfficer(username, role string) *service.Officer {
 }
 
 func (e *env) login(username, password, code string) (*service.Login, error) {
-	return e.svc.Login(e.ctx, service.LoginInput{Username: username, Password: password, TOTPCode: code, IP: "10.0.0.1", UserAgent: "test"})
+	return e.svc.Officers.Login(e.ctx, service.LoginInput{Username: username, Password: password, TOTPCode: code, IP: "10.0.0.1", UserAgent: "test"})
 }
 
 func (e *env) loginFrom(username, password, ip string) (*service.Login, error) {
-	return e.svc.Login(e.ctx, service.LoginInput{Username: username, Password: password, IP: ip, UserAgent: "test"})
+	return e.svc.Officers.Login(e.ctx, service.LoginInput{Username: username, Password: password, IP: ip, UserAgent: "test"})
 }
 
 func TestLoginLockAndSessions(t *testing.T) {
@@ -56,17 +56,17 @@ func TestLoginLockAndSessions(t *testing.T) {
 		if l.Token == "" || l.Session.TokenHash == l.Token || len(l.Session.TokenHash) != 64 {
 			t.Fatalf("session: token %q hash %q", l.Token, l.Session.TokenHash)
 		}
-		got, _, err := e.svc.Authenticate(e.ctx, l.Token)
+		got, _, err := e.svc.Officers.Authenticate(e.ctx, l.Token)
 		if err != nil || got.Username != "zhangsan" || got.FailedLogins != 0 {
 			t.Fatalf("Authenticate: %+v, %v", got, err)
 		}
-		if _, _, err := e.svc.Authenticate(e.ctx, l.Token+"x"); service.ErrorCode(err) != service.ENOTFOUND {
+		if _, _, err := e.svc.Officers.Authenticate(e.ctx, l.Token+"x"); service.ErrorCode(err) != service.ENOTFOUND {
 			t.Errorf("a wrong token: got %v, want ENOTFOUND", err)
 		}
 
 		// Idle for longer than SessionIdle: the session has ended.
 		e.now = e.now.Add(31 * time.Minute)
-		if _, _, err := e.svc.Authenticate(e.ctx, l.Token); service.ErrorCode(err) != service.ENOTFOUND {
+		if _, _, err := e.svc.Officers.Authenticate(e.ctx, l.Token); service.ErrorCode(err) != service.ENOTFOUND {
 			t.Errorf("idle session: got %v, want ENOTFOUND", err)
 		}
 
@@ -111,18 +111,18 @@ func TestLoginLockAndSessions(t *testing.T) {
 			{testPassword, "onlyletterspassword", "onlyletterspassword", "字母和数字"},
 			{testPassword, "zhangsan12345", "zhangsan12345", "用户名"},
 		} {
-			err := e.svc.ChangePassword(e.ctx, l.Officer, l.Session, tc.cur, tc.next, tc.confirm)
+			err := e.svc.Officers.ChangePassword(e.ctx, l.Officer, l.Session, tc.cur, tc.next, tc.confirm)
 			if err == nil || !strings.Contains(service.ErrorMessage(err), tc.want) {
 				t.Errorf("change %q→%q: got %v, want %q", tc.cur, tc.next, err, tc.want)
 			}
 		}
-		if err := e.svc.ChangePassword(e.ctx, l.Officer, l.Session, testPassword, "NewPassw0rd1", "NewPassw0rd1"); err != nil {
+		if err := e.svc.Officers.ChangePassword(e.ctx, l.Officer, l.Session, testPassword, "NewPassw0rd1", "NewPassw0rd1"); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := e.svc.Authenticate(e.ctx, other.Token); err == nil {
+		if _, _, err := e.svc.Officers.Authenticate(e.ctx, other.Token); err == nil {
 			t.Error("another session survived the password change")
 		}
-		if _, _, err := e.svc.Authenticate(e.ctx, l.Token); err != nil {
+		if _, _, err := e.svc.Officers.Authenticate(e.ctx, l.Token); err != nil {
 			t.Errorf("the session that changed the password: %v", err)
 		}
 		if _, err := e.login("zhangsan", "NewPassw0rd1", ""); err != nil {
@@ -138,16 +138,16 @@ func TestTOTP(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		enr, err := e.svc.BeginTOTP(e.ctx, l.Officer)
+		enr, err := e.svc.Officers.BeginTOTP(e.ctx, l.Officer)
 		if err != nil || !strings.HasPrefix(enr.URL, "otpauth://totp/") || !strings.Contains(enr.URL, "secret="+enr.Secret) {
 			t.Fatalf("BeginTOTP: %+v, %v", enr, err)
 		}
-		if again := e.svc.PendingTOTP(l.Officer); again == nil || again.Secret != enr.Secret {
+		if again := e.svc.Officers.PendingTOTP(l.Officer); again == nil || again.Secret != enr.Secret {
 			t.Fatalf("PendingTOTP: %+v", again)
 		}
-		wantCode(t, e.svc.ConfirmTOTP(e.ctx, l.Officer, "000000"), service.EINVALID)
+		wantCode(t, e.svc.Officers.ConfirmTOTP(e.ctx, l.Officer, "000000"), service.EINVALID)
 		code, _ := totp.GenerateCode(enr.Secret, e.now)
-		if err := e.svc.ConfirmTOTP(e.ctx, l.Officer, code); err != nil {
+		if err := e.svc.Officers.ConfirmTOTP(e.ctx, l.Officer, code); err != nil {
 			t.Fatal(err)
 		}
 		_, err = e.login("lisi", testPassword, "")
@@ -210,7 +210,7 @@ func TestTOTP(t *testing.T) {
 		}
 		// An administrator turns it off for a lost phone.
 		admin := e.mustOfficer("admin1", service.RoleAdmin)
-		if _, err := e.svc.UpdateOfficer(e.ctx, admin.Actor(), l.Officer.ID, service.OfficerChange{Role: service.RoleChecker, ResetTOTP: true}); err != nil {
+		if _, err := e.svc.Officers.UpdateOfficer(e.ctx, admin.Actor(), l.Officer.ID, service.OfficerChange{Role: service.RoleChecker, ResetTOTP: true}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.login("lisi", testPassword, ""); err != nil {
@@ -221,11 +221,11 @@ func TestTOTP(t *testing.T) {
 
 func TestOfficerAdministration(t *testing.T) {
 	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
-		user, password, err := e.svc.EnsureFirstAdmin(e.ctx)
+		user, password, err := e.svc.Officers.EnsureFirstAdmin(e.ctx)
 		if err != nil || user != "admin" || len(password) != 16 {
 			t.Fatalf("EnsureFirstAdmin: %q %q %v", user, password, err)
 		}
-		if u, p, err := e.svc.EnsureFirstAdmin(e.ctx); err != nil || u != "" || p != "" {
+		if u, p, err := e.svc.Officers.EnsureFirstAdmin(e.ctx); err != nil || u != "" || p != "" {
 			t.Fatalf("EnsureFirstAdmin again: %q %q %v, want nothing made", u, p, err)
 		}
 		l, err := e.login("admin", password, "")
@@ -235,49 +235,49 @@ func TestOfficerAdministration(t *testing.T) {
 		admin := l.Officer.Actor()
 		maker := e.mustOfficer("zhangsan", service.RoleMaker)
 
-		_, err = e.svc.CreateOfficer(e.ctx, maker.Actor(), service.NewOfficer{Username: "x1", Role: service.RoleMaker, Password: testPassword})
+		_, err = e.svc.Officers.CreateOfficer(e.ctx, maker.Actor(), service.NewOfficer{Username: "x1", Role: service.RoleMaker, Password: testPassword})
 		wantCode(t, err, service.EFORBIDDEN)
-		_, err = e.svc.CreateOfficer(e.ctx, admin, service.NewOfficer{Username: "ZHANGSAN", Role: service.RoleMaker, Password: testPassword})
+		_, err = e.svc.Officers.CreateOfficer(e.ctx, admin, service.NewOfficer{Username: "ZHANGSAN", Role: service.RoleMaker, Password: testPassword})
 		wantCode(t, err, service.ECONFLICT)
-		_, err = e.svc.CreateOfficer(e.ctx, admin, service.NewOfficer{Username: "bad name", Role: service.RoleMaker, Password: testPassword})
+		_, err = e.svc.Officers.CreateOfficer(e.ctx, admin, service.NewOfficer{Username: "bad name", Role: service.RoleMaker, Password: testPassword})
 		wantCode(t, err, service.EINVALID)
-		_, err = e.svc.CreateOfficer(e.ctx, admin, service.NewOfficer{Username: "wangwu", Role: "boss", Password: testPassword})
+		_, err = e.svc.Officers.CreateOfficer(e.ctx, admin, service.NewOfficer{Username: "wangwu", Role: "boss", Password: testPassword})
 		wantCode(t, err, service.EINVALID)
-		w, err := e.svc.CreateOfficer(e.ctx, admin, service.NewOfficer{Username: "wangwu", DisplayName: "王五", Role: service.RoleChecker, Password: testPassword})
+		w, err := e.svc.Officers.CreateOfficer(e.ctx, admin, service.NewOfficer{Username: "wangwu", DisplayName: "王五", Role: service.RoleChecker, Password: testPassword})
 		if err != nil || !w.MustChangePassword {
 			t.Fatalf("create by an administrator: %+v, %v", w, err)
 		}
 
-		_, err = e.svc.UpdateOfficer(e.ctx, admin, l.Officer.ID, service.OfficerChange{Role: service.RoleMaker})
+		_, err = e.svc.Officers.UpdateOfficer(e.ctx, admin, l.Officer.ID, service.OfficerChange{Role: service.RoleMaker})
 		wantCode(t, err, service.EFORBIDDEN)
-		_, err = e.svc.UpdateOfficer(e.ctx, admin, l.Officer.ID, service.OfficerChange{Role: service.RoleAdmin, Disabled: true})
+		_, err = e.svc.Officers.UpdateOfficer(e.ctx, admin, l.Officer.ID, service.OfficerChange{Role: service.RoleAdmin, Disabled: true})
 		wantCode(t, err, service.EFORBIDDEN)
 
 		ml, err := e.login("zhangsan", testPassword, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.UpdateOfficer(e.ctx, admin, maker.ID, service.OfficerChange{Role: service.RoleMaker, Disabled: true}); err != nil {
+		if _, err := e.svc.Officers.UpdateOfficer(e.ctx, admin, maker.ID, service.OfficerChange{Role: service.RoleMaker, Disabled: true}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := e.svc.Authenticate(e.ctx, ml.Token); err == nil {
+		if _, _, err := e.svc.Officers.Authenticate(e.ctx, ml.Token); err == nil {
 			t.Error("a disabled officer's session goes on")
 		}
 		if _, err := e.login("zhangsan", testPassword, ""); service.ErrorMessage(err) != "用户名或密码错误" {
 			t.Errorf("login of a disabled officer: got %v, want the answer to a wrong password", err)
 		}
-		if _, err := e.svc.UpdateOfficer(e.ctx, admin, maker.ID, service.OfficerChange{Role: service.RoleChecker, Password: "TempPassw0rd9"}); err != nil {
+		if _, err := e.svc.Officers.UpdateOfficer(e.ctx, admin, maker.ID, service.OfficerChange{Role: service.RoleChecker, Password: "TempPassw0rd9"}); err != nil {
 			t.Fatal(err)
 		}
 		ml, err = e.login("zhangsan", "TempPassw0rd9", "")
 		if err != nil || !ml.Officer.MustChangePassword || ml.Officer.Role != service.RoleChecker {
 			t.Fatalf("after the reset: %+v, %v", ml, err)
 		}
-		list, err := e.svc.ListOfficers(e.ctx, admin)
+		list, err := e.svc.Officers.ListOfficers(e.ctx, admin)
 		if err != nil || len(list) != 3 {
 			t.Fatalf("ListOfficers: %d, %v", len(list), err)
 		}
-		_, err = e.svc.ListOfficers(e.ctx, ml.Officer.Actor())
+		_, err = e.svc.Officers.ListOfficers(e.ctx, ml.Officer.Actor())
 		wantCode(t, err, service.EFORBIDDEN)
 	})
 }

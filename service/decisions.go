@@ -5,33 +5,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
-
-	"github.com/baohangateway/baohan/gmcrypto"
 )
 
-// Roles of officers. The admin API acts with RoleChecker: a core banking
-// system that has done its own review.
-const (
-	RoleMaker   = "maker"   // 经办
-	RoleChecker = "checker" // 复核
-	RoleAdmin   = "admin"   // 管理员
-	RoleAuditor = "auditor" // 审计
-)
-
-// RoleLabel is a role's name in Chinese.
-func RoleLabel(role string) string {
-	switch role {
-	case RoleMaker:
-		return "经办"
-	case RoleChecker:
-		return "复核"
-	case RoleAdmin:
-		return "管理员"
-	case RoleAuditor:
-		return "审计"
-	}
-	return role
-}
+// The decisions officers take on applications: approve or reject an
+// application, decide a withdrawal, issue or refuse an invoice, pay a claim.
+// Each goes through Application.transition and queues its notice in the
+// same transaction (Guarantees).
 
 // ApproveInput is an officer's approval: the account paying the premium when
 // the bidder has not given it on the portal, and a checker's reason to
@@ -40,34 +19,6 @@ type ApproveInput struct {
 	PayerName      string
 	PayerAccount   string
 	OverrideReason string
-}
-
-// FindApplication returns an application by applyno. platform may be empty
-// when only one configured platform has that applyno.
-func (s *Service) FindApplication(ctx context.Context, platform, applyNo string) (*Application, error) {
-	if platform != "" {
-		a, err := s.Store.GetApplicationByApplyNo(ctx, platform, applyNo)
-		if ErrorCode(err) == ENOTFOUND {
-			return nil, Errorf(ENOTFOUND, "未找到业务流水号 %s 的投保申请", applyNo)
-		}
-		return a, err
-	}
-	var found *Application
-	for _, p := range s.Platforms {
-		a, err := s.Store.GetApplicationByApplyNo(ctx, p.AppKey, applyNo)
-		switch {
-		case err == nil && found != nil:
-			return nil, Errorf(ECONFLICT, "业务流水号 %s 在多个交易平台都有申请，请指明 platform（appkey）", applyNo)
-		case err == nil:
-			found = a
-		case ErrorCode(err) != ENOTFOUND:
-			return nil, err
-		}
-	}
-	if found == nil {
-		return nil, Errorf(ENOTFOUND, "未找到业务流水号 %s 的投保申请", applyNo)
-	}
-	return found, nil
 }
 
 // checkPayer enforces the basic-account rule (§4.2: a premium not paid from
@@ -96,7 +47,7 @@ func checkPayer(a *Application, name, account string) error {
 // Approve issues the ciphertext guarantee: it assigns the guarantee number,
 // renders and stores the sealed letter, and queues baohannotice status 1, all
 // in one transaction. A blocking flag needs a checker's override reason.
-func (s *Service) Approve(ctx context.Context, actor Actor, id int64, in ApproveInput) (*Application, error) {
+func (s *Guarantees) Approve(ctx context.Context, actor Actor, id int64, in ApproveInput) (*Application, error) {
 	if err := mayOperate(actor); err != nil {
 		return nil, err
 	}
@@ -182,7 +133,7 @@ func (s *Service) Approve(ctx context.Context, actor Actor, id int64, in Approve
 
 // baohannotice fields of an issued guarantee (§4.2); baohanfile is added from
 // the document when the notice is sent.
-func (s *Service) baohanNoticeFields(a *Application, doc *Document) map[string]string {
+func (s *Guarantees) baohanNoticeFields(a *Application, doc *Document) map[string]string {
 	return map[string]string{
 		"applyno": a.ApplyNo, "baohanno": a.BaohanNo, "baohanurl": s.DocumentURL(doc),
 		"payername": a.PayerName, "payeraccount": a.PayerAccount, "instname": s.Institution.Name,
@@ -191,19 +142,8 @@ func (s *Service) baohanNoticeFields(a *Application, doc *Document) map[string]s
 	}
 }
 
-// newDocument checks and wraps a file we issue.
-func (s *Service) newDocument(a *Application, kind DocKind, name, contentType string, data []byte) (*Document, error) {
-	if contentType == "application/pdf" && !bytes.HasPrefix(data, []byte("%PDF-")) {
-		return nil, Errorf(EINVALID, "%s 不是 PDF 文件", kind.Label())
-	}
-	return &Document{
-		ApplicationID: a.ID, Kind: kind, Token: randomToken(32), FileName: name, ContentType: contentType,
-		SM3: gmcrypto.SM3Hex(data), Size: int64(len(data)), Data: data, CreatedAt: s.now(),
-	}, nil
-}
-
 // Reject refuses an application and queues baohannotice status 0.
-func (s *Service) Reject(ctx context.Context, actor Actor, id int64, reason string) (*Application, error) {
+func (s *Guarantees) Reject(ctx context.Context, actor Actor, id int64, reason string) (*Application, error) {
 	if err := mayOperate(actor); err != nil {
 		return nil, err
 	}
@@ -227,27 +167,10 @@ func (s *Service) Reject(ctx context.Context, actor Actor, id int64, reason stri
 	})
 }
 
-// change runs fn on a fresh copy of the application in a transaction,
-// retrying when another change came first.
-func (s *Service) change(ctx context.Context, id int64, fn func(ctx context.Context, a *Application) error) (*Application, error) {
-	var out *Application
-	err := retry(func() error {
-		return s.Store.WithTx(ctx, func(ctx context.Context) error {
-			a, err := s.Store.GetApplication(ctx, id)
-			if err != nil {
-				return err
-			}
-			out = a
-			return fn(ctx, a)
-		})
-	})
-	return out, err
-}
-
 // DecideQuit approves a pending withdrawal (quitnotice 1 with tuibaotime) or
 // refuses it (quitnotice 0; the guarantee stays issued and the platform may
 // ask again). A refusal needs a reason.
-func (s *Service) DecideQuit(ctx context.Context, actor Actor, id int64, approve bool, reason string) (*Application, error) {
+func (s *Guarantees) DecideQuit(ctx context.Context, actor Actor, id int64, approve bool, reason string) (*Application, error) {
 	if err := mayOperate(actor); err != nil {
 		return nil, err
 	}
@@ -300,7 +223,7 @@ type IssueInvoiceInput struct {
 
 // IssueInvoice records the invoice issued for the application's request and
 // queues invoicenotice status 1.
-func (s *Service) IssueInvoice(ctx context.Context, actor Actor, id int64, in IssueInvoiceInput) (*Invoice, error) {
+func (s *Guarantees) IssueInvoice(ctx context.Context, actor Actor, id int64, in IssueInvoiceInput) (*Invoice, error) {
 	if err := mayOperate(actor); err != nil {
 		return nil, err
 	}
@@ -346,7 +269,7 @@ func (s *Service) IssueInvoice(ctx context.Context, actor Actor, id int64, in Is
 // RefuseInvoice refuses the application's invoice request (invoicenotice
 // status 0) for reason, which is required (EINVALID without it); the
 // platform may ask again.
-func (s *Service) RefuseInvoice(ctx context.Context, actor Actor, id int64, reason string) (*Invoice, error) {
+func (s *Guarantees) RefuseInvoice(ctx context.Context, actor Actor, id int64, reason string) (*Invoice, error) {
 	if err := mayOperate(actor); err != nil {
 		return nil, err
 	}
@@ -374,7 +297,7 @@ func (s *Service) RefuseInvoice(ctx context.Context, actor Actor, id int64, reas
 	return inv, err
 }
 
-func (s *Service) requestedInvoice(ctx context.Context, a *Application) (*Invoice, error) {
+func (s *Guarantees) requestedInvoice(ctx context.Context, a *Application) (*Invoice, error) {
 	inv, err := s.Store.GetInvoiceByApplication(ctx, a.ID)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, Errorf(ESTATE, "业务流水号 %s 没有发票申请", a.ApplyNo)
@@ -390,7 +313,7 @@ func (s *Service) requestedInvoice(ctx context.Context, a *Application) (*Invoic
 
 // PayClaim records the payment of a pending claim (见索即付): the claim is
 // paid and the guarantee ends.
-func (s *Service) PayClaim(ctx context.Context, actor Actor, id, claimID int64, amount Money, ref string) (*Claim, error) {
+func (s *Guarantees) PayClaim(ctx context.Context, actor Actor, id, claimID int64, amount Money, ref string) (*Claim, error) {
 	if err := mayOperate(actor); err != nil {
 		return nil, err
 	}

@@ -18,6 +18,14 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
+// Officers keeps the console's accounts: creating and changing them,
+// logging in with the throttle and lockout (login.go), sessions and TOTP.
+type Officers struct {
+	*env
+	// logins throttles console logins by user name (see Login).
+	logins *loginGuard
+}
+
 const (
 	// touchEvery is how stale a session's last use may get before a request
 	// records it: one write a minute per session, not one per request.
@@ -55,17 +63,10 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func clip(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
-}
-
 // Authenticate returns the officer and session of a session token. A
 // session ends SessionIdle after its last use and SessionMax after login,
 // and with its officer's account; ENOTFOUND then.
-func (s *Service) Authenticate(ctx context.Context, token string) (*Officer, *Session, error) {
+func (s *Officers) Authenticate(ctx context.Context, token string) (*Officer, *Session, error) {
 	if token == "" || len(token) > 100 {
 		return nil, nil, errSessionEnded()
 	}
@@ -103,7 +104,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Officer, *Se
 }
 
 // Logout ends a session.
-func (s *Service) Logout(ctx context.Context, o *Officer, sess *Session) error {
+func (s *Officers) Logout(ctx context.Context, o *Officer, sess *Session) error {
 	return s.Store.WithTx(ctx, func(ctx context.Context) error {
 		if err := s.Store.DeleteSession(ctx, sess.ID); err != nil {
 			return err
@@ -113,7 +114,7 @@ func (s *Service) Logout(ctx context.Context, o *Officer, sess *Session) error {
 }
 
 // PurgeSessions removes ended sessions; serve calls it now and then.
-func (s *Service) PurgeSessions(ctx context.Context) error {
+func (s *Officers) PurgeSessions(ctx context.Context) error {
 	now := s.now()
 	return s.Store.DeleteSessionsBefore(ctx, now, now.Add(-s.SessionIdle))
 }
@@ -151,7 +152,7 @@ func hashPassword(password string) (string, error) {
 
 // ChangePassword sets an officer's own password after checking the current
 // one, and ends the officer's other sessions.
-func (s *Service) ChangePassword(ctx context.Context, o *Officer, sess *Session, current, next, confirm string) error {
+func (s *Officers) ChangePassword(ctx context.Context, o *Officer, sess *Session, current, next, confirm string) error {
 	switch {
 	case current == "":
 		return Errorf(EINVALID, "请输入当前密码")
@@ -200,7 +201,7 @@ func mayManage(actor Actor) error {
 
 // CreateOfficer creates an account; its first login asks for a new
 // password unless the system (the command line) created it.
-func (s *Service) CreateOfficer(ctx context.Context, actor Actor, in NewOfficer) (*Officer, error) {
+func (s *Officers) CreateOfficer(ctx context.Context, actor Actor, in NewOfficer) (*Officer, error) {
 	if err := mayManage(actor); err != nil {
 		return nil, err
 	}
@@ -235,7 +236,7 @@ func (s *Service) CreateOfficer(ctx context.Context, actor Actor, in NewOfficer)
 // when there is no account at all, and returns the password (to be printed
 // once); "" when accounts exist. Of several instances starting at once on
 // one database, one creates it.
-func (s *Service) EnsureFirstAdmin(ctx context.Context) (username, password string, err error) {
+func (s *Officers) EnsureFirstAdmin(ctx context.Context) (username, password string, err error) {
 	n, err := s.Store.CountOfficers(ctx)
 	if err != nil || n > 0 {
 		return "", "", err
@@ -273,7 +274,7 @@ func randomPassword() string {
 }
 
 // ListOfficers returns every account, for administrators and auditors.
-func (s *Service) ListOfficers(ctx context.Context, actor Actor) ([]*Officer, error) {
+func (s *Officers) ListOfficers(ctx context.Context, actor Actor) ([]*Officer, error) {
 	if actor.Role != RoleAdmin && actor.Role != RoleAuditor {
 		return nil, Errorf(EFORBIDDEN, "只有管理员和审计可以查看账户")
 	}
@@ -304,7 +305,7 @@ type OfficerChange struct {
 // the second factor off. Administrators may not change their own role or
 // disable themselves, so that one always remains. Disabling or a new
 // password ends the account's sessions.
-func (s *Service) UpdateOfficer(ctx context.Context, actor Actor, id int64, ch OfficerChange) (*Officer, error) {
+func (s *Officers) UpdateOfficer(ctx context.Context, actor Actor, id int64, ch OfficerChange) (*Officer, error) {
 	if err := mayManage(actor); err != nil {
 		return nil, err
 	}
@@ -378,7 +379,7 @@ type TOTPEnrollment struct {
 
 // BeginTOTP makes a new secret for the officer, kept pending until
 // ConfirmTOTP sees a code made from it.
-func (s *Service) BeginTOTP(ctx context.Context, o *Officer) (*TOTPEnrollment, error) {
+func (s *Officers) BeginTOTP(ctx context.Context, o *Officer) (*TOTPEnrollment, error) {
 	if o.TOTPSecret != "" {
 		return nil, Errorf(ESTATE, "动态口令已启用")
 	}
@@ -395,7 +396,7 @@ func (s *Service) BeginTOTP(ctx context.Context, o *Officer) (*TOTPEnrollment, e
 
 // PendingTOTP returns the enrollment BeginTOTP started, to show it again;
 // nil when none is pending.
-func (s *Service) PendingTOTP(o *Officer) *TOTPEnrollment {
+func (s *Officers) PendingTOTP(o *Officer) *TOTPEnrollment {
 	if o.TOTPPending == "" || o.TOTPSecret != "" {
 		return nil
 	}
@@ -410,7 +411,7 @@ func (s *Service) PendingTOTP(o *Officer) *TOTPEnrollment {
 
 // ConfirmTOTP turns the second factor on when code comes from the pending
 // secret.
-func (s *Service) ConfirmTOTP(ctx context.Context, o *Officer, code string) error {
+func (s *Officers) ConfirmTOTP(ctx context.Context, o *Officer, code string) error {
 	if o.TOTPPending == "" {
 		return Errorf(ESTATE, "请先生成动态口令密钥")
 	}
@@ -434,7 +435,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, o *Officer, code string) erro
 
 // DisableTOTP turns the officer's second factor off after checking the
 // password.
-func (s *Service) DisableTOTP(ctx context.Context, o *Officer, password string) error {
+func (s *Officers) DisableTOTP(ctx context.Context, o *Officer, password string) error {
 	if o.TOTPSecret == "" {
 		return Errorf(ESTATE, "动态口令未启用")
 	}

@@ -55,7 +55,7 @@ func BeijingDay(t time.Time) time.Time {
 }
 
 // Dashboard gathers the dashboard.
-func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
+func (s *Views) Dashboard(ctx context.Context) (*Dashboard, error) {
 	now := s.now()
 	today := BeijingDay(now)
 	monthStart := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, beijing)

@@ -82,7 +82,7 @@ func TestBackoffBounded(t *testing.T) {
 func loginEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{t: t, store: storetest.SQLite(t), now: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC), ctx: context.Background()}
-	e.svc = service.New(service.Service{Store: e.store, Letters: &fakeLetters{}, Now: func() time.Time { return e.now },
+	e.svc = service.New(service.Config{Store: e.store, Renderer: &fakeLetters{}, Now: func() time.Time { return e.now },
 		Institution: service.Institution{Name: "测试银行股份有限公司", Kind: service.KindBank, Code: "TB"}, Underwriting: service.DefaultUnderwriting()})
 	return e
 }
@@ -103,7 +103,7 @@ func TestLoginAnswersTellNothing(t *testing.T) {
 	e := loginEnv(t)
 	e.mustOfficer("zhangsan", service.RoleMaker)
 	lisi := e.mustOfficer("lisi", service.RoleChecker)
-	if _, err := e.svc.UpdateOfficer(e.ctx, service.SystemActor(), lisi.ID, service.OfficerChange{Role: service.RoleChecker, Disabled: true}); err != nil {
+	if _, err := e.svc.Officers.UpdateOfficer(e.ctx, service.SystemActor(), lisi.ID, service.OfficerChange{Role: service.RoleChecker, Disabled: true}); err != nil {
 		t.Fatal(err)
 	}
 	t0 := e.now

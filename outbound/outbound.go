@@ -1,4 +1,8 @@
-package main
+// Package outbound is our side of the wire toward the platforms: the
+// adapters that turn the service's outgoing notices (service.NoticeSender)
+// and calls (service.PlatformCaller) into signed platform messages, posted
+// with platform.Client to each platform's notify_url.
+package outbound
 
 import (
 	"bytes"
@@ -6,37 +10,30 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"path/filepath"
+	"github.com/baohangateway/baohan/internal/text"
 	"strconv"
 	"time"
 
 	"github.com/baohangateway/baohan/platform"
 	"github.com/baohangateway/baohan/service"
-	"github.com/baohangateway/baohan/store"
 )
 
-// noticeSender delivers the outbox's notices with the signed platform client:
+// Notices delivers the outbox's notices with the signed platform client:
 // service.NoticeSender over platform.Client.
-type noticeSender struct {
-	client   *platform.Client
-	accounts []platform.Account
-	now      func() time.Time
+type Notices struct {
+	Client   *platform.Client
+	Accounts []platform.Account // the platforms we know, by appkey
+	Now      func() time.Time   // the clock of the messages' timestamps
 }
 
-var _ service.NoticeSender = (*noticeSender)(nil)
+var _ service.NoticeSender = (*Notices)(nil)
 
 // Send implements service.NoticeSender: it builds the message from the spec's
 // table (every value a string, no empty optional field, appkey, a fresh
 // timestamp and sign), posts it to the platform's notify_url/<iface> and
 // classifies what came back.
-func (s *noticeSender) Send(ctx context.Context, appkey, iface string, fields map[string]string) (service.SendResult, error) {
-	var acct *platform.Account
-	for i := range s.accounts {
-		if s.accounts[i].AppKey == appkey {
-			acct = &s.accounts[i]
-		}
-	}
+func (s *Notices) Send(ctx context.Context, appkey, iface string, fields map[string]string) (service.SendResult, error) {
+	acct := account(s.Accounts, appkey)
 	if acct == nil {
 		return service.SendResult{Outcome: service.SendInvalid}, fmt.Errorf("交易平台 %q 未配置（platforms 中没有该 appkey），通知未发送", appkey)
 	}
@@ -44,7 +41,7 @@ func (s *noticeSender) Send(ctx context.Context, appkey, iface string, fields ma
 	if !ok {
 		return service.SendResult{Outcome: service.SendInvalid}, fmt.Errorf("没有名为 %q 的通知接口，通知未发送", iface)
 	}
-	ex, err := s.client.Send(ctx, acct.NotifyURL, spec, fields, acct.Credentials(), s.now())
+	ex, err := s.Client.Send(ctx, acct.NotifyURL, spec, fields, acct.Credentials(), s.Now())
 	var res service.SendResult
 	if ex != nil {
 		res.HTTPStatus, res.Duration = ex.StatusCode, ex.Duration
@@ -67,7 +64,7 @@ func (s *noticeSender) Send(ctx context.Context, appkey, iface string, fields ma
 		// nowhere else. A failed attempt, retried on the schedule.
 		res.Outcome = service.SendHTTPError
 		err = fmt.Errorf("交易平台返回重定向 HTTP %d（Location: %q），未跟随：通知只发往配置的 notify_url，请与平台核对地址：%w",
-			transport.StatusCode, clipLocation(transport.Location), err)
+			transport.StatusCode, text.Clip(transport.Location, 200), err)
 	case errors.As(err, &transport) && transport.StatusCode != 0:
 		res.Outcome = service.SendHTTPError
 		// A platform may explain an HTTP error in a reply body; keep its
@@ -87,30 +84,41 @@ func (s *noticeSender) Send(ctx context.Context, appkey, iface string, fields ma
 	return res, err
 }
 
-// newDispatcher makes the outbox dispatcher of svc as configured, with its
-// answer journal under data_dir/outbox. Its HTTP client keeps a connection
-// per worker to each platform.
-func newDispatcher(cfg Config, svc *service.Service) (*service.Dispatcher, error) {
-	dc := service.DispatcherConfig{Workers: cfg.Workers.Notices, Lease: cfg.Workers.NoticeLease, Owner: service.DefaultOwner()}
-	journal, err := store.OpenAnswerJournal(filepath.Join(cfg.DataDir, "outbox"), dc.Owner)
-	if err != nil {
-		return nil, err
-	}
-	dc.Journal = journal
-	if dc.Workers <= 0 {
-		dc.Workers = service.DefaultNoticeWorkers
-	}
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.MaxIdleConnsPerHost = dc.Workers
-	client := &platform.Client{HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport}}
-	sender := &noticeSender{client: client, accounts: cfg.Accounts(), now: time.Now}
-	return svc.NewDispatcher(sender, dc), nil
+// Caller sends the calls whose answer decides our state (§4.12
+// giveupapply): service.PlatformCaller over platform.Client.
+type Caller struct {
+	Client   *platform.Client
+	Accounts []platform.Account // the platforms we know, by appkey
+	Now      func() time.Time   // the clock of the messages' timestamps
 }
 
-// clipLocation keeps a redirect's Location short enough for the record.
-func clipLocation(loc string) string {
-	if r := []rune(loc); len(r) > 200 {
-		return string(r[:200]) + "…"
+var _ service.PlatformCaller = (*Caller)(nil)
+
+// Call implements service.PlatformCaller.
+func (c *Caller) Call(ctx context.Context, appkey, iface string, fields map[string]string) (bool, string, error) {
+	acct := account(c.Accounts, appkey)
+	if acct == nil {
+		return false, "", fmt.Errorf("platform %q is not configured", appkey)
 	}
-	return loc
+	spec, ok := platform.Lookup(iface, platform.Outbound)
+	if !ok {
+		return false, "", fmt.Errorf("no outbound message %q", iface)
+	}
+	ex, err := c.Client.Send(ctx, acct.NotifyURL, spec, fields, acct.Credentials(), c.Now())
+	if err != nil {
+		return false, "", err
+	}
+	return ex.Reply.OK(), ex.Reply.Message, nil
+}
+
+// account is the configured platform with appkey, or nil. Of two with one
+// appkey the last counts, as it always has.
+func account(accounts []platform.Account, appkey string) *platform.Account {
+	var acct *platform.Account
+	for i := range accounts {
+		if accounts[i].AppKey == appkey {
+			acct = &accounts[i]
+		}
+	}
+	return acct
 }

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"github.com/baohangateway/baohan/internal/text"
 	"strings"
 	"time"
 
@@ -55,7 +56,7 @@ type Login struct {
 // with growing waits (loginGuard): an attempt made during a wait is
 // answered at once without looking at the password, the same for every
 // name. Attempts are audited.
-func (s *Service) Login(ctx context.Context, in LoginInput) (*Login, error) {
+func (s *Officers) Login(ctx context.Context, in LoginInput) (*Login, error) {
 	in.Username = strings.TrimSpace(in.Username)
 	switch {
 	case in.Username == "":
@@ -112,7 +113,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Login, error) {
 	o.FailedLogins, o.LockedUntil, o.LastLoginAt = 0, time.Time{}, now
 	token := randomToken(32)
 	sess := &Session{TokenHash: hashToken(token), OfficerID: o.ID, CreatedAt: now, LastSeenAt: now,
-		ExpiresAt: now.Add(s.SessionMax), IP: clip(in.IP, 64), UserAgent: clip(in.UserAgent, 255)}
+		ExpiresAt: now.Add(s.SessionMax), IP: text.Fit(in.IP, 64), UserAgent: text.Fit(in.UserAgent, 255)}
 	replayed := false
 	err = s.Store.WithTx(ctx, func(ctx context.Context) error {
 		if o.TOTPSecret != "" {
@@ -153,8 +154,8 @@ func errTOTPUsed() error {
 
 // auditLogin records a failed login; a failure to record it is logged, not
 // shown: the officer's answer is the same either way.
-func (s *Service) auditLogin(ctx context.Context, actor Actor, action, detail string) {
-	actor.Name = clip(actor.Name, 64)
+func (s *Officers) auditLogin(ctx context.Context, actor Actor, action, detail string) {
+	actor.Name = text.Fit(actor.Name, 64)
 	if err := s.audit(ctx, nil, actor, action, detail); err != nil {
 		s.Log.Error("audit login", "error", err)
 	}
