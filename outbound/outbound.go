@@ -33,7 +33,7 @@ var _ service.NoticeSender = (*Notices)(nil)
 // timestamp and sign), posts it to the platform's notify_url/<iface> and
 // classifies what came back.
 func (s *Notices) Send(ctx context.Context, appkey, iface string, fields map[string]string) (service.SendResult, error) {
-	acct := account(s.Accounts, appkey)
+	acct := platform.FindAccount(s.Accounts, appkey)
 	if acct == nil {
 		return service.SendResult{Outcome: service.SendInvalid}, fmt.Errorf("交易平台 %q 未配置（platforms 中没有该 appkey），通知未发送", appkey)
 	}
@@ -96,7 +96,7 @@ var _ service.PlatformCaller = (*Caller)(nil)
 
 // Call implements service.PlatformCaller.
 func (c *Caller) Call(ctx context.Context, appkey, iface string, fields map[string]string) (bool, string, error) {
-	acct := account(c.Accounts, appkey)
+	acct := platform.FindAccount(c.Accounts, appkey)
 	if acct == nil {
 		return false, "", fmt.Errorf("platform %q is not configured", appkey)
 	}
@@ -109,16 +109,4 @@ func (c *Caller) Call(ctx context.Context, appkey, iface string, fields map[stri
 		return false, "", err
 	}
 	return ex.Reply.OK(), ex.Reply.Message, nil
-}
-
-// account is the configured platform with appkey, or nil. Of two with one
-// appkey the last counts, as it always has.
-func account(accounts []platform.Account, appkey string) *platform.Account {
-	var acct *platform.Account
-	for i := range accounts {
-		if accounts[i].AppKey == appkey {
-			acct = &accounts[i]
-		}
-	}
-	return acct
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/baohangateway/baohan/wire"
 )
 
 // State is where an application stands; see the package documentation for
@@ -191,7 +193,7 @@ func (a *Application) Validate() error {
 	case a.ApplyNo == "":
 		return Errorf(EINVALID, "缺少业务流水号 applyno")
 	case a.Amount <= 0:
-		return Errorf(EINVALID, "字段 bzjamount（保证金金额）错误：应大于 0，实际为 %s", a.Amount)
+		return Errorf(EINVALID, "%s错误：应大于 0，实际为 %s", fieldRef(wire.BaohanApply, wire.FieldBzjAmount), a.Amount)
 	}
 	if !a.State.known() {
 		return Errorf(EINVALID, "未知状态 %q", a.State)

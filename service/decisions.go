@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/baohangateway/baohan/wire"
 )
 
 // The decisions officers take on applications: approve or reject an
@@ -116,7 +118,7 @@ func (s *Guarantees) Approve(ctx context.Context, actor Actor, id int64, in Appr
 			if err := s.Store.CreateDocument(ctx, doc); err != nil {
 				return err
 			}
-			if err := s.queue(ctx, a, ifaceBaohanNotice, s.baohanNoticeFields(a, doc), doc.ID); err != nil {
+			if err := s.queue(ctx, a, s.issuedNotice(a, doc), doc.ID); err != nil {
 				return err
 			}
 			detail := fmt.Sprintf("出具密文保函 %s，保费 %s 元（费率 %s）", a.BaohanNo, a.Premium.Yuan(), a.Rate)
@@ -131,14 +133,13 @@ func (s *Guarantees) Approve(ctx context.Context, actor Actor, id int64, in Appr
 	return out, err
 }
 
-// baohannotice fields of an issued guarantee (§4.2); baohanfile is added from
-// the document when the notice is sent.
-func (s *Guarantees) baohanNoticeFields(a *Application, doc *Document) map[string]string {
-	return map[string]string{
-		"applyno": a.ApplyNo, "baohanno": a.BaohanNo, "baohanurl": s.DocumentURL(doc),
-		"payername": a.PayerName, "payeraccount": a.PayerAccount, "instname": s.Institution.Name,
-		"generatetime": BeijingTime(a.IssuedAt), "rate": a.Rate, "cost": a.Premium.String(),
-		"applystatus": "1",
+// issuedNotice is the baohannotice of an issued guarantee (§4.2); baohanfile
+// is added from the document when the notice is sent.
+func (s *Guarantees) issuedNotice(a *Application, doc *Document) IssuedNotice {
+	return IssuedNotice{
+		ApplyNo: a.ApplyNo, BaohanNo: a.BaohanNo, BaohanURL: s.DocumentURL(doc),
+		PayerName: a.PayerName, PayerAccount: a.PayerAccount, Institution: s.Institution.Name,
+		IssuedAt: a.IssuedAt, Rate: a.Rate, Premium: a.Premium,
 	}
 }
 
@@ -160,7 +161,7 @@ func (s *Guarantees) Reject(ctx context.Context, actor Actor, id int64, reason s
 		if err := s.Store.UpdateApplication(ctx, a); err != nil {
 			return err
 		}
-		if err := s.queue(ctx, a, ifaceBaohanNotice, map[string]string{"applyno": a.ApplyNo, "applystatus": "0"}, 0); err != nil {
+		if err := s.queue(ctx, a, RejectedNotice{ApplyNo: a.ApplyNo}, 0); err != nil {
 			return err
 		}
 		return s.audit(ctx, a, actor, "reject", "拒绝理由："+reason)
@@ -188,16 +189,15 @@ func (s *Guarantees) DecideQuit(ctx context.Context, actor Actor, id int64, appr
 		}
 		now := s.now()
 		a.QuitDecidedAt = now
-		fields := map[string]string{"applyno": a.ApplyNo, "baohanno": a.BaohanNo}
+		notice := QuitNotice{ApplyNo: a.ApplyNo, BaohanNo: a.BaohanNo, Approved: approve}
 		action, detail := "quit_approve", "同意退保"
 		if approve {
 			a.State, a.WithdrawnAt = to, now
-			fields["applystatus"], fields["tuibaotime"] = "1", BeijingTime(now)
+			notice.WithdrawnAt = now
 		} else {
 			a.State = to
-			fields["applystatus"] = "0"
 			action, detail = "quit_reject", "拒绝退保"
-			if err := s.Store.RetireInbound(ctx, a.Platform, ifaceQuit, a.ApplyNo); err != nil {
+			if err := s.Store.RetireInbound(ctx, a.Platform, wire.QuitApply, a.ApplyNo); err != nil {
 				return err
 			}
 		}
@@ -207,7 +207,7 @@ func (s *Guarantees) DecideQuit(ctx context.Context, actor Actor, id int64, appr
 		if err := s.Store.UpdateApplication(ctx, a); err != nil {
 			return err
 		}
-		if err := s.queue(ctx, a, ifaceQuitNotice, fields, 0); err != nil {
+		if err := s.queue(ctx, a, notice, 0); err != nil {
 			return err
 		}
 		return s.audit(ctx, a, actor, action, detail)
@@ -242,7 +242,7 @@ func (s *Guarantees) IssueInvoice(ctx context.Context, actor Actor, id int64, in
 		if inv, err = s.requestedInvoice(ctx, a); err != nil {
 			return err
 		}
-		fields := map[string]string{"baohanno": a.BaohanNo, "invoicecode": in.InvoiceCode, "invoiceno": in.InvoiceNo, "applystatus": "1"}
+		notice := InvoiceNotice{BaohanNo: a.BaohanNo, Issued: true, InvoiceCode: in.InvoiceCode, InvoiceNo: in.InvoiceNo}
 		if len(in.PDF) > 0 {
 			doc, err := s.newDocument(a, DocInvoice, "发票-"+in.InvoiceNo+".pdf", "application/pdf", in.PDF)
 			if err != nil {
@@ -252,13 +252,13 @@ func (s *Guarantees) IssueInvoice(ctx context.Context, actor Actor, id int64, in
 				return err
 			}
 			inv.DocumentID = doc.ID
-			fields["invoiceurl"] = s.DocumentURL(doc)
+			notice.InvoiceURL = s.DocumentURL(doc)
 		}
 		inv.Status, inv.InvoiceCode, inv.InvoiceNo, inv.IssuedAt = InvoiceIssued, in.InvoiceCode, in.InvoiceNo, s.now()
 		if err := s.Store.UpdateInvoice(ctx, inv); err != nil {
 			return err
 		}
-		if err := s.queue(ctx, a, ifaceInvoiceNotice, fields, 0); err != nil {
+		if err := s.queue(ctx, a, notice, 0); err != nil {
 			return err
 		}
 		return s.audit(ctx, a, actor, "invoice_issue", fmt.Sprintf("开具发票 代码 %s 号码 %s", in.InvoiceCode, in.InvoiceNo))
@@ -286,10 +286,10 @@ func (s *Guarantees) RefuseInvoice(ctx context.Context, actor Actor, id int64, r
 		if err := s.Store.UpdateInvoice(ctx, inv); err != nil {
 			return err
 		}
-		if err := s.Store.RetireInbound(ctx, a.Platform, ifaceInvoice, a.ApplyNo); err != nil {
+		if err := s.Store.RetireInbound(ctx, a.Platform, wire.InvoiceApply, a.ApplyNo); err != nil {
 			return err
 		}
-		if err := s.queue(ctx, a, ifaceInvoiceNotice, map[string]string{"baohanno": a.BaohanNo, "applystatus": "0"}, 0); err != nil {
+		if err := s.queue(ctx, a, InvoiceNotice{BaohanNo: a.BaohanNo}, 0); err != nil {
 			return err
 		}
 		return s.audit(ctx, a, actor, "invoice_refuse", "拒绝开票："+strings.TrimSpace(reason))

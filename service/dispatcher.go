@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/baohangateway/baohan/wire"
 )
 
 // NoticeSender delivers one notice to a platform: it adds appkey, a fresh
@@ -349,7 +351,7 @@ func (d *Dispatcher) observe(ctx context.Context, n *Notice, restoredAt time.Tim
 		return
 	}
 	m.NoticeAttempt(n.Interface, string(res.Outcome))
-	if n.Status != NoticeDelivered || n.Interface != ifaceRestoreNotice {
+	if n.Status != NoticeDelivered || n.Interface != wire.RestoreNotice {
 		return
 	}
 	if restoredAt.IsZero() {

@@ -78,9 +78,10 @@ func (s *env) audit(ctx context.Context, a *Application, actor Actor, action, de
 	return s.Store.AddAudit(ctx, e)
 }
 
-// queue writes a notice in the current transaction.
-func (s *env) queue(ctx context.Context, a *Application, iface string, fields map[string]string, docID int64) error {
-	_, err := s.queueFor(ctx, nil, a, iface, fields, docID)
+// queue writes the notice m, encoded for the wire, in the current
+// transaction.
+func (s *env) queue(ctx context.Context, a *Application, m Outbound, docID int64) error {
+	_, err := s.queueFor(ctx, nil, a, m, docID)
 	return err
 }
 
@@ -89,8 +90,9 @@ func (s *env) queue(ctx context.Context, a *Application, iface string, fields ma
 // be claimed), creates it already claimed by d: the caller hands it to d
 // once the transaction has committed (Dispatcher.handOff) and nobody looks
 // it up again. It returns the notice.
-func (s *env) queueFor(ctx context.Context, d *Dispatcher, a *Application, iface string, fields map[string]string, docID int64) (*Notice, error) {
+func (s *env) queueFor(ctx context.Context, d *Dispatcher, a *Application, m Outbound, docID int64) (*Notice, error) {
 	now := s.now()
+	iface, fields := Encode(m)
 	n := &Notice{
 		ApplicationID: a.ID, Platform: a.Platform, Interface: iface, Fields: fields, DocumentID: docID,
 		Status: NoticePending, NextAttemptAt: now, CreatedAt: now,

@@ -35,14 +35,15 @@ func (s *Guarantees) Abandon(ctx context.Context, actor Actor, id int64, reason 
 	if s.Caller == nil {
 		return nil, Errorf(EUNAVAILABLE, "未配置交易平台连接，无法发起放弃申请")
 	}
-	accepted, message, err := s.Caller.Call(ctx, a.Platform, ifaceGiveUp, map[string]string{"applyno": a.ApplyNo})
+	iface, fields := Encode(AbandonRequest{ApplyNo: a.ApplyNo})
+	accepted, message, err := s.Caller.Call(ctx, a.Platform, iface, fields)
 	if err != nil {
 		s.Log.Warn("giveupapply to platform failed", "applyno", a.ApplyNo, "platform", a.Platform, "error", err)
 		return nil, Errorf(EUNAVAILABLE, "交易平台暂时无法连接，放弃申请未发出，请稍后重试")
 	}
 	if !accepted {
 		_ = s.Store.WithTx(ctx, func(ctx context.Context) error {
-			return s.audit(ctx, a, actor, "give_up_refused", "交易平台拒绝放弃申请："+message+"（放弃原因："+reason+"）")
+			return s.audit(ctx, a, actor, "give_up_refused", giveUpRefusedDetail(message, reason))
 		})
 		return nil, Errorf(ESTATE, "交易平台拒绝放弃申请：%s", message)
 	}
@@ -57,6 +58,6 @@ func (s *Guarantees) Abandon(ctx context.Context, actor Actor, id int64, reason 
 		if err := s.Store.UpdateApplication(ctx, a); err != nil {
 			return err
 		}
-		return s.audit(ctx, a, actor, "give_up", "我方发起放弃申请，交易平台已同意："+reason)
+		return s.audit(ctx, a, actor, "give_up", giveUpAcceptedDetail(reason))
 	})
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/baohangateway/baohan/gmcrypto"
+
+	"github.com/baohangateway/baohan/wire"
 )
 
 // errContentDiffers marks the refusal of a retried request whose content
@@ -16,7 +18,7 @@ import (
 var errContentDiffers = errors.New("content differs")
 
 // secretFields are request fields kept only as digests.
-var secretFields = map[string]bool{"key": true, "iv": true}
+var secretFields = map[string]bool{wire.FieldKey: true, wire.FieldIV: true}
 
 // businessFields returns a request's fields as compared for idempotency: its
 // JSON form (Platform, appkey, timestamp and sign are not in it), with secret

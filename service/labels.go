@@ -1,5 +1,7 @@
 package service
 
+import "github.com/baohangateway/baohan/wire"
+
 // The Chinese names officers read on the console for the codes the domain
 // stores.
 
@@ -32,31 +34,7 @@ func (st ClaimStatus) Label() string {
 
 // InterfaceLabel names a platform message with its section of the spec.
 func InterfaceLabel(iface string) string {
-	switch iface {
-	case ifaceApply:
-		return "投保申请（4.1）"
-	case ifaceBaohanNotice:
-		return "出函通知（4.2）"
-	case ifaceRestore:
-		return "保函还原（4.3）"
-	case ifaceRestoreNotice:
-		return "明文保函通知（4.4）"
-	case ifaceInvoice:
-		return "开票申请（4.5）"
-	case ifaceInvoiceNotice:
-		return "发票通知（4.6）"
-	case ifaceQuit:
-		return "退保申请（4.7）"
-	case ifaceQuitNotice:
-		return "退保结果通知（4.8）"
-	case ifaceCancel:
-		return "注销通知（4.9）"
-	case ifaceClaim:
-		return "理赔通知（4.10）"
-	case ifaceGiveUp:
-		return "放弃申请（4.11/4.12）"
-	}
-	return iface
+	return wire.Caption(iface)
 }
 
 // auditActions names the actions of the audit trail, in the order the

@@ -30,7 +30,7 @@ const (
 // PrintNote says that characters of one field were printed otherwise than
 // they are.
 type PrintNote struct {
-	Field string // the field as officers know it: "标段名称（biaoduanname）"
+	Field string // the field as officers know it (letterTable): "标段名称（biaoduanname）"
 	How   PrintHow
 	Chars []rune // each once, in order of appearance
 	Value string // the field's exact value
@@ -106,12 +106,12 @@ func noteLetter(a *Application, letter string, notes []PrintNote) string {
 // they are), so that the trail keeps them exactly; "" when there are none.
 func oddPlaintext(p Sealed) string {
 	var out []string
-	for _, f := range []struct{ label, v string }{
-		{"标段编号（biaoduanno）", p.BiaoduanNo}, {"标段名称（biaoduanname）", p.BiaoduanName},
-		{"招标人（zbr）", p.Zbr}, {"招标人统一社会信用代码（zbrorgnum）", p.ZbrOrgNum},
-	} {
-		if strings.IndexFunc(f.v, func(c rune) bool { return unicode.In(c, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) }) >= 0 {
-			out = append(out, f.label+" "+strconv.Quote(f.v))
+	for _, f := range letterTable {
+		if f.sealed == nil {
+			continue
+		}
+		if v := f.sealed(p); strings.IndexFunc(v, func(c rune) bool { return unicode.In(c, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) }) >= 0 {
+			out = append(out, f.label+" "+strconv.Quote(v))
 		}
 	}
 	if len(out) == 0 {

@@ -54,9 +54,9 @@ func (s *Letters) ProducePlainLetter(ctx context.Context, id int64) error {
 			if err := s.Store.CreateDocument(ctx, doc); err != nil {
 				return err
 			}
-			fields := map[string]string{"applyno": a.ApplyNo, "baohanno": a.BaohanNo, "baohanurl": s.DocumentURL(doc)}
+			notice := RestoreNotice{ApplyNo: a.ApplyNo, BaohanNo: a.BaohanNo, BaohanURL: s.DocumentURL(doc)}
 			var err error
-			if n, err = s.queueFor(ctx, d, a, ifaceRestoreNotice, fields, doc.ID); err != nil {
+			if n, err = s.queueFor(ctx, d, a, notice, doc.ID); err != nil {
 				return err
 			}
 			detail := "生成明文保函"

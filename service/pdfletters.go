@@ -24,23 +24,6 @@ type PDFLetters struct {
 	Metrics     *Metrics
 }
 
-// letterFields names the pdf.Letter fields as officers know them.
-var letterFields = map[string]string{
-	"SectionNo": "标段编号（biaoduanno）", "SectionName": "标段名称（biaoduanname）",
-	"Tenderer": "招标人（zbr）", "TendererCode": "招标人统一社会信用代码（zbrorgnum）",
-	"Bidder": "投标人（biddername）", "BidderCode": "投标人统一社会信用代码（biddercode）",
-	"GuaranteeNo": "保函编号", "CheckCode": "校验码", "VerifyURL": "验真网址",
-	"Issuer": "出函机构名称（institution.name）", "IssuerAddress": "出函机构地址（institution.address）",
-	"ProjectName": "项目名称",
-}
-
-func letterField(name string) string {
-	if l, ok := letterFields[name]; ok {
-		return l
-	}
-	return name
-}
-
 // RenderLetter implements LetterRenderer. A field the letter cannot print
 // (blank once control characters are spaces, too long) is EINVALID naming
 // it; the notes say what was printed otherwise than it is. A letter that
@@ -49,17 +32,6 @@ func letterField(name string) string {
 // source on the verification page, and the console's signing panel counts
 // it.
 func (l *PDFLetters) RenderLetter(ctx context.Context, a *Application, sealed bool) (*RenderedLetter, error) {
-	p := a.Plain
-	if sealed {
-		p = a.Cipher
-	}
-	kind := pdf.KindBank
-	switch l.Institution.Kind {
-	case KindGuarantor:
-		kind = pdf.KindGuarantor
-	case KindInsurer:
-		kind = pdf.KindInsurer
-	}
 	// A plaintext letter is signed when it is made, after bid opening; it
 	// prints that instant beside the guarantee's issue time, which it keeps.
 	var signedAt time.Time
@@ -70,15 +42,7 @@ func (l *PDFLetters) RenderLetter(ctx context.Context, a *Application, sealed bo
 		}
 		signedAt = signedAt.Truncate(time.Second)
 	}
-	in := pdf.Letter{
-		Kind: kind, GuaranteeNo: a.BaohanNo, Sealed: sealed,
-		SectionNo: p.BiaoduanNo, SectionName: p.BiaoduanName, Tenderer: p.Zbr, TendererCode: p.ZbrOrgNum,
-		Bidder: a.BidderName, BidderCode: a.BidderCode,
-		AmountFen: int64(a.Amount), PremiumFen: int64(a.Premium),
-		ValidFrom: a.IssuedAt, ValidTo: a.ValidTo,
-		IssueTime: a.IssuedAt, SignedAt: signedAt, Issuer: l.Institution.Name, IssuerAddress: l.Institution.Address,
-		VerifyURL: verifyURL(l.PublicURL, a), CheckCode: a.CheckCode,
-	}
+	in := letterOf(a, sealed, l.Institution, l.PublicURL, signedAt)
 	b, rep, res, err := l.Renderer.RenderFull(ctx, in)
 	if err != nil {
 		var fe *pdf.FieldError
@@ -98,7 +62,7 @@ func (l *PDFLetters) RenderLetter(ctx context.Context, a *Application, sealed bo
 		case fe.Problem == "not valid UTF-8":
 			problem = "不是有效的 UTF-8 文本"
 		}
-		return nil, Errorf(EINVALID, "%s无法生成：字段 %s %s", what, letterField(fe.Field), problem)
+		return nil, Errorf(EINVALID, "%s无法生成：字段 %s %s", what, letterLabel(fe.Field), problem)
 	}
 	if res.TSAError != nil {
 		l.Metrics.Untimestamped()
@@ -106,11 +70,6 @@ func (l *PDFLetters) RenderLetter(ctx context.Context, a *Application, sealed bo
 			l.Log.Warn("letter issued WITHOUT a timestamp: the TSA did not answer in time (signing.tsa_required is false)",
 				"baohan_no", a.BaohanNo, "sealed", sealed, "err", res.TSAError)
 		}
-	}
-	values := map[string]string{
-		"SectionNo": in.SectionNo, "SectionName": in.SectionName, "Tenderer": in.Tenderer, "TendererCode": in.TendererCode,
-		"Bidder": in.Bidder, "BidderCode": in.BidderCode, "GuaranteeNo": in.GuaranteeNo, "CheckCode": in.CheckCode,
-		"VerifyURL": in.VerifyURL, "Issuer": in.Issuer, "IssuerAddress": in.IssuerAddress, "ProjectName": in.ProjectName,
 	}
 	out := &RenderedLetter{PDF: b}
 	for _, n := range rep.Notes {
@@ -121,7 +80,7 @@ func (l *PDFLetters) RenderLetter(ctx context.Context, a *Application, sealed bo
 		case pdf.Marked:
 			how = PrintedMarked
 		}
-		out.Notes = append(out.Notes, PrintNote{Field: letterField(n.Field), How: how, Chars: n.Chars, Value: values[n.Field]})
+		out.Notes = append(out.Notes, PrintNote{Field: letterLabel(n.Field), How: how, Chars: n.Chars, Value: in.Text(n.Field)})
 	}
 	return out, nil
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/baohangateway/baohan/gmcrypto"
+
+	"github.com/baohangateway/baohan/wire"
 )
 
 // Guarantees is the guarantee lifecycle: the platform's requests (§4.1–§4.9,
@@ -16,21 +18,6 @@ import (
 // its notice in the same transaction.
 type Guarantees struct{ *env }
 
-// Interface names of the platform's messages, as recorded and queued.
-const (
-	ifaceApply         = "baohanapply"
-	ifaceRestore       = "baohanrestore"
-	ifaceInvoice       = "invoiceapply"
-	ifaceQuit          = "quitapply"
-	ifaceCancel        = "canclenotice"
-	ifaceClaim         = "claimsnotice"
-	ifaceGiveUp        = "giveupapply"
-	ifaceBaohanNotice  = "baohannotice"
-	ifaceRestoreNotice = "restorenotice"
-	ifaceInvoiceNotice = "invoicenotice"
-	ifaceQuitNotice    = "quitnotice"
-)
-
 func platformActor(appkey string) Actor { return Actor{Kind: ActorPlatform, Name: appkey} }
 
 // Apply receives §4.1 baohanapply: it stores the application with its sealed
@@ -39,12 +26,12 @@ func platformActor(appkey string) Actor { return Actor{Kind: ActorPlatform, Name
 func (s *Guarantees) Apply(ctx context.Context, req ApplyRequest) (ApplyResult, error) {
 	amount, err := ParseMoney(req.BzjAmount)
 	if err != nil {
-		return ApplyResult{}, Errorf(EINVALID, "字段 bzjamount（保证金金额）格式错误：应为金额数字（元），最多两位小数")
+		return ApplyResult{}, Errorf(EINVALID, "%s格式错误：应为金额数字（元），最多两位小数", fieldRef(wire.BaohanApply, wire.FieldBzjAmount))
 	}
 	if amount <= 0 {
-		return ApplyResult{}, Errorf(EINVALID, "字段 bzjamount（保证金金额）错误：应大于 0")
+		return ApplyResult{}, Errorf(EINVALID, "%s错误：应大于 0", fieldRef(wire.BaohanApply, wire.FieldBzjAmount))
 	}
-	data, err := s.once(ctx, req.Platform, ifaceApply, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
+	data, err := s.once(ctx, req.Platform, wire.BaohanApply, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
 		now, uw := s.now(), s.Settings().Underwriting
 		a := &Application{
 			Platform: req.Platform, PlatformCode: req.PlatformCode, ApplyNo: req.ApplyNo,
@@ -77,12 +64,12 @@ func (s *Guarantees) Apply(ctx context.Context, req ApplyRequest) (ApplyResult, 
 		if err := s.audit(ctx, a, platformActor(req.Platform), "apply", detail); err != nil {
 			return nil, err
 		}
-		return map[string]string{"redirecturl": s.PortalURL(a)}, nil
+		return map[string]string{wire.AnswerRedirectURL: s.PortalURL(a)}, nil
 	})
 	if err != nil {
 		return ApplyResult{}, err
 	}
-	return ApplyResult{RedirectURL: data["redirecturl"]}, nil
+	return ApplyResult{RedirectURL: data[wire.AnswerRedirectURL]}, nil
 }
 
 // load finds the platform's application by applyno inside a request and
@@ -97,9 +84,9 @@ func (s *Guarantees) load(ctx context.Context, platform, applyNo, baohanNo strin
 	}
 	if baohanNo != "" && a.BaohanNo != baohanNo {
 		if a.BaohanNo == "" {
-			return nil, errState(a, "办理该业务", "尚未出具保函，字段 baohanno（保函编号）"+baohanNo+" 无效")
+			return nil, errState(a, "办理该业务", "尚未出具保函，"+fieldRef(wire.BaohanRestore, wire.FieldBaohanNo)+baohanNo+" 无效")
 		}
-		return nil, Errorf(EINVALID, "字段 baohanno（保函编号）错误：业务流水号 %s 的保函编号为 %s，请求中为 %s", applyNo, a.BaohanNo, baohanNo)
+		return nil, Errorf(EINVALID, "%s错误：业务流水号 %s 的保函编号为 %s，请求中为 %s", fieldRef(wire.BaohanRestore, wire.FieldBaohanNo), applyNo, a.BaohanNo, baohanNo)
 	}
 	return a, nil
 }
@@ -112,17 +99,17 @@ func (s *Guarantees) load(ctx context.Context, platform, applyNo, baohanNo strin
 func (s *Guarantees) Restore(ctx context.Context, req RestoreRequest) error {
 	key, err := gmcrypto.ParseKey(req.Key)
 	if err != nil {
-		return Errorf(EINVALID, "字段 key（加密的 key）%s", err)
+		return Errorf(EINVALID, "%s%s", fieldRef(wire.BaohanRestore, wire.FieldKey), err)
 	}
 	iv, err := gmcrypto.ParseIV(req.IV)
 	if err != nil {
-		return Errorf(EINVALID, "字段 iv %s", err)
+		return Errorf(EINVALID, "%s%s", fieldRef(wire.BaohanRestore, wire.FieldIV), err)
 	}
 	kaibiao, err := parseWireTime(req.KaibiaoTime)
 	if err != nil {
-		return Errorf(EINVALID, "字段 kaibiaotime（开标时间）格式错误：应为 yyyy-MM-dd HH:mm:ss")
+		return Errorf(EINVALID, "%s格式错误：应为 yyyy-MM-dd HH:mm:ss", fieldRef(wire.BaohanRestore, wire.FieldKaibiaoTime))
 	}
-	_, err = s.once(ctx, req.Platform, ifaceRestore, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
+	_, err = s.once(ctx, req.Platform, wire.BaohanRestore, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
 		a, err := s.load(ctx, req.Platform, req.ApplyNo, req.BaohanNo)
 		if err != nil {
 			return nil, err
@@ -132,13 +119,13 @@ func (s *Guarantees) Restore(ctx context.Context, req RestoreRequest) error {
 			return nil, err
 		}
 		plain, err := gmcrypto.DecryptFields(map[string]string{
-			"biaoduanno": a.Cipher.BiaoduanNo, "biaoduanname": a.Cipher.BiaoduanName,
-			"zbr": a.Cipher.Zbr, "zbrorgnum": a.Cipher.ZbrOrgNum,
+			wire.FieldBiaoduanNo: a.Cipher.BiaoduanNo, wire.FieldBiaoduanName: a.Cipher.BiaoduanName,
+			wire.FieldZbr: a.Cipher.Zbr, wire.FieldZbrOrgNum: a.Cipher.ZbrOrgNum,
 		}, key, iv)
 		if err != nil {
-			return nil, Errorf(EINVALID, "字段 key（加密的 key）无法解密投保申请中的密文：%s", err)
+			return nil, Errorf(EINVALID, "%s无法解密投保申请中的密文：%s", fieldRef(wire.BaohanRestore, wire.FieldKey), err)
 		}
-		a.Plain = Sealed{BiaoduanNo: plain["biaoduanno"], BiaoduanName: plain["biaoduanname"], Zbr: plain["zbr"], ZbrOrgNum: plain["zbrorgnum"]}
+		a.Plain = Sealed{BiaoduanNo: plain[wire.FieldBiaoduanNo], BiaoduanName: plain[wire.FieldBiaoduanName], Zbr: plain[wire.FieldZbr], ZbrOrgNum: plain[wire.FieldZbrOrgNum]}
 		a.State, a.RestoredAt, a.KaibiaoTime, a.PlainPending = to, s.now(), kaibiao.UTC(), true
 		if err := s.Store.UpdateApplication(ctx, a); err != nil {
 			return nil, err
@@ -157,22 +144,22 @@ func (s *Guarantees) Restore(ctx context.Context, req RestoreRequest) error {
 func (s *Guarantees) Invoice(ctx context.Context, req InvoiceRequest) error {
 	amount, err := ParseMoney(req.Amount)
 	if err != nil {
-		return Errorf(EINVALID, "字段 amount（开票金额）格式错误：应为金额数字（元），最多两位小数")
+		return Errorf(EINVALID, "%s格式错误：应为金额数字（元），最多两位小数", fieldRef(wire.InvoiceApply, wire.FieldAmount))
 	}
 	if req.Type == "1" {
-		for _, f := range []struct{ name, label, v string }{
-			{"address", "公司地址", req.Address}, {"phone", "公司电话", req.Phone}, {"bank", "开户行", req.Bank},
-			{"account", "帐号", req.Account}, {"mobile", "收件人联系电话", req.Mobile},
-			{"contactname", "收件人姓名", req.ContactName}, {"contactaddress", "收件地址", req.ContactAddress},
+		for _, f := range []struct{ name, v string }{
+			{wire.FieldAddress, req.Address}, {wire.FieldPhone, req.Phone}, {wire.FieldBank, req.Bank},
+			{wire.FieldAccount, req.Account}, {wire.FieldMobile, req.Mobile},
+			{wire.FieldContactName, req.ContactName}, {wire.FieldContactAddress, req.ContactAddress},
 		} {
 			if strings.TrimSpace(f.v) == "" {
-				return Errorf(EINVALID, "字段 %s（%s）缺失：专票（type 为 1）时必填", f.name, f.label)
+				return Errorf(EINVALID, "%s缺失：专票（type 为 1）时必填", fieldRef(wire.InvoiceApply, f.name))
 			}
 		}
 	} else if req.Type != "0" {
-		return Errorf(EINVALID, "字段 type（发票类型）取值错误：应为 0（普票）或 1（专票）")
+		return Errorf(EINVALID, "%s取值错误：应为 0（普票）或 1（专票）", fieldRef(wire.InvoiceApply, wire.FieldType))
 	}
-	_, err = s.once(ctx, req.Platform, ifaceInvoice, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
+	_, err = s.once(ctx, req.Platform, wire.InvoiceApply, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
 		a, err := s.load(ctx, req.Platform, req.ApplyNo, req.BaohanNo)
 		if err != nil {
 			return nil, err
@@ -181,13 +168,13 @@ func (s *Guarantees) Invoice(ctx context.Context, req InvoiceRequest) error {
 			return nil, err
 		}
 		if amount != a.Premium {
-			return nil, Errorf(EINVALID, "字段 amount（开票金额）错误：应等于保费 %s 元，实际为 %s 元", a.Premium, amount)
+			return nil, Errorf(EINVALID, "%s错误：应等于保费 %s 元，实际为 %s 元", fieldRef(wire.InvoiceApply, wire.FieldAmount), a.Premium, amount)
 		}
 		if strings.TrimSpace(req.BidderCode) != a.BidderCode {
-			return nil, Errorf(EINVALID, "字段 biddercode（统一社会信用代码）与投保申请不符：应为 %s", a.BidderCode)
+			return nil, Errorf(EINVALID, "%s与投保申请不符：应为 %s", fieldRef(wire.InvoiceApply, wire.FieldBidderCode), a.BidderCode)
 		}
 		if strings.TrimSpace(req.BidderName) != a.BidderName {
-			return nil, Errorf(EINVALID, "字段 biddername（投标企业名称）与投保申请不符：应为 %s", a.BidderName)
+			return nil, Errorf(EINVALID, "%s与投保申请不符：应为 %s", fieldRef(wire.InvoiceApply, wire.FieldBidderName), a.BidderName)
 		}
 		inv, err := s.Store.GetInvoiceByApplication(ctx, a.ID)
 		switch {
@@ -231,7 +218,7 @@ func invoiceLabel(st InvoiceStatus) string {
 // Quit receives §4.7 quitapply: a withdrawal before bid opening, pending an
 // officer's decision. After restore it is refused.
 func (s *Guarantees) Quit(ctx context.Context, req QuitRequest) error {
-	_, err := s.once(ctx, req.Platform, ifaceQuit, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
+	_, err := s.once(ctx, req.Platform, wire.QuitApply, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
 		a, err := s.load(ctx, req.Platform, req.ApplyNo, req.BaohanNo)
 		if err != nil {
 			return nil, err
@@ -251,7 +238,7 @@ func (s *Guarantees) Quit(ctx context.Context, req QuitRequest) error {
 
 // Cancel receives §4.9 canclenotice: a restored guarantee is cancelled.
 func (s *Guarantees) Cancel(ctx context.Context, req CancelRequest) error {
-	_, err := s.once(ctx, req.Platform, ifaceCancel, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
+	_, err := s.once(ctx, req.Platform, wire.CancelNotice, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
 		a, err := s.load(ctx, req.Platform, req.ApplyNo, req.BaohanNo)
 		if err != nil {
 			return nil, err
@@ -276,17 +263,17 @@ func (s *Guarantees) Claim(ctx context.Context, req ClaimRequest) error {
 	if strings.TrimSpace(req.PayerAmount) != "" {
 		m, err := ParseMoney(req.PayerAmount)
 		if err != nil || m <= 0 {
-			return Errorf(EINVALID, "字段 payeramount（赔付金额）格式错误：应为大于 0 的金额（元），最多两位小数")
+			return Errorf(EINVALID, "%s格式错误：应为大于 0 的金额（元），最多两位小数", fieldRef(wire.ClaimsNotice, wire.FieldPayerAmount))
 		}
 		demanded = m
 	}
 	if strings.TrimSpace(req.FileList) != "" {
 		var files []map[string]any
 		if err := json.Unmarshal([]byte(req.FileList), &files); err != nil {
-			return Errorf(EINVALID, "字段 filelist（理赔文件列表）格式错误：应为 JSON 数组，如 [{\"fileurl\":\"…\"}]")
+			return Errorf(EINVALID, "%s格式错误：应为 JSON 数组，如 [{\"fileurl\":\"…\"}]", fieldRef(wire.ClaimsNotice, wire.FieldFileList))
 		}
 	}
-	_, err := s.once(ctx, req.Platform, ifaceClaim, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
+	_, err := s.once(ctx, req.Platform, wire.ClaimsNotice, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
 		a, err := s.load(ctx, req.Platform, req.ApplyNo, req.BaohanNo)
 		if err != nil {
 			return nil, err
@@ -299,7 +286,7 @@ func (s *Guarantees) Claim(ctx context.Context, req ClaimRequest) error {
 			demanded = a.Amount
 		}
 		if demanded > a.Amount {
-			return nil, Errorf(EINVALID, "字段 payeramount（赔付金额）错误：不能超过担保金额 %s 元，实际为 %s 元", a.Amount, demanded)
+			return nil, Errorf(EINVALID, "%s错误：不能超过担保金额 %s 元，实际为 %s 元", fieldRef(wire.ClaimsNotice, wire.FieldPayerAmount), a.Amount, demanded)
 		}
 		a.State = to
 		if err := s.Store.UpdateApplication(ctx, a); err != nil {
@@ -319,7 +306,7 @@ func (s *Guarantees) Claim(ctx context.Context, req ClaimRequest) error {
 // GiveUp receives §4.11 giveupapply: the bidder abandons an application. It
 // succeeds only while nothing has been issued.
 func (s *Guarantees) GiveUp(ctx context.Context, req GiveUpRequest) error {
-	_, err := s.once(ctx, req.Platform, ifaceGiveUp, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
+	_, err := s.once(ctx, req.Platform, wire.GiveUp, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
 		a, err := s.load(ctx, req.Platform, req.ApplyNo, "")
 		if err != nil {
 			return nil, err

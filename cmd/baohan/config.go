@@ -438,6 +438,16 @@ func (c *Config) Accounts() []platform.Account {
 	return out
 }
 
+// PlatformInfos names the configured platforms for the service and the
+// console: the one place they are made from the configuration.
+func (c *Config) PlatformInfos() []service.PlatformInfo {
+	var out []service.PlatformInfo
+	for _, p := range c.Platforms {
+		out = append(out, service.PlatformInfo{AppKey: p.AppKey, Name: p.Name})
+	}
+	return out
+}
+
 // Masked returns a copy fit for the log: secrets, tokens and the database
 // password replaced.
 func (c Config) Masked() Config {

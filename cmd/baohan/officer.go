@@ -35,10 +35,7 @@ func setUpConsole(ctx context.Context, cfg Config, svc *service.Service, r gin.I
 	if err != nil {
 		return fmt.Errorf("console secret: %w", err)
 	}
-	var platforms []service.PlatformInfo
-	for _, p := range cfg.Platforms {
-		platforms = append(platforms, service.PlatformInfo{AppKey: p.AppKey, Name: p.Name})
-	}
+	platforms := cfg.PlatformInfos()
 	handler.RegisterAssets(r)
 	console := &handler.Console{Accounts: svc.Officers, Cases: svc.Views, Decisions: svc.Guarantees, Proposals: svc.Proposals, Setup: svc.Setup,
 		Log: log, Secret: secret, PublicURL: cfg.PublicURL,

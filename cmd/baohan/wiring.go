@@ -184,10 +184,7 @@ func newService(cfg Config, st *store.Store, log *slog.Logger, caller service.Pl
 	if err != nil {
 		return nil, nil, fmt.Errorf("letters.fallback_font %s: %w", cfg.Letters.FallbackFont, err)
 	}
-	var platforms []service.PlatformInfo
-	for _, p := range cfg.Platforms {
-		platforms = append(platforms, service.PlatformInfo{AppKey: p.AppKey, Name: p.Name})
-	}
+	platforms := cfg.PlatformInfos()
 	svc := service.New(service.Config{
 		Metrics: metrics,
 		Store:   st,
