@@ -448,8 +448,8 @@ func (d *Dispatcher) logAttempt(n *Notice, res SendResult, a *NoticeAttempt, cla
 // applyNoOf names a notice's application in the log: its applyno, or the
 // guarantee number of an invoicenotice (which has no applyno).
 func applyNoOf(n *Notice) string {
-	if v := n.Fields["applyno"]; v != "" {
+	if v := n.Fields[wire.FieldApplyNo]; v != "" {
 		return v
 	}
-	return n.Fields["baohanno"]
+	return n.Fields[wire.FieldBaohanNo]
 }
