@@ -88,12 +88,8 @@ func Specs() []Spec { return specs }
 
 // Lookup returns the spec of the message called name travelling in direction d.
 func Lookup(name string, d Direction) (*Spec, bool) {
-	for i := range specs {
-		if specs[i].Name == name && specs[i].Direction == d {
-			return &specs[i], true
-		}
-	}
-	return nil, false
+	ws, ok := wire.Lookup(name, d)
+	return (*Spec)(ws), ok
 }
 
 // InboundNames lists the interfaces the platform calls on us, in the spec's
