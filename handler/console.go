@@ -2,10 +2,8 @@ package handler
 
 import (
 	"context"
-	"html/template"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -92,11 +90,6 @@ type Console struct {
 	// Uploads bounds the invoice PDF upload; nil: the defaults
 	// (DefaultMaxUpload, DefaultUploads).
 	Uploads *Uploads
-
-	pages map[string]*template.Template
-	// addrs throttles login failures by client address (newAddrBackoff);
-	// the service throttles them by user name.
-	addrs *service.Backoff
 }
 
 // The console's cookie and context keys.
@@ -109,184 +102,73 @@ const (
 
 // Register adds the console's routes. Every route but the login page needs
 // a session; the role each needs is given where it is registered, and the
-// service checks it again.
+// service checks it again. The pages are served by the types of their
+// groups (consoleAccounts, consoleCases, consoleActions, consoleSettings),
+// which share one consoleKit; the routes are all here.
 func (h *Console) Register(r gin.IRouter) {
-	h.pages = loadPages()
-	h.addrs = newAddrBackoff()
-	if h.Now == nil {
-		h.Now = time.Now
-	}
-	h.Uploads = h.Uploads.orDefault()
-	guard := newFormGuard(h.Secret, h.PublicURL, consoleBinding, h.refused)
+	kit := h.kit()
+	accounts := &consoleAccounts{consoleKit: kit, addrs: newAddrBackoff()}
+	cases := &consoleCases{consoleKit: kit, Cases: h.Cases, Proposals: h.Proposals, Setup: h.Setup, Platforms: h.Platforms}
+	actions := &consoleActions{consoleKit: kit, Decisions: h.Decisions, Proposals: h.Proposals, cases: cases}
+	settings := &consoleSettings{consoleKit: kit, Setup: h.Setup}
+	guard := newFormGuard(h.Secret, h.PublicURL, consoleBinding, kit.refused)
 
 	open := r.Group(consolePrefix, pageHeaders, guard.issue, guard.check)
-	open.GET("/login", h.loginPage)
-	open.POST("/login", h.login)
+	open.GET("/login", accounts.loginPage)
+	open.POST("/login", accounts.login)
 
-	authed := r.Group(consolePrefix, pageHeaders, guard.issue, h.authenticate)
+	authed := r.Group(consolePrefix, pageHeaders, guard.issue, kit.authenticate)
 	g := authed.Group("", guard.check)
 	g.GET("", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, consolePrefix+"/dashboard") })
-	g.POST("/logout", h.logout)
-	g.GET("/dashboard", h.dashboard)
-	g.GET("/applications", h.queue)
-	g.GET("/applications/:id", h.application)
-	g.GET("/notices", h.notices)
-	g.GET("/proposals", h.proposals)
-	g.GET("/account", h.account)
-	g.POST("/account/password", h.changePassword)
-	g.POST("/account/totp", h.beginTOTP)
-	g.POST("/account/totp/confirm", h.confirmTOTP)
-	g.POST("/account/totp/disable", h.disableTOTP)
+	g.POST("/logout", accounts.logout)
+	g.GET("/dashboard", cases.dashboard)
+	g.GET("/applications", cases.queue)
+	g.GET("/applications/:id", cases.application)
+	g.GET("/notices", cases.notices)
+	g.GET("/proposals", cases.proposals)
+	g.GET("/account", accounts.account)
+	g.POST("/account/password", accounts.changePassword)
+	g.POST("/account/totp", accounts.beginTOTP)
+	g.POST("/account/totp/confirm", accounts.confirmTOTP)
+	g.POST("/account/totp/disable", accounts.disableTOTP)
 
-	work := g.Group("", h.requireRole(service.RoleMaker, service.RoleChecker))
-	work.POST("/applications/:id/approve", h.approve)
-	work.POST("/applications/:id/reject", h.reject)
-	work.POST("/applications/:id/abandon", h.abandon)
-	work.POST("/applications/:id/quit", h.decideQuit)
-	work.POST("/applications/:id/invoice/refuse", h.refuseInvoice)
-	work.POST("/applications/:id/claims/:claim/pay", h.payClaim)
-	work.POST("/notices/:id/resend", h.resend)
-	work.POST("/applications/:id/letter/retry", h.retryLetter)
-	work.POST("/proposals/:id/confirm", h.confirmProposal)
-	work.POST("/proposals/:id/decline", h.declineProposal)
+	work := g.Group("", kit.requireRole(service.RoleMaker, service.RoleChecker))
+	work.POST("/applications/:id/approve", actions.approve)
+	work.POST("/applications/:id/reject", actions.reject)
+	work.POST("/applications/:id/abandon", actions.abandon)
+	work.POST("/applications/:id/quit", actions.decideQuit)
+	work.POST("/applications/:id/invoice/refuse", actions.refuseInvoice)
+	work.POST("/applications/:id/claims/:claim/pay", actions.payClaim)
+	work.POST("/notices/:id/resend", actions.resend)
+	work.POST("/applications/:id/letter/retry", actions.retryLetter)
+	work.POST("/proposals/:id/confirm", actions.confirmProposal)
+	work.POST("/proposals/:id/decline", actions.declineProposal)
 	// The invoice form uploads a PDF: streamed, its token checked first.
-	authed.POST("/applications/:id/invoice", h.requireRole(service.RoleMaker, service.RoleChecker), guard.upload(h.Uploads), h.issueInvoice)
+	authed.POST("/applications/:id/invoice", kit.requireRole(service.RoleMaker, service.RoleChecker), guard.upload(kit.Uploads), actions.issueInvoice)
 
-	oversight := g.Group("", h.requireRole(service.RoleAdmin, service.RoleAuditor, service.RoleChecker))
-	oversight.GET("/audit", h.audit)
-	oversight.GET("/audit.csv", h.auditCSV)
-	oversight.GET("/settings", h.settings)
+	oversight := g.Group("", kit.requireRole(service.RoleAdmin, service.RoleAuditor, service.RoleChecker))
+	oversight.GET("/audit", cases.audit)
+	oversight.GET("/audit.csv", cases.auditCSV)
+	oversight.GET("/settings", settings.settings)
 
-	manage := g.Group("", h.requireRole(service.RoleAdmin, service.RoleAuditor))
-	manage.GET("/officers", h.officers)
+	manage := g.Group("", kit.requireRole(service.RoleAdmin, service.RoleAuditor))
+	manage.GET("/officers", accounts.officers)
 
-	admin := g.Group("", h.requireRole(service.RoleAdmin))
-	admin.POST("/settings", h.updateSettings)
-	admin.POST("/officers", h.createOfficer)
-	admin.POST("/officers/:id", h.updateOfficer)
+	admin := g.Group("", kit.requireRole(service.RoleAdmin))
+	admin.POST("/settings", settings.updateSettings)
+	admin.POST("/officers", accounts.createOfficer)
+	admin.POST("/officers/:id", accounts.updateOfficer)
 }
 
-// authenticate finds the officer of the session cookie, or sends the
-// browser to the login page (and back here after it). An officer who must
-// change the password may only do that.
-func (h *Console) authenticate(c *gin.Context) {
-	token, _ := c.Cookie(sessionCookie)
-	o, sess, err := h.Accounts.Authenticate(c.Request.Context(), token)
-	if err != nil {
-		if service.ErrorCode(err) == service.EINTERNAL {
-			h.fail(c, err)
-			c.Abort()
-			return
-		}
-		next := ""
-		if c.Request.Method == http.MethodGet {
-			next = c.Request.URL.RequestURI()
-		}
-		loc := consolePrefix + "/login"
-		if next != "" {
-			loc += "?next=" + url.QueryEscape(next)
-		}
-		if token != "" {
-			h.clearSessionCookie(c)
-		}
-		c.Redirect(http.StatusSeeOther, loc)
-		c.Abort()
-		return
+// kit is what the console's pages share, made from h's fields with the
+// defaults filled in.
+func (h *Console) kit() *consoleKit {
+	now := h.Now
+	if now == nil {
+		now = time.Now
 	}
-	c.Set(officerKey, o)
-	c.Set(sessionKey, sess)
-	if o.MustChangePassword && !strings.HasPrefix(c.FullPath(), consolePrefix+"/account") && c.FullPath() != consolePrefix+"/logout" {
-		c.Redirect(http.StatusSeeOther, consolePrefix+"/account")
-		c.Abort()
-		return
-	}
-	c.Next()
-}
-
-// requireRole lets only officers with one of roles through.
-func (h *Console) requireRole(roles ...string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		o := officerOf(c)
-		for _, r := range roles {
-			if o.Role == r {
-				c.Next()
-				return
-			}
-		}
-		h.fail(c, service.Errorf(service.EFORBIDDEN, "您的角色（%s）无权进行此操作", service.RoleLabel(o.Role)))
-		c.Abort()
-	}
-}
-
-func officerOf(c *gin.Context) *service.Officer {
-	v, _ := c.Get(officerKey)
-	o, _ := v.(*service.Officer)
-	return o
-}
-
-func sessionOf(c *gin.Context) *service.Session {
-	v, _ := c.Get(sessionKey)
-	s, _ := v.(*service.Session)
-	return s
-}
-
-func (h *Console) clearSessionCookie(c *gin.Context) {
-	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: consolePrefix, MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secureCookies(c, h.PublicURL)})
-}
-
-// base is the part of every page's view that the layout reads.
-func (h *Console) base(c *gin.Context, title, nav string) pageBase {
-	b := pageBase{Title: title, Nav: nav, Institution: h.Institution, CSRF: csrfField(c), UploadLimit: byteSize(h.Uploads.MaxBytes())}
-	if o := officerOf(c); o != nil {
-		b.Officer = &officerBadge{Name: o.Name(), Username: o.Username, Role: o.Role, RoleLabel: service.RoleLabel(o.Role)}
-		b.Menu = consoleMenu(o.Role, nav)
-	}
-	if msg, ok := doneMessages[c.Query("done")]; ok {
-		b.Flash = msg
-	}
-	return b
-}
-
-// fail shows a service error as a page: the message for the officer,
-// "系统内部错误" (and one log line) for anything internal.
-func (h *Console) fail(c *gin.Context, err error) {
-	e := showError(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
-	v := errorPage{pageBase: h.base(c, "出错了", ""), Message: e.Message}
-	render(c, h.Log, h.pages, e.Status, "error", &v)
-}
-
-// formError puts the message of a failed form's err beside the form and
-// returns the page's status; nil is no error (200). Internal errors are
-// logged here, once.
-func (h *Console) formError(c *gin.Context, form *actionForm, err error) int {
-	if err == nil {
-		return http.StatusOK
-	}
-	e := showError(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
-	form.Error = e.Message
-	return e.Status
-}
-
-// consoleBinding is what a console form's token belongs to: the officer's
-// session (none on the login page).
-func consoleBinding(c *gin.Context) string {
-	s, _ := c.Cookie(sessionCookie)
-	return "console\x00" + s
-}
-
-// refused answers a form refused before it was read: a missing or wrong
-// CSRF token or origin (403), a body too large (413) or of the wrong type
-// (415), no upload slot free (503).
-func (h *Console) refused(c *gin.Context, err *bodyError) {
-	h.Log.Info("form refused", "request_id", requestID(c), "path", c.Request.URL.Path, "status", err.Status, "reason", refusalReason(err))
-	title := "请求被拒绝"
-	if err.Status != http.StatusForbidden {
-		title = "无法处理该请求"
-	}
-	setRetryAfter(c, err)
-	v := errorPage{pageBase: h.base(c, title, ""), Message: err.Error()}
-	render(c, h.Log, h.pages, err.Status, "error", &v)
+	return &consoleKit{Accounts: h.Accounts, Log: h.Log, PublicURL: h.PublicURL, Institution: h.Institution,
+		Now: now, Uploads: h.Uploads.orDefault(), pages: loadPages()}
 }
 
 // done redirects after a successful form to path, with a message code the
@@ -319,13 +201,4 @@ var doneMessages = map[string]string{
 	"officer_created":   "账户已创建：首次登录时须修改密码。",
 	"officer_updated":   "账户已更新。",
 	"settings_unchange": "参数未变化。",
-}
-
-// newAddrBackoff throttles console login failures by client address: the
-// tenth starts a wait of 1 s, each further one doubles it, up to 15
-// minutes. Behind a reverse proxy the client address is X-Forwarded-For's
-// only when http.trusted_proxies names the proxy; otherwise every login
-// would share the proxy's address.
-func newAddrBackoff() *service.Backoff {
-	return &service.Backoff{Free: 9, First: time.Second, Max: 15 * time.Minute, Forget: time.Hour}
 }

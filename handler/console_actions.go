@@ -17,6 +17,15 @@ import (
 // parses the form, calls one service method, and either redirects to the
 // page with a message or shows the page again with the form and the error.
 
+// consoleActions serves the forms that act on applications, notices and
+// proposals; a failed form is shown again on its page (consoleCases).
+type consoleActions struct {
+	*consoleKit
+	Decisions ConsoleDecisions
+	Proposals ConsoleProposals
+	cases     *consoleCases // shows the page a failed form came from
+}
+
 // appPath is the application page of id.
 func appPath(id int64) string { return fmt.Sprintf("%s/applications/%d", consolePrefix, id) }
 
@@ -33,7 +42,7 @@ func parseYuan(label, s string) (service.Money, error) {
 	return m, nil
 }
 
-func (h *Console) approve(c *gin.Context) {
+func (h *consoleActions) approve(c *gin.Context) {
 	form := actionForm{Action: "approve", PayerName: c.PostForm("payername"), PayerAccount: c.PostForm("payeraccount"), Note: c.PostForm("note")}
 	h.act(c, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
 		p, err := h.Proposals.ProposeApprove(ctx, by, id, service.ApproveInput{
@@ -47,7 +56,7 @@ func (h *Console) approve(c *gin.Context) {
 
 // act runs an action on the application in the path: do returns the flash
 // message of its success, or the error shown beside form on the page again.
-func (h *Console) act(c *gin.Context, form actionForm, do func(ctx context.Context, by service.Actor, id int64) (flash string, err error)) {
+func (h *consoleActions) act(c *gin.Context, form actionForm, do func(ctx context.Context, by service.Actor, id int64) (flash string, err error)) {
 	id, err := pathID(c, "id", "申请")
 	if err != nil {
 		h.fail(c, err)
@@ -55,14 +64,14 @@ func (h *Console) act(c *gin.Context, form actionForm, do func(ctx context.Conte
 	}
 	flash, err := do(c.Request.Context(), officerOf(c).Actor(), id)
 	if err != nil {
-		h.showApplication(c, form, err)
+		h.cases.showApplication(c, form, err)
 		return
 	}
 	done(c, appPath(id), flash)
 }
 
 // withReason runs an action whose form is a reason (see act) with fn.
-func withReason[T any](h *Console, c *gin.Context, action, flash string, fn func(context.Context, service.Actor, int64, string) (T, error)) {
+func withReason[T any](h *consoleActions, c *gin.Context, action, flash string, fn func(context.Context, service.Actor, int64, string) (T, error)) {
 	form := actionForm{Action: action, Reason: c.PostForm("reason")}
 	h.act(c, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
 		_, err := fn(ctx, by, id, form.Reason)
@@ -70,13 +79,15 @@ func withReason[T any](h *Console, c *gin.Context, action, flash string, fn func
 	})
 }
 
-func (h *Console) reject(c *gin.Context) { withReason(h, c, "reject", "rejected", h.Decisions.Reject) }
+func (h *consoleActions) reject(c *gin.Context) {
+	withReason(h, c, "reject", "rejected", h.Decisions.Reject)
+}
 
-func (h *Console) abandon(c *gin.Context) {
+func (h *consoleActions) abandon(c *gin.Context) {
 	withReason(h, c, "abandon", "abandoned", h.Decisions.Abandon)
 }
 
-func (h *Console) decideQuit(c *gin.Context) {
+func (h *consoleActions) decideQuit(c *gin.Context) {
 	form := actionForm{Action: "quit", Decision: c.PostForm("decision"), Reason: c.PostForm("reason")}
 	h.act(c, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
 		if form.Decision != "approve" && form.Decision != "reject" {
@@ -92,7 +103,7 @@ func (h *Console) decideQuit(c *gin.Context) {
 // optionally its PDF, read from the form's stream (guard.upload checked the
 // token and holds an upload slot). The PDF is kept whole because it is
 // stored; it is at most Uploads.MaxBytes.
-func (h *Console) issueInvoice(c *gin.Context) {
+func (h *consoleActions) issueInvoice(c *gin.Context) {
 	id, err := pathID(c, "id", "申请")
 	if err != nil {
 		h.fail(c, err)
@@ -107,22 +118,22 @@ func (h *Console) issueInvoice(c *gin.Context) {
 	})
 	form := actionForm{Action: "invoice", InvoiceCode: values.Get("invoicecode"), InvoiceNo: values.Get("invoiceno")}
 	if err != nil {
-		h.showApplication(c, form, err)
+		h.cases.showApplication(c, form, err)
 		return
 	}
 	if _, err := h.Decisions.IssueInvoice(c.Request.Context(), officerOf(c).Actor(), id, service.IssueInvoiceInput{
 		InvoiceCode: form.InvoiceCode, InvoiceNo: form.InvoiceNo, PDF: pdf}); err != nil {
-		h.showApplication(c, form, err)
+		h.cases.showApplication(c, form, err)
 		return
 	}
 	done(c, appPath(id), "invoice_issued")
 }
 
-func (h *Console) refuseInvoice(c *gin.Context) {
+func (h *consoleActions) refuseInvoice(c *gin.Context) {
 	withReason(h, c, "invoice_refuse", "invoice_refused", h.Decisions.RefuseInvoice)
 }
 
-func (h *Console) payClaim(c *gin.Context) {
+func (h *consoleActions) payClaim(c *gin.Context) {
 	form := actionForm{Action: "pay", Amount: c.PostForm("amount"), PaymentRef: c.PostForm("payment_ref"), Note: c.PostForm("note")}
 	id, err := pathID(c, "id", "申请")
 	if err != nil {
@@ -137,11 +148,11 @@ func (h *Console) payClaim(c *gin.Context) {
 	form.ClaimID = claimID
 	amount, err := parseYuan("赔付金额", form.Amount)
 	if err != nil {
-		h.showApplication(c, form, err)
+		h.cases.showApplication(c, form, err)
 		return
 	}
 	if _, err := h.Proposals.ProposePayClaim(c.Request.Context(), officerOf(c).Actor(), id, claimID, amount, form.PaymentRef, form.Note); err != nil {
-		h.showApplication(c, form, err)
+		h.cases.showApplication(c, form, err)
 		return
 	}
 	done(c, appPath(id), "proposed")
@@ -158,18 +169,18 @@ func back(c *gin.Context, list string) (appID int64, path string) {
 
 // showBack shows the page a notice or proposal form came from again, with
 // the form's error.
-func (h *Console) showBack(c *gin.Context, appID int64, form actionForm, err error, list func(*gin.Context, actionForm, error)) {
+func (h *consoleActions) showBack(c *gin.Context, appID int64, form actionForm, err error, list func(*gin.Context, actionForm, error)) {
 	if appID != 0 {
 		c.Params = append(c.Params, gin.Param{Key: "id", Value: strconv.FormatInt(appID, 10)})
-		h.showApplication(c, form, err)
+		h.cases.showApplication(c, form, err)
 		return
 	}
 	list(c, form, err)
 }
 
-func (h *Console) resend(c *gin.Context) {
+func (h *consoleActions) resend(c *gin.Context) {
 	form := actionForm{Action: "resend", Note: c.PostForm("note")}
-	h.actOn(c, "通知", "/notices", h.showNotices, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
+	h.actOn(c, "通知", "/notices", h.cases.showNotices, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
 		_, err := h.Proposals.ProposeResend(ctx, by, id, form.Note)
 		return "proposed", err
 	})
@@ -178,7 +189,7 @@ func (h *Console) resend(c *gin.Context) {
 // actOn runs an action on the notice or proposal (what) in the path: do
 // returns the flash message of its success, or the error shown beside form
 // on the page the form came from (see back), list or an application page.
-func (h *Console) actOn(c *gin.Context, what, list string, showList func(*gin.Context, actionForm, error), form actionForm,
+func (h *consoleActions) actOn(c *gin.Context, what, list string, showList func(*gin.Context, actionForm, error), form actionForm,
 	do func(ctx context.Context, by service.Actor, id int64) (flash string, err error)) {
 	appID, path := back(c, list)
 	id, err := pathID(c, "id", what)
@@ -197,7 +208,7 @@ func (h *Console) actOn(c *gin.Context, what, list string, showList func(*gin.Co
 
 // retryLetter proposes trying a failed plaintext letter again, from its
 // application page or from the queue's 出函失败 list (back=queue).
-func (h *Console) retryLetter(c *gin.Context) {
+func (h *consoleActions) retryLetter(c *gin.Context) {
 	id, err := pathID(c, "id", "申请")
 	if err != nil {
 		h.fail(c, err)
@@ -205,7 +216,7 @@ func (h *Console) retryLetter(c *gin.Context) {
 	}
 	form := actionForm{Action: "retry_letter", Note: c.PostForm("note")}
 	if _, err := h.Proposals.ProposeRetryLetter(c.Request.Context(), officerOf(c).Actor(), id, form.Note); err != nil {
-		h.showApplication(c, form, err)
+		h.cases.showApplication(c, form, err)
 		return
 	}
 	if c.PostForm("back") == "queue" {
@@ -215,17 +226,17 @@ func (h *Console) retryLetter(c *gin.Context) {
 	done(c, appPath(id), "proposed")
 }
 
-func (h *Console) confirmProposal(c *gin.Context) {
+func (h *consoleActions) confirmProposal(c *gin.Context) {
 	form := actionForm{Action: "confirm", Note: c.PostForm("note")}
-	h.actOn(c, "提议", "/proposals", h.showProposals, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
+	h.actOn(c, "提议", "/proposals", h.cases.showProposals, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
 		_, err := h.Proposals.ConfirmProposal(ctx, by, id, form.Note)
 		return "confirmed", err
 	})
 }
 
-func (h *Console) declineProposal(c *gin.Context) {
+func (h *consoleActions) declineProposal(c *gin.Context) {
 	form := actionForm{Action: "decline", Reason: c.PostForm("reason")}
-	h.actOn(c, "提议", "/proposals", h.showProposals, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
+	h.actOn(c, "提议", "/proposals", h.cases.showProposals, form, func(ctx context.Context, by service.Actor, id int64) (string, error) {
 		p, err := h.Proposals.DeclineProposal(ctx, by, id, form.Reason)
 		if err != nil {
 			return "", err

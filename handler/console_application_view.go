@@ -137,7 +137,7 @@ var auditClass = map[string]string{
 }
 
 // fillApp fills v with the application of cf as o sees it.
-func (h *Console) fillApp(v *appPage, cf *service.CaseFile, o *service.Officer) {
+func (h *consoleCases) fillApp(v *appPage, cf *service.CaseFile, o *service.Officer) {
 	a := cf.Application
 	sum := appSummary{
 		ID: a.ID, ApplyNo: a.ApplyNo, Platform: h.Cases.PlatformName(a.Platform), PlatformCode: a.PlatformCode,
@@ -303,7 +303,7 @@ func proposalViewOf(pr *service.Proposal, o *service.Officer) proposalView {
 	return v
 }
 
-func (h *Console) noticeLineOf(n service.NoticeDetail, applyNo string, resendPending, work bool) noticeLine {
+func (h *consoleCases) noticeLineOf(n service.NoticeDetail, applyNo string, resendPending, work bool) noticeLine {
 	nv := noticeLine{ID: n.ID, ApplicationID: n.ApplicationID, ApplyNo: applyNo, Interface: n.Interface,
 		InterfaceLabel: service.InterfaceLabel(n.Interface), Status: noticeBadge(n.Status), Attempts: n.Notice.Attempts,
 		CreatedAt: service.BeijingTime(n.CreatedAt), DeliveredAt: service.BeijingTime(n.DeliveredAt), LastError: n.LastError,

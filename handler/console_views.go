@@ -155,7 +155,7 @@ func newPager(total, page, size int, link func(page int) string) pager {
 
 // renderBadFilter shows the list page name with no rows and the error of its
 // filter; base and pg are v's.
-func (h *Console) renderBadFilter(c *gin.Context, err error, name string, base *pageBase, pg *pager, size int, v any) {
+func (h *consoleKit) renderBadFilter(c *gin.Context, err error, name string, base *pageBase, pg *pager, size int, v any) {
 	e := showError(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
 	base.Error = e.Message
 	*pg = newPager(0, 1, size, nil)

@@ -14,73 +14,19 @@ import (
 	"github.com/baohangateway/baohan/service"
 )
 
-// The console's pages (GET).
+// The console's case pages (GET): the dashboard, the queue, the
+// application page, the notices and the proposals; the audit trail is in
+// console_audit.go, the application page's view in
+// console_application_view.go.
 
-type loginPage struct {
-	pageBase
-	Username, Next, Error string
-	AskTOTP               bool
-}
-
-// safeNext is where to go after login: a console path, never elsewhere.
-func safeNext(next string) string {
-	if strings.HasPrefix(next, consolePrefix+"/") && !strings.ContainsAny(next, "\\\r\n") && !strings.HasPrefix(next, consolePrefix+"/login") {
-		return next
-	}
-	return consolePrefix + "/dashboard"
-}
-
-func (h *Console) loginPage(c *gin.Context) {
-	token, _ := c.Cookie(sessionCookie)
-	if token != "" {
-		if _, _, err := h.Accounts.Authenticate(c.Request.Context(), token); err == nil {
-			c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
-			return
-		}
-	}
-	v := loginPage{pageBase: h.base(c, "登录", ""), Next: c.Query("next")}
-	render(c, h.Log, h.pages, http.StatusOK, "login", &v)
-}
-
-func (h *Console) login(c *gin.Context) {
-	v := loginPage{pageBase: h.base(c, "登录", ""), Username: strings.TrimSpace(c.PostForm("username")), Next: c.PostForm("next")}
-	ip, now := c.ClientIP(), h.Now()
-	if wait := h.addrs.Wait(ip, now); wait > 0 {
-		// Whoever else shares the address waits at most this long: refusals
-		// do not lengthen the wait.
-		c.Header("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
-		v.Error = fmt.Sprintf("来自您所在地址的登录失败次数过多：请 %s后再试", service.WaitText(wait))
-		render(c, h.Log, h.pages, http.StatusTooManyRequests, "login", &v)
-		return
-	}
-	l, err := h.Accounts.Login(c.Request.Context(), service.LoginInput{Username: v.Username, Password: c.PostForm("password"),
-		TOTPCode: c.PostForm("totp"), IP: ip, UserAgent: c.Request.UserAgent()})
-	if err != nil {
-		e := showError(h.Log, err, "request_id", requestID(c), "path", c.Request.URL.Path)
-		if e.Code == service.EFORBIDDEN {
-			h.addrs.Fail(ip, now)
-		}
-		v.Error = e.Message
-		v.AskTOTP = strings.Contains(v.Error, "动态口令")
-		render(c, h.Log, h.pages, e.Status, "login", &v)
-		return
-	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: l.Token, Path: consolePrefix,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secureCookies(c, h.PublicURL)})
-	if l.Officer.MustChangePassword {
-		c.Redirect(http.StatusSeeOther, consolePrefix+"/account")
-		return
-	}
-	c.Redirect(http.StatusSeeOther, safeNext(v.Next))
-}
-
-func (h *Console) logout(c *gin.Context) {
-	if err := h.Accounts.Logout(c.Request.Context(), officerOf(c), sessionOf(c)); err != nil {
-		h.fail(c, err)
-		return
-	}
-	h.clearSessionCookie(c)
-	c.Redirect(http.StatusSeeOther, consolePrefix+"/login")
+// consoleCases serves the pages that read applications, notices,
+// proposals and the audit trail.
+type consoleCases struct {
+	*consoleKit
+	Cases     ConsoleCases
+	Proposals ConsoleProposals // the proposals page lists them
+	Setup     ConsoleSetup     // the dashboard's signing panel
+	Platforms []service.PlatformInfo
 }
 
 // The dashboard.
@@ -115,7 +61,7 @@ type noticeHealth struct {
 
 type ruleView struct{ Label, Value string }
 
-func (h *Console) dashboard(c *gin.Context) {
+func (h *consoleCases) dashboard(c *gin.Context) {
 	d, err := h.Cases.Dashboard(c.Request.Context())
 	if err != nil {
 		h.fail(c, err)
@@ -205,7 +151,7 @@ func pageNumber(c *gin.Context) int {
 	return min(n, 10000)
 }
 
-func (h *Console) queue(c *gin.Context) {
+func (h *consoleCases) queue(c *gin.Context) {
 	v := queuePage{pageBase: h.base(c, "业务队列", "applications")}
 	f := queueFilter{Q: strings.TrimSpace(c.Query("q")), Platform: c.Query("platform"), State: c.Query("state"),
 		Flag: c.Query("flag"), Letter: c.Query("letter"), From: c.Query("from"), To: c.Query("to")}
@@ -305,13 +251,13 @@ func pathID(c *gin.Context, name, label string) (int64, error) {
 	return id, nil
 }
 
-func (h *Console) application(c *gin.Context) {
+func (h *consoleCases) application(c *gin.Context) {
 	h.showApplication(c, actionForm{}, nil)
 }
 
 // showApplication renders the application page, with the form that failed
 // and its error when err is not nil.
-func (h *Console) showApplication(c *gin.Context, form actionForm, err error) {
+func (h *consoleCases) showApplication(c *gin.Context, form actionForm, err error) {
 	status := h.formError(c, &form, err)
 	id, perr := pathID(c, "id", "申请")
 	if perr != nil {
@@ -344,11 +290,11 @@ type noticesPage struct {
 
 const noticePageSize = 30
 
-func (h *Console) notices(c *gin.Context) {
+func (h *consoleCases) notices(c *gin.Context) {
 	h.showNotices(c, actionForm{}, nil)
 }
 
-func (h *Console) showNotices(c *gin.Context, form actionForm, err error) {
+func (h *consoleCases) showNotices(c *gin.Context, form actionForm, err error) {
 	status := h.formError(c, &form, err)
 	v := noticesPage{pageBase: h.base(c, "通知记录", "notices"), Status: c.Query("status"), Form: form}
 	page := pageNumber(c)
@@ -403,11 +349,11 @@ type proposalsPage struct {
 	Form  actionForm
 }
 
-func (h *Console) proposals(c *gin.Context) {
+func (h *consoleCases) proposals(c *gin.Context) {
 	h.showProposals(c, actionForm{}, nil)
 }
 
-func (h *Console) showProposals(c *gin.Context, form actionForm, err error) {
+func (h *consoleCases) showProposals(c *gin.Context, form actionForm, err error) {
 	status := h.formError(c, &form, err)
 	v := proposalsPage{pageBase: h.base(c, "待复核", "proposals"), All: c.Query("all") == "1", Form: form}
 	page := pageNumber(c)
