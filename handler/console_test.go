@@ -30,7 +30,7 @@ type consoleEnv struct {
 	engine *gin.Engine
 	srv    *httptest.Server
 	svc    *service.Service
-	log    *syncBuffer
+	log    *servicetest.Log
 	clock  *servicetest.Clock
 }
 
@@ -38,7 +38,7 @@ const consolePassword = "Passw0rd-2026"
 
 func newConsoleEnv(t *testing.T, publicURL string) *consoleEnv {
 	t.Helper()
-	e := &consoleEnv{t: t, log: &syncBuffer{}, clock: servicetest.NewClock(time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC))}
+	e := &consoleEnv{t: t, log: &servicetest.Log{}, clock: servicetest.NewClock(time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC))}
 	logger := slog.New(slog.NewTextHandler(e.log, nil))
 	e.svc = service.New(service.Config{
 		Store: storetest.SQLite(t), Renderer: &servicetest.Letters{}, Log: logger,

@@ -71,7 +71,7 @@ func TestLetterRetryBackoff(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		clk := servicetest.NewClock(time.Date(2026, 11, 28, 1, 30, 0, 0, time.UTC))
 		letters := &servicetest.Letters{}
-		logs := &syncLog{}
+		logs := &servicetest.Log{}
 		svc := letterService(t, st, letters, clk.Now, logs, 5*time.Millisecond)
 		ctx := t.Context()
 
@@ -164,7 +164,7 @@ func (deferFailing) DeferPlainLetter(context.Context, int64, int, time.Time, str
 func TestLetterFailureUnrecordedHeldBack(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		letters := &servicetest.Letters{}
-		logs := &syncLog{}
+		logs := &servicetest.Log{}
 		svc := letterService(t, deferFailing{st}, letters, nil, logs, time.Millisecond)
 		ctx := t.Context()
 
@@ -195,7 +195,7 @@ func TestLetterFailureUnrecordedHeldBack(t *testing.T) {
 // retried later), not a crash of the workers: the letters after it go out.
 func TestLetterPanicIsAFailedAttempt(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
-		logs := &syncLog{}
+		logs := &servicetest.Log{}
 		letters := &servicetest.Letters{}
 		letters.Panic("TBaoHanPANIC0001")
 		svc := letterService(t, st, letters, nil, logs, 5*time.Millisecond)

@@ -1,7 +1,6 @@
 package service_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -19,24 +18,6 @@ import (
 	"github.com/baohangateway/baohan/store"
 	"github.com/baohangateway/baohan/store/storetest"
 )
-
-// syncLog is a log destination safe for concurrent writers.
-type syncLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // sealedApply is a baohanapply whose sealed fields are plain encrypted with
 // the test key (ECB, as the platform does without an IV).
@@ -95,7 +76,7 @@ func TestOddPlaintextsNeverBlockLetters(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		logs := &syncLog{}
+		logs := &servicetest.Log{}
 		inst := service.Institution{Name: "测试银行股份有限公司", Kind: service.KindBank, Code: "TB"}
 		svc := service.New(service.Config{
 			Store: st, Renderer: &service.PDFLetters{Renderer: renderer, Institution: inst, PublicURL: "https://baohan.example.com"},
