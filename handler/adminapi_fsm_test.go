@@ -11,6 +11,7 @@ import (
 
 	"github.com/baohangateway/baohan/handler"
 	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/service/servicetest"
 )
 
 const adminToken = "admin-token-fsm-1"
@@ -135,13 +136,6 @@ func TestAdminQuitRejectNeedsReason(t *testing.T) {
 	}
 }
 
-// acceptingCaller is a platform that agrees to every giveupapply.
-type acceptingCaller struct{}
-
-func (acceptingCaller) Call(context.Context, string, string, map[string]string) (bool, string, error) {
-	return true, "成功", nil
-}
-
 // adminDiagram is the part of the state diagram the admin API reaches:
 // route → state before → state after, and the operation each route is.
 var adminDiagram = []struct {
@@ -171,7 +165,7 @@ var adminDiagram = []struct {
 // must list exactly the routes allowed in its state.
 func TestAdminStateMachine(t *testing.T) {
 	e := newAdminEnv(t)
-	e.svc.Caller = acceptingCaller{}
+	e.svc.Caller = &servicetest.Caller{Accept: true, Message: "成功"} // a platform that agrees to every giveupapply
 	platform := func(err error) {
 		t.Helper()
 		if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/baohangateway/baohan/handler"
 	"github.com/baohangateway/baohan/platform"
 	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/service/servicetest"
 	"github.com/baohangateway/baohan/store"
 	"github.com/baohangateway/baohan/store/storetest"
 )
@@ -40,13 +41,6 @@ func (signatureOnly) Quit(context.Context, service.QuitRequest) error       { re
 func (signatureOnly) Cancel(context.Context, service.CancelRequest) error   { return nil }
 func (signatureOnly) Claim(context.Context, service.ClaimRequest) error     { return nil }
 func (signatureOnly) GiveUp(context.Context, service.GiveUpRequest) error   { return nil }
-
-// noLetters is never called: the benchmark only applies.
-type noLetters struct{}
-
-func (noLetters) RenderLetter(context.Context, *service.Application, bool) (*service.RenderedLetter, error) {
-	return nil, fmt.Errorf("not used")
-}
 
 func applyServer(b *testing.B, svc handler.PlatformService) *httptest.Server {
 	b.Helper()
@@ -125,6 +119,6 @@ func BenchmarkApplyHTTP(b *testing.B) {
 }
 
 func newApplyService(st *store.Store) handler.PlatformService {
-	return service.New(service.Config{Store: st, Renderer: noLetters{}, Underwriting: service.DefaultUnderwriting(),
+	return service.New(service.Config{Store: st, Renderer: &servicetest.Letters{}, Underwriting: service.DefaultUnderwriting(),
 		Platforms: []service.PlatformInfo{{AppKey: benchAppKey, Name: "bench"}}, PublicURL: "http://gateway.test"}).Guarantees
 }

@@ -259,7 +259,7 @@ func TestEveryRouteBoundsItsBody(t *testing.T) {
 	e := newConsoleEnv(t, "http://gateway.test")
 	logger := slog.New(slog.NewTextHandler(e.log, nil))
 	(&handler.Public{Service: e.svc.Public, Issuer: "吉林测试银行股份有限公司", Log: logger}).Register(e.engine)
-	(&handler.PlatformAPI{Receiver: &platform.Receiver{Direction: platform.Inbound}, Service: e.svc.Guarantees, Log: logger, Now: e.clock}).Register(e.engine)
+	(&handler.PlatformAPI{Receiver: &platform.Receiver{Direction: platform.Inbound}, Service: e.svc.Guarantees, Log: logger, Now: e.clock.Now}).Register(e.engine)
 	(&handler.AdminAPI{Cases: e.svc.Views, Decisions: e.svc.Guarantees, Letters: e.svc.Letters, Log: logger, Tokens: []handler.APIToken{{Name: "core", Token: "admin-token-123"}}}).Register(e.engine)
 	e.officer("zhangsan", service.RoleMaker)
 	b := e.browser()

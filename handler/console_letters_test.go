@@ -36,7 +36,7 @@ func TestConsoleLetterFailed(t *testing.T) {
 	}
 	bad, pending := restored("TBaoHanLETFAIL01"), restored("TBaoHanLETPEND01")
 	const reason = "明文保函无法生成：字段 招标人（zbr） 为空（控制字符、格式字符按空格计）"
-	if ok, err := e.svc.Store.DeferPlainLetter(ctx, bad.ID, 1, e.clock().Add(5*time.Second), reason); err != nil || !ok {
+	if ok, err := e.svc.Store.DeferPlainLetter(ctx, bad.ID, 1, e.clock.Now().Add(5*time.Second), reason); err != nil || !ok {
 		t.Fatalf("DeferPlainLetter: %v %v", ok, err)
 	}
 

@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,15 +20,9 @@ import (
 
 	"github.com/baohangateway/baohan/handler"
 	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/service/servicetest"
 	"github.com/baohangateway/baohan/store/storetest"
 )
-
-// consoleLetters renders a stand-in PDF.
-type consoleLetters struct{}
-
-func (consoleLetters) RenderLetter(_ context.Context, a *service.Application, sealed bool) (*service.RenderedLetter, error) {
-	return &service.RenderedLetter{PDF: []byte("%PDF-1.7 letter " + a.BaohanNo)}, nil
-}
 
 // consoleEnv is the console and portal on a real service and SQLite store.
 type consoleEnv struct {
@@ -37,21 +30,19 @@ type consoleEnv struct {
 	engine *gin.Engine
 	srv    *httptest.Server
 	svc    *service.Service
-	log    *syncBuffer
-
-	mu  sync.Mutex
-	now time.Time
+	log    *servicetest.Log
+	clock  *servicetest.Clock
 }
 
 const consolePassword = "Passw0rd-2026"
 
 func newConsoleEnv(t *testing.T, publicURL string) *consoleEnv {
 	t.Helper()
-	e := &consoleEnv{t: t, log: &syncBuffer{}, now: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)}
+	e := &consoleEnv{t: t, log: &servicetest.Log{}, clock: servicetest.NewClock(time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC))}
 	logger := slog.New(slog.NewTextHandler(e.log, nil))
 	e.svc = service.New(service.Config{
-		Store: storetest.SQLite(t), Renderer: consoleLetters{}, Log: logger,
-		Now:          func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now },
+		Store: storetest.SQLite(t), Renderer: &servicetest.Letters{}, Log: logger,
+		Now:          e.clock.Now,
 		Institution:  service.Institution{Name: "吉林测试银行股份有限公司", Kind: service.KindBank, Code: "JL"},
 		Underwriting: service.DefaultUnderwriting(),
 		Platforms:    []service.PlatformInfo{{AppKey: appKey, Name: "测试平台"}},
@@ -65,23 +56,11 @@ func newConsoleEnv(t *testing.T, publicURL string) *consoleEnv {
 	e.engine = handler.NewEngine(logger)
 	handler.RegisterAssets(e.engine)
 	(&handler.Console{Accounts: e.svc.Officers, Cases: e.svc.Views, Decisions: e.svc.Guarantees, Proposals: e.svc.Proposals, Setup: e.svc.Setup, Log: logger, Secret: secret, PublicURL: publicURL, Institution: "吉林测试银行股份有限公司",
-		Platforms: []service.PlatformInfo{{AppKey: appKey, Name: "测试平台"}}, Now: e.clock}).Register(e.engine)
+		Platforms: []service.PlatformInfo{{AppKey: appKey, Name: "测试平台"}}, Now: e.clock.Now}).Register(e.engine)
 	(&handler.Portal{Bidders: e.svc.Public, Cases: e.svc.Views, Log: logger, Secret: secret, PublicURL: publicURL, Institution: "吉林测试银行股份有限公司"}).Register(e.engine)
 	e.srv = httptest.NewServer(e.engine)
 	t.Cleanup(e.srv.Close)
 	return e
-}
-
-func (e *consoleEnv) clock() time.Time {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.now
-}
-
-func (e *consoleEnv) advance(d time.Duration) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.now = e.now.Add(d)
 }
 
 func (e *consoleEnv) officer(username, role string) {
@@ -288,7 +267,7 @@ func TestConsoleLoginAndCSRF(t *testing.T) {
 	wantPage(t, b.get("/console/applications/999999"), http.StatusNotFound, "未找到")
 
 	// An idle session ends.
-	e.advance(31 * time.Minute)
+	e.clock.Advance(31 * time.Minute)
 	if p := b.get("/console/dashboard"); p.status != http.StatusSeeOther {
 		t.Fatalf("after 31 idle minutes: HTTP %d", p.status)
 	}
@@ -353,7 +332,7 @@ func TestPortalPage(t *testing.T) {
 		t.Fatalf("after the portal: %q %q", got.PayerAccount, got.InvoiceEmail)
 	}
 	wantPage(t, b.get("/portal/"+strings.Repeat("A", 43)), http.StatusNotFound, "链接无效")
-	e.advance(91 * 24 * time.Hour)
+	e.clock.Advance(91 * 24 * time.Hour)
 	wantPage(t, b.get(path), http.StatusForbidden, "链接已过期")
 	if strings.Contains(e.log.String(), a.PortalToken) {
 		t.Error("the log shows a portal token")

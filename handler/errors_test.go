@@ -18,6 +18,7 @@ import (
 	"github.com/baohangateway/baohan/handler"
 	"github.com/baohangateway/baohan/platform"
 	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/service/servicetest"
 )
 
 // wantStatus is the HTTP status every edge but the platform API answers for
@@ -92,13 +93,6 @@ func (f *failing) VerifyDocument(context.Context, io.Reader) (*service.Verificat
 }
 func (f *failing) Download(context.Context, string) (*service.Document, error) { return nil, f.err }
 
-// Reset empties the log between requests.
-func (s *syncBuffer) Reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.b.Reset()
-}
-
 // edgeAnswer is what one edge answered: its status, its Content-Type, and
 // the message it shows (for a page: the whole body, which must hold it).
 type edgeAnswer struct {
@@ -113,13 +107,13 @@ type edgeAnswer struct {
 type edges struct {
 	t    *testing.T
 	srv  *httptest.Server
-	log  *syncBuffer
+	log  *servicetest.Log
 	http *http.Client
 }
 
 func newEdges(t *testing.T, err error) *edges {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &servicetest.Log{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	svc := &failing{err: err}
 	admin, console := &adminFailing{err: err}, &consoleFailing{err: err}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/baohangateway/baohan/handler"
 	"github.com/baohangateway/baohan/platform"
+	"github.com/baohangateway/baohan/service/servicetest"
 )
 
 func TestSourceLimiter(t *testing.T) {
@@ -39,7 +40,7 @@ func TestSourceLimiter(t *testing.T) {
 func apiWith(t *testing.T, acct platform.Account, lim *handler.SourceLimiter) *testAPI {
 	t.Helper()
 	svc := &fakeService{}
-	logs := &syncBuffer{}
+	logs := &servicetest.Log{}
 	api := &handler.PlatformAPI{
 		Receiver: &platform.Receiver{Direction: platform.Inbound, Accounts: []platform.Account{acct}},
 		Service:  svc, Log: newTextLogger(logs), Now: func() time.Time { return now }, Limiter: lim,
@@ -93,4 +94,4 @@ func TestPlatformAPIAllowedSources(t *testing.T) {
 	}
 }
 
-func newTextLogger(w *syncBuffer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
+func newTextLogger(w *servicetest.Log) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }

@@ -21,6 +21,7 @@ import (
 	"github.com/baohangateway/baohan/handler"
 	"github.com/baohangateway/baohan/platform"
 	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/service/servicetest"
 )
 
 const (
@@ -35,24 +36,6 @@ var longAppKey = strings.Repeat("k", 51)
 
 // now is the server's fixed clock: 2024-05-20 10:00:00 in Beijing.
 var now = time.Date(2024, 5, 20, 10, 0, 0, 0, platform.Beijing)
-
-// syncBuffer is a log sink shared by the server's goroutines and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // call is one call of the fake service.
 type call struct {
@@ -121,7 +104,7 @@ func (f *fakeService) GiveUp(_ context.Context, req service.GiveUpRequest) error
 type testAPI struct {
 	url string
 	svc *fakeService
-	log *syncBuffer
+	log *servicetest.Log
 }
 
 // newTestAPI starts the platform API with the fake service and a fixed clock.
@@ -129,7 +112,7 @@ type testAPI struct {
 // appsecret.
 func newTestAPI(t *testing.T, maxBody int64) *testAPI {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &servicetest.Log{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	svc := &fakeService{}
 	api := &handler.PlatformAPI{

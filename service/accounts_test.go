@@ -65,7 +65,7 @@ func TestLoginLockAndSessions(t *testing.T) {
 		}
 
 		// Idle for longer than SessionIdle: the session has ended.
-		e.now = e.now.Add(31 * time.Minute)
+		e.clock.Advance(31 * time.Minute)
 		if _, _, err := e.svc.Officers.Authenticate(e.ctx, l.Token); service.ErrorCode(err) != service.ENOTFOUND {
 			t.Errorf("idle session: got %v, want ENOTFOUND", err)
 		}
@@ -85,11 +85,11 @@ func TestLoginLockAndSessions(t *testing.T) {
 		if _, err := e.loginFrom("zhangsan", testPassword, "10.0.0.2"); err != nil {
 			t.Fatalf("the right password from another address: %v", err)
 		}
-		e.now = e.now.Add(time.Second)
+		e.clock.Advance(time.Second)
 		if _, err := e.login("zhangsan", "wrong-password-1", ""); service.ErrorMessage(err) != "用户名或密码错误：请 2 秒后再试" {
 			t.Fatalf("after the wait, wrong again: got %v, want a wait of 2 s", err)
 		}
-		e.now = e.now.Add(2 * time.Second)
+		e.clock.Advance(2 * time.Second)
 		l, err = e.login("zhangsan", testPassword, "")
 		if err != nil {
 			t.Fatalf("after the wait: %v", err)
@@ -146,7 +146,7 @@ func TestTOTP(t *testing.T) {
 			t.Fatalf("PendingTOTP: %+v", again)
 		}
 		wantCode(t, e.svc.Officers.ConfirmTOTP(e.ctx, l.Officer, "000000"), service.EINVALID)
-		code, _ := totp.GenerateCode(enr.Secret, e.now)
+		code, _ := totp.GenerateCode(enr.Secret, e.clock.Now())
 		if err := e.svc.Officers.ConfirmTOTP(e.ctx, l.Officer, code); err != nil {
 			t.Fatal(err)
 		}
@@ -167,17 +167,17 @@ func TestTOTP(t *testing.T) {
 			}
 		}
 		used(code)
-		e.now = e.now.Add(30 * time.Second)
-		code2, _ := totp.GenerateCode(enr.Secret, e.now)
+		e.clock.Advance(30 * time.Second)
+		code2, _ := totp.GenerateCode(enr.Secret, e.clock.Now())
 		if _, err := e.login("lisi", testPassword, code2); err != nil {
 			t.Fatalf("login with the next code: %v", err)
 		}
 		used(code2)
-		ahead, _ := totp.GenerateCode(enr.Secret, e.now.Add(30*time.Second)) // a phone's clock a little ahead
+		ahead, _ := totp.GenerateCode(enr.Secret, e.clock.Now().Add(30*time.Second)) // a phone's clock a little ahead
 		if _, err := e.login("lisi", testPassword, ahead); err != nil {
 			t.Fatalf("login with the code of the next step: %v", err)
 		}
-		e.now = e.now.Add(30 * time.Second)
+		e.clock.Advance(30 * time.Second)
 		used(ahead)
 		audit, _, _ := e.store.FindAudit(e.ctx, service.AuditFilter{Action: "login_failed"})
 		if n := len(audit); n < 3 || !strings.Contains(audit[0].Detail, "动态口令已使用过") {
@@ -185,8 +185,8 @@ func TestTOTP(t *testing.T) {
 		}
 
 		// Two logins with one fresh code at once: one session.
-		e.now = e.now.Add(30 * time.Second)
-		code3, _ := totp.GenerateCode(enr.Secret, e.now)
+		e.clock.Advance(30 * time.Second)
+		code3, _ := totp.GenerateCode(enr.Secret, e.clock.Now())
 		var wg sync.WaitGroup
 		var ok, refused atomic.Int32
 		for range 4 {

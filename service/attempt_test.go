@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/service/servicetest"
 	"github.com/baohangateway/baohan/store"
 	"github.com/baohangateway/baohan/store/storetest"
 )
@@ -51,9 +52,9 @@ func TestDispatcherRecordRetried(t *testing.T) {
 		if flaky.calls != 4 {
 			t.Errorf("FinishAttempt called %d times, want 4 (3 refused, then recorded)", flaky.calls)
 		}
-		e.clock.Add(2 * service.DefaultNoticeLease)
+		e.clock.Advance(2 * service.DefaultNoticeLease)
 		e.round()
-		if got := len(e.sender.sends()); got != 1 {
+		if got := len(e.sender.Sends()); got != 1 {
 			t.Errorf("the platform got the notice %d times, want once", got)
 		}
 	})
@@ -65,17 +66,17 @@ func TestDispatcherClaimKeptWhileSending(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		const lease = 600 * time.Millisecond
 		e := newDispatchEnv(t, st, service.DispatcherConfig{Lease: lease})
-		e.sender.started = make(chan sent, 1)
-		e.sender.release = make(chan struct{})
+		started, release := make(chan servicetest.Sent, 1), make(chan struct{})
+		e.sender.Hold(started, release)
 		a := e.approve("TBaoHanKEEP2026120200001")
 		done := make(chan int)
 		go func() {
 			n, _ := e.d.DeliverDue(e.ctx)
 			done <- n
 		}()
-		<-e.sender.started
+		<-started
 		// The notice's clock moves past the claim; the holder renews it.
-		e.clock.Add(time.Hour)
+		e.clock.Advance(time.Hour)
 		deadline := time.Now().Add(10 * time.Second)
 		for e.only(a).LeaseUntil.Before(e.clock.Now()) {
 			if time.Now().After(deadline) {
@@ -87,14 +88,14 @@ func TestDispatcherClaimKeptWhileSending(t *testing.T) {
 		if n, err := other.DeliverDue(e.ctx); err != nil || n != 0 {
 			t.Fatalf("another dispatcher claimed %d (%v), want 0 while the holder sends", n, err)
 		}
-		close(e.sender.release)
+		close(release)
 		if n := <-done; n != 1 {
 			t.Fatalf("claimed %d, want 1", n)
 		}
 		if n := e.only(a); n.Status != service.NoticeDelivered || n.Attempts != 1 {
 			t.Fatalf("notice %+v, want delivered after one attempt", n)
 		}
-		if got := len(e.sender.sends()); got != 1 {
+		if got := len(e.sender.Sends()); got != 1 {
 			t.Errorf("the platform got the notice %d times, want once", got)
 		}
 	})
@@ -107,7 +108,7 @@ func TestDispatcherAnswerAtShutdownRecorded(t *testing.T) {
 		e := newDispatchEnv(t, st, service.DispatcherConfig{})
 		a := e.approve("TBaoHanSTOP2026120200001")
 		ctx, cancel := context.WithCancel(e.ctx)
-		e.sender.setAnswer(func(sent) (service.SendResult, error) {
+		e.sender.SetAnswer(func(context.Context, servicetest.Sent) (service.SendResult, error) {
 			cancel() // the process is asked to stop as the answer arrives
 			return service.SendResult{Outcome: service.SendAccepted, HTTPStatus: 200, Code: "1", Message: "成功"}, nil
 		})
@@ -138,7 +139,7 @@ func TestDispatcherJournalReplayed(t *testing.T) {
 		e.d = e.svc.NewDispatcher(e.sender, service.DispatcherConfig{Owner: "dead-host:1:abc", Journal: first, Rand: func() float64 { return 0.5 }})
 		a := e.approve("TBaoHanJRNL2026120200001")
 		ctx, cancel := context.WithCancel(e.ctx)
-		e.sender.setAnswer(func(sent) (service.SendResult, error) {
+		e.sender.SetAnswer(func(context.Context, servicetest.Sent) (service.SendResult, error) {
 			cancel()
 			return service.SendResult{Outcome: service.SendAccepted, HTTPStatus: 200, Code: "1", Message: "成功"}, nil
 		})
@@ -152,21 +153,21 @@ func TestDispatcherJournalReplayed(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		e.clock.Add(2 * service.DefaultNoticeLease) // its claim has run out
+		e.clock.Advance(2 * service.DefaultNoticeLease) // its claim has run out
 		second, err := store.OpenAnswerJournal(dir, "new-host:2:def")
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { second.Close() })
 		e.svc = newTestService(st, e.clock.Now)
-		e.sender.setAnswer(nil)
+		e.sender.SetAnswer(nil)
 		e.d = e.svc.NewDispatcher(e.sender, service.DispatcherConfig{Owner: "new-host:2:def", Journal: second})
 		e.d.ReplayAnswers(e.ctx)
 		if n := e.only(a); n.Status != service.NoticeDelivered || n.Attempts != 1 || n.LeaseOwner != "" {
 			t.Fatalf("after the replay: %+v, want delivered after one attempt", n)
 		}
 		e.round()
-		if got := len(e.sender.sends()); got != 1 {
+		if got := len(e.sender.Sends()); got != 1 {
 			t.Errorf("the platform got the notice %d times, want once", got)
 		}
 		if orphans, err := second.Orphans(); err != nil || len(orphans) != 0 {

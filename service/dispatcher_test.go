@@ -10,105 +10,20 @@ import (
 	"time"
 
 	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/service/servicetest"
 	"github.com/baohangateway/baohan/store"
 	"github.com/baohangateway/baohan/store/storetest"
 )
 
-// clock is a settable clock shared by the service and the test.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *clock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
-
-// sent is one notice as the fake sender got it.
-type sent struct {
-	Interface string
-	Fields    map[string]string
-}
-
-func (s sent) key() string { return s.Interface + " " + s.Fields["applyno"] }
-
-// fakeSender answers as answer says (code 1 when nil) and records every
-// send; it counts sends of one notice that overlap in time.
-type fakeSender struct {
-	mu       sync.Mutex
-	answer   func(s sent) (service.SendResult, error)
-	sent     []sent
-	inflight map[string]int
-	overlaps int
-	started  chan sent     // when set, told of every send as it starts
-	release  chan struct{} // when set, a send waits for it (or its context)
-}
-
-func (f *fakeSender) Send(ctx context.Context, appkey, iface string, fields map[string]string) (service.SendResult, error) {
-	s := sent{Interface: iface, Fields: fields}
-	f.mu.Lock()
-	if f.inflight == nil {
-		f.inflight = map[string]int{}
-	}
-	f.inflight[s.key()]++
-	if f.inflight[s.key()] > 1 {
-		f.overlaps++
-	}
-	f.sent = append(f.sent, s)
-	answer, started, release := f.answer, f.started, f.release
-	f.mu.Unlock()
-	defer func() {
-		f.mu.Lock()
-		f.inflight[s.key()]--
-		f.mu.Unlock()
-	}()
-	if started != nil {
-		started <- s
-	}
-	if release != nil {
-		select {
-		case <-release:
-		case <-ctx.Done():
-			return service.SendResult{Outcome: service.SendUnreachable}, ctx.Err()
-		}
-	}
-	if answer == nil {
-		return service.SendResult{Outcome: service.SendAccepted, HTTPStatus: 200, Code: "1", Message: "成功", Duration: time.Millisecond}, nil
-	}
-	return answer(s)
-}
-
-func (f *fakeSender) setAnswer(fn func(s sent) (service.SendResult, error)) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.answer = fn
-}
-
-func (f *fakeSender) sends() []sent {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]sent(nil), f.sent...)
-}
-
 // Answers of the fake platform.
 var (
-	answerRefused = func(sent) (service.SendResult, error) {
+	answerRefused = func(context.Context, servicetest.Sent) (service.SendResult, error) {
 		return service.SendResult{Outcome: service.SendRefused, HTTPStatus: 200, Code: "0", Message: "项目数据尚未同步", Duration: time.Millisecond}, nil
 	}
-	answerUnreachable = func(sent) (service.SendResult, error) {
+	answerUnreachable = func(context.Context, servicetest.Sent) (service.SendResult, error) {
 		return service.SendResult{Outcome: service.SendUnreachable}, errors.New("dial tcp 127.0.0.1:9: connect: connection refused")
 	}
-	answer503 = func(sent) (service.SendResult, error) {
+	answer503 = func(context.Context, servicetest.Sent) (service.SendResult, error) {
 		return service.SendResult{Outcome: service.SendHTTPError, HTTPStatus: 503, Duration: time.Millisecond}, errors.New("HTTP 503")
 	}
 )
@@ -120,8 +35,8 @@ type dispatchEnv struct {
 	ctx    context.Context
 	st     *store.Store
 	svc    *service.Service
-	clock  *clock
-	sender *fakeSender
+	clock  *servicetest.Clock
+	sender *servicetest.Sender
 	d      *service.Dispatcher
 }
 
@@ -129,7 +44,7 @@ var t0 = time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
 
 func newDispatchEnv(t *testing.T, st *store.Store, cfg service.DispatcherConfig) *dispatchEnv {
 	t.Helper()
-	e := &dispatchEnv{t: t, ctx: context.Background(), st: st, clock: &clock{t: t0}, sender: &fakeSender{}}
+	e := &dispatchEnv{t: t, ctx: context.Background(), st: st, clock: servicetest.NewClock(t0), sender: &servicetest.Sender{}}
 	e.svc = newTestService(st, e.clock.Now)
 	if cfg.Rand == nil {
 		cfg.Rand = func() float64 { return 0.5 } // no jitter: the schedule exactly
@@ -143,7 +58,7 @@ func newDispatchEnv(t *testing.T, st *store.Store, cfg service.DispatcherConfig)
 
 func newTestService(st service.Store, now func() time.Time) *service.Service {
 	return service.New(service.Config{
-		Store: st, Renderer: &fakeLetters{}, Now: now,
+		Store: st, Renderer: &servicetest.Letters{}, Now: now,
 		Institution:  service.Institution{Name: "测试银行股份有限公司", Kind: service.KindBank, Code: "TB"},
 		Underwriting: service.DefaultUnderwriting(),
 		Platforms:    []service.PlatformInfo{{AppKey: appkey, Name: "测试平台"}},
@@ -229,7 +144,7 @@ func (e *dispatchEnv) attempts(n *service.Notice) []*service.NoticeAttempt {
 func TestDispatcherRetrySchedule(t *testing.T) {
 	tests := []struct {
 		desc       string
-		answer     func(sent) (service.SendResult, error)
+		answer     func(context.Context, servicetest.Sent) (service.SendResult, error)
 		delays     []time.Duration // waits after each failed attempt
 		thenFailed bool            // the attempt after the delays fails the notice
 		wantError  string          // in the attempt's Error
@@ -246,7 +161,7 @@ func TestDispatcherRetrySchedule(t *testing.T) {
 			storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 				e := newDispatchEnv(t, st, service.DispatcherConfig{})
 				a := e.approve("TBaoHanRETRY2026112700001")
-				e.sender.setAnswer(tt.answer)
+				e.sender.SetAnswer(tt.answer)
 				for i, delay := range tt.delays {
 					if got := e.round(); got != 1 {
 						t.Fatalf("attempt %d: claimed %d notices, want 1", i+1, got)
@@ -277,13 +192,13 @@ func TestDispatcherRetrySchedule(t *testing.T) {
 					if n.Status != service.NoticeFailed || n.Attempts != len(tt.delays)+1 || !n.NextAttemptAt.IsZero() {
 						t.Fatalf("after the last attempt: %+v, want failed after %d attempts", n, len(tt.delays)+1)
 					}
-					e.clock.Add(24 * time.Hour)
+					e.clock.Advance(24 * time.Hour)
 					if got := e.round(); got != 0 {
 						t.Fatalf("a failed notice was claimed again")
 					}
 					return
 				}
-				e.sender.setAnswer(nil) // the platform is back
+				e.sender.SetAnswer(nil) // the platform is back
 				e.round()
 				n := e.only(a)
 				if n.Status != service.NoticeDelivered || n.Attempts != len(tt.delays)+1 || !n.DeliveredAt.Equal(e.clock.Now()) || n.LastError != "" {
@@ -293,7 +208,7 @@ func TestDispatcherRetrySchedule(t *testing.T) {
 				if last := as[len(as)-1]; last.HTTPStatus != 200 || last.Code != "1" || last.Message != "成功" || last.Error != "" {
 					t.Fatalf("the delivery is recorded as %+v", last)
 				}
-				if got := len(e.sender.sends()); got != len(tt.delays)+1 {
+				if got := len(e.sender.Sends()); got != len(tt.delays)+1 {
 					t.Errorf("the platform got %d sends, want %d", got, len(tt.delays)+1)
 				}
 			})
@@ -309,7 +224,7 @@ func TestDispatcherDayOfRetriesThenResend(t *testing.T) {
 		e := newDispatchEnv(t, st, service.DispatcherConfig{Rand: func() float64 { return 0 }}) // the shortest waits
 		a := e.approve("TBaoHanDAY2026112700001")
 		restoreWith(t, e.svc, a)
-		e.sender.setAnswer(answerUnreachable)
+		e.sender.SetAnswer(answerUnreachable)
 		var first *service.Notice
 		for i := 0; ; i++ {
 			if i > 100 {
@@ -331,18 +246,18 @@ func TestDispatcherDayOfRetriesThenResend(t *testing.T) {
 		if elapsed := e.clock.Now().Sub(t0); elapsed < 24*time.Hour {
 			t.Fatalf("gave up after %v, want at least 24h", elapsed)
 		}
-		for _, s := range e.sender.sends() {
+		for _, s := range e.sender.Sends() {
 			if s.Interface != "baohannotice" {
 				t.Fatalf("sent %s while the baohannotice was undelivered", s.Interface)
 			}
 		}
-		e.clock.Add(time.Hour)
+		e.clock.Advance(time.Hour)
 		if got := e.round(); got != 0 {
 			t.Fatalf("%d notices claimed while the first one is failed; the later one must wait", got)
 		}
 
 		// An officer resends it; the platform is back.
-		e.sender.setAnswer(nil)
+		e.sender.SetAnswer(nil)
 		before := len(e.attempts(first))
 		nd, err := e.svc.Guarantees.ResendNotice(e.ctx, officerChecker, first.ID)
 		if err != nil {
@@ -357,7 +272,7 @@ func TestDispatcherDayOfRetriesThenResend(t *testing.T) {
 		if ns[0].Status != service.NoticeDelivered || ns[1].Status != service.NoticeDelivered {
 			t.Fatalf("after the resend: %s %s, want both delivered", ns[0].Status, ns[1].Status)
 		}
-		sends := e.sender.sends()
+		sends := e.sender.Sends()
 		if got := sends[len(sends)-2].Interface + "," + sends[len(sends)-1].Interface; got != "baohannotice,restorenotice" {
 			t.Errorf("order after the resend: %s", got)
 		}
@@ -410,11 +325,11 @@ func TestDispatcherDocumentNotPDF(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		before := len(e.sender.sends())
+		before := len(e.sender.Sends())
 		e.round()
-		e.clock.Add(48 * time.Hour)
+		e.clock.Advance(48 * time.Hour)
 		e.round()
-		if got := len(e.sender.sends()); got != before {
+		if got := len(e.sender.Sends()); got != before {
 			t.Fatalf("the platform got %d more sends, want none", got-before)
 		}
 		ns := e.notices(a)
@@ -436,10 +351,10 @@ func TestResendNotice(t *testing.T) {
 		delivered := e.only(e.approve("TBaoHanRS2026112700001"))
 		e.round()
 		failedApp := e.approve("TBaoHanRS2026112700003")
-		e.sender.setAnswer(answerRefused)
+		e.sender.SetAnswer(answerRefused)
 		e.round()
 		for i := 0; i < 8; i++ {
-			e.clock.Add(9 * time.Hour)
+			e.clock.Advance(9 * time.Hour)
 			e.round()
 		}
 		failed := e.only(failedApp)
@@ -490,7 +405,7 @@ func TestResendNotice(t *testing.T) {
 func TestDispatcherRun(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		svc := newTestService(st, time.Now)
-		sender := &fakeSender{}
+		sender := &servicetest.Sender{}
 		early := approveWith(t, svc, "TBaoHanRUN2026112700001")
 		d := svc.NewDispatcher(sender, service.DispatcherConfig{Poll: time.Hour})
 		ctx, cancel := context.WithCancel(context.Background())
@@ -514,7 +429,7 @@ func TestDispatcherRun(t *testing.T) {
 		}
 
 		// A resent notice goes out at once too.
-		sender.setAnswer(func(sent) (service.SendResult, error) {
+		sender.SetAnswer(func(context.Context, servicetest.Sent) (service.SendResult, error) {
 			return service.SendResult{Outcome: service.SendInvalid}, errors.New("报文不符合接口规范")
 		})
 		a := approveWith(t, svc, "TBaoHanRUN2026112700005")
@@ -526,7 +441,7 @@ func TestDispatcherRun(t *testing.T) {
 			}
 			n = ns[0]
 		}
-		sender.setAnswer(nil)
+		sender.SetAnswer(nil)
 		start := time.Now()
 		if _, err := svc.Guarantees.ResendNotice(context.Background(), officerChecker, n.ID); err != nil {
 			t.Fatal(err)
@@ -580,7 +495,7 @@ func TestDispatcherShutdown(t *testing.T) {
 			t.Run(tt.desc+"/"+iface, func(t *testing.T) {
 				storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 					svc := newTestService(st, time.Now)
-					sender := &fakeSender{}
+					sender := &servicetest.Sender{}
 					d := svc.NewDispatcher(sender, service.DispatcherConfig{Poll: time.Hour, Drain: tt.drain, Owner: "stopping"})
 					ctx, cancel := context.WithCancel(context.Background())
 					done := make(chan struct{})
@@ -588,11 +503,9 @@ func TestDispatcherShutdown(t *testing.T) {
 						defer close(done)
 						d.Run(ctx)
 					}()
-					release, started := make(chan struct{}), make(chan sent, 1)
+					release, started := make(chan struct{}), make(chan servicetest.Sent, 1)
 					hold := func() {
-						sender.mu.Lock()
-						sender.release, sender.started = release, started
-						sender.mu.Unlock()
+						sender.Hold(started, release)
 					}
 					var a *service.Application
 					if iface == "baohannotice" { // claimed from the outbox
@@ -635,19 +548,19 @@ func TestDispatcherShutdown(t *testing.T) {
 func TestTwoDispatchers(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		svcA, svcB := newTestService(st, time.Now), newTestService(st, time.Now)
-		sender := &fakeSender{}
+		sender := &servicetest.Sender{}
 		var (
 			mu    sync.Mutex
 			tries = map[string]int{}
 		)
-		sender.setAnswer(func(s sent) (service.SendResult, error) {
+		sender.SetAnswer(func(ctx context.Context, s servicetest.Sent) (service.SendResult, error) {
 			time.Sleep(time.Millisecond)
 			mu.Lock()
-			tries[s.key()]++
-			n := tries[s.key()]
+			tries[s.Key()]++
+			n := tries[s.Key()]
 			mu.Unlock()
 			if n == 1 && len(s.Fields["applyno"])%3 == 0 { // some fail once
-				return answer503(s)
+				return answer503(ctx, s)
 			}
 			return service.SendResult{Outcome: service.SendAccepted, HTTPStatus: 200, Code: "1", Message: "成功"}, nil
 		})
@@ -673,15 +586,15 @@ func TestTwoDispatchers(t *testing.T) {
 		}
 		cancel()
 		wg.Wait()
-		if sender.overlaps != 0 {
-			t.Errorf("%d sends overlapped another send of the same notice", sender.overlaps)
+		if sender.Overlaps() != 0 {
+			t.Errorf("%d sends overlapped another send of the same notice", sender.Overlaps())
 		}
 		seen := map[string]bool{}
-		for _, s := range sender.sends() {
+		for _, s := range sender.Sends() {
 			if s.Interface == "restorenotice" && !seen["baohannotice "+s.Fields["applyno"]] {
 				t.Errorf("restorenotice of %s sent before its baohannotice", s.Fields["applyno"])
 			}
-			seen[s.key()] = true
+			seen[s.Key()] = true
 		}
 		if len(tries) != 2*len(apps) {
 			t.Errorf("%d notices sent, want %d", len(tries), 2*len(apps))

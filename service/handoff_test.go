@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/service/servicetest"
 	"github.com/baohangateway/baohan/store"
 	"github.com/baohangateway/baohan/store/storetest"
 )
@@ -65,7 +66,7 @@ func TestRestoreNoticeHandedOver(t *testing.T) {
 		ctx := context.Background()
 		cs := &readCounting{Store: st}
 		svc := newTestService(cs, time.Now)
-		sender := &fakeSender{}
+		sender := &servicetest.Sender{}
 		runDispatcher(t, svc.NewDispatcher(sender, service.DispatcherConfig{Poll: time.Hour, Workers: 1, Owner: "handoff"}))
 
 		// Handed over: sent at once, the letter not read back.
@@ -77,8 +78,8 @@ func TestRestoreNoticeHandedOver(t *testing.T) {
 		if n := cs.docReads.Load() - reads; n != 0 {
 			t.Errorf("the fresh letter was read back %d times to be sent", n)
 		}
-		var got *sent
-		for _, s := range sender.sends() {
+		var got *servicetest.Sent
+		for _, s := range sender.Sends() {
 			if s.Interface == "restorenotice" && s.Fields["applyno"] == a.ApplyNo {
 				got = &s
 			}
@@ -97,7 +98,7 @@ func TestRestoreNoticeHandedOver(t *testing.T) {
 
 		// An earlier notice not delivered: the restorenotice is not claimed
 		// at birth and waits for it.
-		sender.setAnswer(func(s sent) (service.SendResult, error) {
+		sender.SetAnswer(func(_ context.Context, s servicetest.Sent) (service.SendResult, error) {
 			if s.Interface == "baohannotice" {
 				return service.SendResult{Outcome: service.SendInvalid}, errors.New("报文不符合接口规范")
 			}
@@ -114,12 +115,12 @@ func TestRestoreNoticeHandedOver(t *testing.T) {
 			t.Errorf("restorenotice claimed by %q behind an undelivered baohannotice", n.LeaseOwner)
 		}
 		time.Sleep(50 * time.Millisecond)
-		for _, s := range sender.sends() {
+		for _, s := range sender.Sends() {
 			if s.Interface == "restorenotice" && s.Fields["applyno"] == b.ApplyNo {
 				t.Fatal("the restorenotice went out before the baohannotice was delivered")
 			}
 		}
-		sender.setAnswer(nil)
+		sender.SetAnswer(nil)
 		bn := noticeOf(t, st, b, "baohannotice")
 		if _, err := svc.Guarantees.ResendNotice(ctx, officerChecker, bn.ID); err != nil {
 			t.Fatal(err)
@@ -133,10 +134,8 @@ func TestRestoreNoticeHandedOver(t *testing.T) {
 		d := approveWith(t, svc, "TBaoHanHAND2026112700004")
 		waitDelivered(t, st, c, 5*time.Second)
 		waitDelivered(t, st, d, 5*time.Second)
-		release, started := make(chan struct{}), make(chan sent, 4)
-		sender.mu.Lock()
-		sender.release, sender.started = release, started
-		sender.mu.Unlock()
+		release, started := make(chan struct{}), make(chan servicetest.Sent, 4)
+		sender.Hold(started, release)
 		restoreWith(t, svc, c) // its restorenotice holds the one place
 		select {
 		case <-started:
@@ -151,7 +150,7 @@ func TestRestoreNoticeHandedOver(t *testing.T) {
 		select { // the outbox sends it while the fresh place is still taken
 		case s := <-started:
 			if s.Interface != "restorenotice" || s.Fields["applyno"] != d.ApplyNo {
-				t.Errorf("sent %s, want the restorenotice of %s", s.key(), d.ApplyNo)
+				t.Errorf("sent %s, want the restorenotice of %s", s.Key(), d.ApplyNo)
 			}
 		case <-time.After(5 * time.Second):
 			t.Fatal("the restorenotice given back was not sent")

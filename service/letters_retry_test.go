@@ -11,43 +11,10 @@ import (
 	"time"
 
 	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/service/servicetest"
 	"github.com/baohangateway/baohan/store"
 	"github.com/baohangateway/baohan/store/storetest"
 )
-
-// flakyLetters fails the plaintext letters of the applynos in failing, as
-// told, and renders the rest like fakeLetters.
-type flakyLetters struct {
-	fakeLetters
-	mu      sync.Mutex
-	failing map[string]error
-	tries   map[string]int
-}
-
-func (f *flakyLetters) RenderLetter(ctx context.Context, a *service.Application, sealed bool) (*service.RenderedLetter, error) {
-	f.mu.Lock()
-	err := f.failing[a.ApplyNo]
-	if !sealed {
-		f.tries[a.ApplyNo]++
-	}
-	f.mu.Unlock()
-	if err != nil && !sealed {
-		return nil, err
-	}
-	return f.fakeLetters.RenderLetter(ctx, a, sealed)
-}
-
-func (f *flakyLetters) set(applyNo string, err error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.failing[applyNo] = err
-}
-
-func (f *flakyLetters) triesOf(applyNo string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.tries[applyNo]
-}
 
 // letterService is a service on st rendering with letters, on the clock now
 // (nil: time.Now), logging into logs, whose one letter worker polls every
@@ -102,15 +69,15 @@ func waitFor(t *testing.T, st service.Store, id int64, what string, cond func(a 
 // trail tells the story.
 func TestLetterRetryBackoff(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
-		clk := &clock{t: time.Date(2026, 11, 28, 1, 30, 0, 0, time.UTC)}
-		letters := &flakyLetters{failing: map[string]error{}, tries: map[string]int{}}
-		logs := &syncLog{}
+		clk := servicetest.NewClock(time.Date(2026, 11, 28, 1, 30, 0, 0, time.UTC))
+		letters := &servicetest.Letters{}
+		logs := &servicetest.Log{}
 		svc := letterService(t, st, letters, clk.Now, logs, 5*time.Millisecond)
 		ctx := t.Context()
 
 		bad := approveWith(t, svc, "TBaoHanFLAKY0001")
 		good := approveWith(t, svc, "TBaoHanGOOD00001")
-		letters.set(bad.ApplyNo, errors.New("signing device timed out"))
+		letters.Fail(bad.ApplyNo, errors.New("signing device timed out"))
 		if err := svc.Guarantees.Restore(ctx, restoreReq(bad)); err != nil {
 			t.Fatal(err)
 		}
@@ -125,12 +92,12 @@ func TestLetterRetryBackoff(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitFor(t, st, good.ID, "the letter behind the failing one", func(a *service.Application) bool { return !a.PlainPending })
-		if n := letters.triesOf(bad.ApplyNo); n != 1 {
+		if n := letters.Tries(bad.ApplyNo); n != 1 {
 			t.Errorf("the failing letter was tried %d times before it was due, want 1", n)
 		}
 
 		// Due: tried again, then 15 s.
-		clk.Add(5 * time.Second)
+		clk.Advance(5 * time.Second)
 		a = waitFor(t, st, bad.ID, "second failure", func(a *service.Application) bool { return a.PlainAttempts == 2 })
 		if want := start.Add(20 * time.Second); !a.PlainNextAt.Equal(want) {
 			t.Errorf("after two failures: next %v, want %v", a.PlainNextAt, want)
@@ -158,7 +125,7 @@ func TestLetterRetryBackoff(t *testing.T) {
 		if _, err := svc.Proposals.ConfirmProposal(ctx, service.Actor{Kind: service.ActorOfficer, Name: officerMaker.Name, Role: service.RoleChecker}, p.ID, ""); service.ErrorCode(err) != service.EFORBIDDEN {
 			t.Errorf("the proposer confirmed own retry: %v", err)
 		}
-		letters.set(bad.ApplyNo, nil)
+		letters.Fail(bad.ApplyNo, nil)
 		if _, err := svc.Proposals.ConfirmProposal(ctx, officerChecker, p.ID, ""); err != nil {
 			t.Fatalf("confirm: %v", err)
 		}
@@ -196,13 +163,13 @@ func (deferFailing) DeferPlainLetter(context.Context, int64, int, time.Time, str
 // it again at once (the loop that filled the disk with log lines).
 func TestLetterFailureUnrecordedHeldBack(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
-		letters := &flakyLetters{failing: map[string]error{}, tries: map[string]int{}}
-		logs := &syncLog{}
+		letters := &servicetest.Letters{}
+		logs := &servicetest.Log{}
 		svc := letterService(t, deferFailing{st}, letters, nil, logs, time.Millisecond)
 		ctx := t.Context()
 
 		bad := approveWith(t, svc, "TBaoHanUNREC0001")
-		letters.set(bad.ApplyNo, errors.New("render failed"))
+		letters.Fail(bad.ApplyNo, errors.New("render failed"))
 		if err := svc.Guarantees.Restore(ctx, restoreReq(bad)); err != nil {
 			t.Fatal(err)
 		}
@@ -214,7 +181,7 @@ func TestLetterFailureUnrecordedHeldBack(t *testing.T) {
 			}
 			waitFor(t, st, good.ID, "a letter behind the unrecorded failure", func(a *service.Application) bool { return !a.PlainPending })
 		}
-		if n := letters.triesOf(bad.ApplyNo); n != 1 {
+		if n := letters.Tries(bad.ApplyNo); n != 1 {
 			t.Errorf("the failing letter was tried %d times within its first backoff step, want 1", n)
 		}
 		if n := strings.Count(logs.String(), "\n"); n != 1 {
@@ -223,28 +190,15 @@ func TestLetterFailureUnrecordedHeldBack(t *testing.T) {
 	})
 }
 
-// panickyLetters panics on the plaintext letter of one applyno.
-type panickyLetters struct {
-	fakeLetters
-	applyNo string
-}
-
-func (p *panickyLetters) RenderLetter(ctx context.Context, a *service.Application, sealed bool) (*service.RenderedLetter, error) {
-	if !sealed && a.ApplyNo == p.applyNo {
-		// An index out of range: the kind of bug odd input finds.
-		var fields []string
-		_ = fields[len(a.ApplyNo)]
-	}
-	return p.fakeLetters.RenderLetter(ctx, a, sealed)
-}
-
 // TestLetterPanicIsAFailedAttempt: a panic while one letter is made is a
 // failed attempt of that letter (recorded, logged once with its stack,
 // retried later), not a crash of the workers: the letters after it go out.
 func TestLetterPanicIsAFailedAttempt(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
-		logs := &syncLog{}
-		svc := letterService(t, st, &panickyLetters{applyNo: "TBaoHanPANIC0001"}, nil, logs, 5*time.Millisecond)
+		logs := &servicetest.Log{}
+		letters := &servicetest.Letters{}
+		letters.Panic("TBaoHanPANIC0001")
+		svc := letterService(t, st, letters, nil, logs, 5*time.Millisecond)
 		ctx := t.Context()
 
 		bad := approveWith(t, svc, "TBaoHanPANIC0001")

@@ -1,7 +1,6 @@
 package service_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -15,44 +14,10 @@ import (
 	"github.com/baohangateway/baohan/gmcrypto"
 	"github.com/baohangateway/baohan/pdf"
 	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/service/servicetest"
 	"github.com/baohangateway/baohan/store"
 	"github.com/baohangateway/baohan/store/storetest"
 )
-
-// syncLog is a log destination safe for concurrent writers.
-type syncLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// restoreSender accepts every notice and tells of each restorenotice.
-type restoreSender struct {
-	mu       sync.Mutex
-	restored map[string]int // restorenotices by applyno
-	arrived  chan string    // applyno of each restorenotice, as it arrives
-}
-
-func (s *restoreSender) Send(_ context.Context, _, iface string, fields map[string]string) (service.SendResult, error) {
-	if iface == "restorenotice" {
-		s.mu.Lock()
-		s.restored[fields["applyno"]]++
-		s.mu.Unlock()
-		s.arrived <- fields["applyno"]
-	}
-	return service.SendResult{Outcome: service.SendAccepted, HTTPStatus: 200, Code: "1", Message: "成功"}, nil
-}
 
 // sealedApply is a baohanapply whose sealed fields are plain encrypted with
 // the test key (ECB, as the platform does without an IV).
@@ -111,7 +76,7 @@ func TestOddPlaintextsNeverBlockLetters(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		logs := &syncLog{}
+		logs := &servicetest.Log{}
 		inst := service.Institution{Name: "测试银行股份有限公司", Kind: service.KindBank, Code: "TB"}
 		svc := service.New(service.Config{
 			Store: st, Renderer: &service.PDFLetters{Renderer: renderer, Institution: inst, PublicURL: "https://baohan.example.com"},
@@ -119,7 +84,15 @@ func TestOddPlaintextsNeverBlockLetters(t *testing.T) {
 			Platforms: []service.PlatformInfo{{AppKey: appkey, Name: "测试平台"}}, PublicURL: "https://baohan.example.com",
 		})
 		const workers = 2
-		sender := &restoreSender{restored: map[string]int{}, arrived: make(chan string, 64)}
+		// The sender accepts every notice and tells of each restorenotice.
+		arrived := make(chan string, 64)
+		sender := &servicetest.Sender{}
+		sender.SetAnswer(func(_ context.Context, s servicetest.Sent) (service.SendResult, error) {
+			if s.Interface == "restorenotice" {
+				arrived <- s.Fields["applyno"]
+			}
+			return servicetest.Accepted(), nil
+		})
 		runDispatcher(t, svc.NewDispatcher(sender, service.DispatcherConfig{Poll: 50 * time.Millisecond, Workers: 4, Owner: "odd"}))
 		var wg sync.WaitGroup
 		wg.Add(1)
@@ -171,7 +144,7 @@ func TestOddPlaintextsNeverBlockLetters(t *testing.T) {
 		deadline := time.After(2 * time.Minute)
 		for len(want) > 0 {
 			select {
-			case no := <-sender.arrived:
+			case no := <-arrived:
 				delete(want, no)
 			case <-deadline:
 				t.Fatalf("no restorenotice for %v; log:\n%s", want, clipLog(logs.String()))
@@ -238,13 +211,17 @@ func TestOddPlaintextsNeverBlockLetters(t *testing.T) {
 			}
 		}
 
-		sender.mu.Lock()
-		for no, n := range sender.restored {
+		restored := map[string]int{} // restorenotices by applyno
+		for _, s := range sender.Sends() {
+			if s.Interface == "restorenotice" {
+				restored[s.Fields["applyno"]]++
+			}
+		}
+		for no, n := range restored {
 			if n != 1 {
 				t.Errorf("%s: %d restorenotices, want 1", no, n)
 			}
 		}
-		sender.mu.Unlock()
 		log := logs.String()
 		if n := len(log); n > 2<<20 {
 			t.Errorf("log grew to %d bytes", n)

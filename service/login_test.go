@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/service/servicetest"
 	"github.com/baohangateway/baohan/store/storetest"
 )
 
@@ -81,8 +82,8 @@ func TestBackoffBounded(t *testing.T) {
 // and every real password check costs a bcrypt comparison.
 func loginEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, store: storetest.SQLite(t), now: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC), ctx: context.Background()}
-	e.svc = service.New(service.Config{Store: e.store, Renderer: &fakeLetters{}, Now: func() time.Time { return e.now },
+	e := &env{t: t, store: storetest.SQLite(t), clock: servicetest.NewClock(time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)), ctx: context.Background()}
+	e.svc = service.New(service.Config{Store: e.store, Renderer: &servicetest.Letters{}, Now: e.clock.Now,
 		Institution: service.Institution{Name: "测试银行股份有限公司", Kind: service.KindBank, Code: "TB"}, Underwriting: service.DefaultUnderwriting()})
 	return e
 }
@@ -106,7 +107,7 @@ func TestLoginAnswersTellNothing(t *testing.T) {
 	if _, err := e.svc.Officers.UpdateOfficer(e.ctx, service.SystemActor(), lisi.ID, service.OfficerChange{Role: service.RoleChecker, Disabled: true}); err != nil {
 		t.Fatal(err)
 	}
-	t0 := e.now
+	t0 := e.clock.Now()
 	// The same attempts for each name: from one address (four failures, then
 	// the wait of 1 s), an attempt during the wait, more after it; then from
 	// one new address after another until the name is held up everywhere.
@@ -122,13 +123,13 @@ func TestLoginAnswersTellNothing(t *testing.T) {
 	steps = append(steps, step{0, "10.0.2.1"}, step{500 * time.Millisecond, "10.0.2.2"})
 
 	run := func(name string, password func(i int) string) []string {
-		e.now = t0
+		e.clock.Set(t0)
 		var out []string
 		for i, st := range steps {
 			if name == "lisi" && i == 5 { // enough to see it answer alike; each attempt costs a bcrypt
 				break
 			}
-			e.now = e.now.Add(st.after)
+			e.clock.Advance(st.after)
 			_, err := e.loginFrom(name, password(i), st.ip)
 			out = append(out, answer(err))
 		}
@@ -169,7 +170,7 @@ func TestLoginAnswersTellNothing(t *testing.T) {
 	}
 
 	// The wait over, the account's own officer gets in.
-	e.now = e.now.Add(5 * time.Minute)
+	e.clock.Advance(5 * time.Minute)
 	if _, err := e.loginFrom("zhangsan", testPassword, "10.0.3.1"); err != nil {
 		t.Errorf("after the waits: %v", err)
 	}
@@ -184,7 +185,7 @@ func TestLoginRightUserWhileHammered(t *testing.T) {
 	const attacker = "203.0.113.9"
 	refused := 0
 	for i := range 300 {
-		e.now = e.now.Add(100 * time.Millisecond)
+		e.clock.Advance(100 * time.Millisecond)
 		name := "zhangsan"
 		if i%5 == 4 {
 			name = "admin"

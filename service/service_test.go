@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/baohangateway/baohan/gmcrypto"
 	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/service/servicetest"
 	"github.com/baohangateway/baohan/store"
 	"github.com/baohangateway/baohan/store/storetest"
 )
@@ -25,34 +25,12 @@ var v2 = struct{ no, name, zbr, org, pNo, pName, pZbr, pOrg string }{
 
 const appkey = "finance_test"
 
-// fakeLetters renders a minimal PDF naming the guarantee, and counts calls.
-type fakeLetters struct{ calls atomic.Int64 }
-
-func (f *fakeLetters) RenderLetter(_ context.Context, a *service.Application, sealed bool) (*service.RenderedLetter, error) {
-	f.calls.Add(1)
-	p := a.Project()
-	return &service.RenderedLetter{PDF: []byte(fmt.Sprintf("%%PDF-1.7 fake %s sealed=%v %s %s", a.BaohanNo, sealed, p.BiaoduanName, p.Zbr))}, nil
-}
-
-// fakeCaller answers §4.12 as told.
-type fakeCaller struct {
-	accept bool
-	msg    string
-	err    error
-	calls  []map[string]string
-}
-
-func (f *fakeCaller) Call(_ context.Context, appkey, iface string, fields map[string]string) (bool, string, error) {
-	f.calls = append(f.calls, fields)
-	return f.accept, f.msg, f.err
-}
-
 type env struct {
 	t      *testing.T
 	svc    *service.Service
 	store  service.Store
-	now    time.Time
-	caller *fakeCaller
+	clock  *servicetest.Clock
+	caller *servicetest.Caller
 	ctx    context.Context
 }
 
@@ -65,11 +43,11 @@ var (
 // MariaDB when BAOHAN_TEST_MYSQL_DSN is set).
 func forEachStore(t *testing.T, uw service.Underwriting, fn func(t *testing.T, e *env)) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
-		caller := &fakeCaller{accept: true, msg: "成功"}
-		e := &env{t: t, store: st, now: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC), caller: caller, ctx: context.Background()}
+		caller := &servicetest.Caller{Accept: true, Message: "成功"}
+		e := &env{t: t, store: st, clock: servicetest.NewClock(time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)), caller: caller, ctx: context.Background()}
 		e.svc = service.New(service.Config{
-			Store: st, Renderer: &fakeLetters{}, Caller: caller,
-			Now:          func() time.Time { return e.now },
+			Store: st, Renderer: &servicetest.Letters{}, Caller: caller,
+			Now:          e.clock.Now,
 			Institution:  service.Institution{Name: "测试银行股份有限公司", Kind: service.KindBank, Code: "TB"},
 			Underwriting: uw,
 			Platforms:    []service.PlatformInfo{{AppKey: appkey, Name: "测试平台"}},
@@ -350,7 +328,7 @@ func TestQuitCancelRejectGiveUp(t *testing.T) {
 func TestAbandonByUs(t *testing.T) {
 	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
 		a := e.apply("TBaoHanABANDON01")
-		e.caller.accept, e.caller.msg = false, "该申请已缴费，不能放弃"
+		e.caller.Accept, e.caller.Message = false, "该申请已缴费，不能放弃"
 		_, err := e.svc.Guarantees.Abandon(e.ctx, officerMaker, a.ID, "投标人要求")
 		if service.ErrorCode(err) != service.ESTATE || !strings.Contains(service.ErrorMessage(err), "该申请已缴费，不能放弃") {
 			t.Fatalf("refused abandon: %v", err)
@@ -360,21 +338,21 @@ func TestAbandonByUs(t *testing.T) {
 		if last := d.Audit[0]; last.Action != "give_up_refused" || !strings.Contains(last.Detail, "该申请已缴费") {
 			t.Fatalf("refusal not kept: %+v", last)
 		}
-		e.caller.err = fmt.Errorf("connection refused")
+		e.caller.Err = fmt.Errorf("connection refused")
 		if _, err := e.svc.Guarantees.Abandon(e.ctx, officerMaker, a.ID, "投标人要求"); service.ErrorCode(err) != service.EUNAVAILABLE {
 			t.Fatalf("unreachable platform: %v", err)
 		}
-		e.caller.accept, e.caller.err = true, nil
+		e.caller.Accept, e.caller.Err = true, nil
 		if _, err := e.svc.Guarantees.Abandon(e.ctx, officerMaker, a.ID, "投标人要求"); err != nil {
 			t.Fatal(err)
 		}
 		e.wantState(a.ApplyNo, service.StateAbandoned)
-		if n := len(e.caller.calls); n != 3 || e.caller.calls[2]["applyno"] != a.ApplyNo {
-			t.Fatalf("calls %v", e.caller.calls)
+		if n := len(e.caller.Calls()); n != 3 || e.caller.Calls()[2]["applyno"] != a.ApplyNo {
+			t.Fatalf("calls %v", e.caller.Calls())
 		}
 		b := e.approve("TBaoHanABANDON02")
-		if _, err := e.svc.Guarantees.Abandon(e.ctx, officerMaker, b.ID, "x"); service.ErrorCode(err) != service.ESTATE || len(e.caller.calls) != 3 {
-			t.Fatalf("abandon of an issued guarantee: %v (calls %d)", err, len(e.caller.calls))
+		if _, err := e.svc.Guarantees.Abandon(e.ctx, officerMaker, b.ID, "x"); service.ErrorCode(err) != service.ESTATE || len(e.caller.Calls()) != 3 {
+			t.Fatalf("abandon of an issued guarantee: %v (calls %d)", err, len(e.caller.Calls()))
 		}
 	})
 }

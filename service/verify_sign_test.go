@@ -18,6 +18,7 @@ import (
 	"github.com/baohangateway/baohan/pdf"
 	"github.com/baohangateway/baohan/pdf/pdftest"
 	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/service/servicetest"
 	"github.com/baohangateway/baohan/store"
 	"github.com/baohangateway/baohan/store/storetest"
 )
@@ -57,11 +58,11 @@ func signedLettersWith(t *testing.T, tsa *pdf.TSA) *service.PDFLetters {
 // tampered copy is not found and its signature shows the digest mismatch.
 func TestVerifyDocumentSignatures(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
-		caller := &fakeCaller{accept: true, msg: "成功"}
-		e := &env{t: t, store: st, now: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC), caller: caller, ctx: context.Background()}
+		caller := &servicetest.Caller{Accept: true, Message: "成功"}
+		e := &env{t: t, store: st, clock: servicetest.NewClock(time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)), caller: caller, ctx: context.Background()}
 		e.svc = service.New(service.Config{
 			Store: st, Renderer: signedLetters(t), Caller: caller,
-			Now:          func() time.Time { return e.now },
+			Now:          e.clock.Now,
 			Institution:  service.Institution{Name: "测试银行股份有限公司", Kind: service.KindBank, Code: "TB"},
 			Underwriting: service.DefaultUnderwriting(),
 			Platforms:    []service.PlatformInfo{{AppKey: appkey, Name: "测试平台"}},

@@ -59,9 +59,9 @@ func TestVerifyStatuses(t *testing.T) {
 		check(claimed, "claimed", true)
 
 		// Past its validity a live guarantee shows as expired.
-		e.now = e.now.AddDate(0, 0, 181)
+		e.clock.Set(e.clock.Now().AddDate(0, 0, 181))
 		check(issued, "expired", false)
-		e.now = e.now.AddDate(0, 0, -181)
+		e.clock.Set(e.clock.Now().AddDate(0, 0, -181))
 
 		// An uploaded letter is recognised by its digest; after opening the
 		// ciphertext letter is marked superseded.

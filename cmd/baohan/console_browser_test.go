@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/service/servicetest"
 )
 
 // The officer console and the bidder portal in a real browser (Debian's
@@ -288,7 +289,7 @@ institution:
 console:
   checker_threshold: "50000.00"
 `, dir, filepath.Join(dir, "baohan.db"), serveAppKey, serveAppSecret, notifyURL, serveToken))
-	log := &lockedBuffer{}
+	log := &servicetest.Log{}
 	addr, stop := startServe(t, []string{"--config", cfg}, log)
 	t.Cleanup(func() {
 		if err := stop(); err != nil {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/baohangateway/baohan/service/servicetest"
 )
 
 // TestKilledWhilePlatformFails follows the timeline of a field report: ten
@@ -25,7 +27,7 @@ func TestKilledWhilePlatformFails(t *testing.T) {
 	plat.setMode(stub503)
 	dir := t.TempDir()
 	cfg := crashConfig(t, dir, plat.NotifyURL(), lease)
-	log := &lockedBuffer{}
+	log := &servicetest.Log{}
 	p := startProcess(t, bin, cfg, log)
 	applyNos := make([]string, apps)
 	for i := range applyNos {

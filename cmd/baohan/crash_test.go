@@ -18,6 +18,7 @@ import (
 
 	"github.com/baohangateway/baohan/gmcrypto"
 	"github.com/baohangateway/baohan/platform"
+	"github.com/baohangateway/baohan/service/servicetest"
 )
 
 // buildBaohan builds the baohan binary into a temporary directory.
@@ -40,7 +41,7 @@ type process struct {
 	t    *testing.T
 	cmd  *exec.Cmd
 	base string
-	log  *lockedBuffer
+	log  *servicetest.Log
 	done chan error
 }
 
@@ -48,7 +49,7 @@ var listeningRE = regexp.MustCompile(`msg=listening addr=(\S+)`)
 
 // startProcess starts `bin serve --config cfg` with env added to its
 // environment and waits until it listens.
-func startProcess(t *testing.T, bin, cfg string, log *lockedBuffer, env ...string) *process {
+func startProcess(t *testing.T, bin, cfg string, log *servicetest.Log, env ...string) *process {
 	t.Helper()
 	p := &process{t: t, cmd: exec.Command(bin, "serve", "--config", cfg), log: log, done: make(chan error, 1)}
 	p.cmd.Stdout, p.cmd.Stderr = io.Discard, log
@@ -175,7 +176,7 @@ func TestKilledDuringApprovals(t *testing.T) {
 	plat.delay = 10 * time.Millisecond // sends take a while, so some are in flight at the kill
 	dir := t.TempDir()
 	cfg := crashConfig(t, dir, plat.NotifyURL(), 3*time.Second)
-	log := &lockedBuffer{}
+	log := &servicetest.Log{}
 	p := startProcess(t, bin, cfg, log)
 
 	applyNos := make([]string, apps)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/baohangateway/baohan/service/servicetest"
 )
 
 // Hostile bodies against the real binary (issue 11, findings 2 and 3): what
@@ -82,7 +84,7 @@ func TestHostileBodiesLeaveNothingInTMPDIR(t *testing.T) {
 	}
 	bin := buildBaohan(t)
 	tmp := t.TempDir()
-	var log lockedBuffer
+	var log servicetest.Log
 	p := startProcess(t, bin, serveConfig(t, "127.0.0.1:0"), &log, "TMPDIR="+tmp)
 
 	const big = 40 << 20
@@ -203,7 +205,7 @@ func TestConcurrentUploadsMemory(t *testing.T) {
 	}
 	bin := buildBaohan(t)
 	tmp := t.TempDir()
-	var log lockedBuffer
+	var log servicetest.Log
 	p := startProcess(t, bin, serveConfig(t, "127.0.0.1:0"), &log, "TMPDIR="+tmp)
 
 	upload := func(size int64) (int, http.Header, string, error) {

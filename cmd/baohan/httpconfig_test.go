@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/baohangateway/baohan/service/servicetest"
 )
 
 func TestHTTPConfigDefaultsReachTheServer(t *testing.T) {
@@ -67,7 +69,7 @@ platforms:
 api: {tokens: [%s]}
 ops: {listen: "127.0.0.1:0"}
 `, dir, filepath.Join(dir, "baohan.db"), serveAppKey, serveAppSecret, serveToken))
-	log := &lockedBuffer{}
+	log := &servicetest.Log{}
 	addr, stop := startServe(t, []string{"--config", cfg}, log)
 	m := opsListeningRE.FindStringSubmatch(log.String())
 	if m == nil {

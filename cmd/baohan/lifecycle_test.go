@@ -19,6 +19,7 @@ import (
 
 	"github.com/baohangateway/baohan/gmcrypto"
 	"github.com/baohangateway/baohan/platform"
+	"github.com/baohangateway/baohan/service/servicetest"
 	"github.com/baohangateway/baohan/store/storetest"
 )
 
@@ -59,7 +60,7 @@ func newFakePlatform(t *testing.T) *fakePlatform {
 type gateway struct {
 	t       testing.TB
 	base    string
-	log     *lockedBuffer
+	log     *servicetest.Log
 	dataDir string
 }
 
@@ -105,7 +106,7 @@ institution:
   kind: bank
   code: JLBH
 `, dir, driver, dsn, serveAppKey, serveAppSecret, notifyURL, serveToken)+extra)
-	log := &lockedBuffer{}
+	log := &servicetest.Log{}
 	addr, stop := startServe(t, []string{"--config", cfg}, log)
 	t.Cleanup(func() {
 		if err := stop(); err != nil {

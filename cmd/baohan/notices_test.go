@@ -15,7 +15,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,6 +22,7 @@ import (
 	"github.com/baohangateway/baohan/outbound"
 	"github.com/baohangateway/baohan/platform"
 	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/service/servicetest"
 	"github.com/baohangateway/baohan/store"
 	"github.com/baohangateway/baohan/store/storetest"
 )
@@ -287,36 +287,6 @@ func (p *stubPlatform) verify(t testing.TB) {
 	}
 }
 
-// pdfLetters renders stand-in letters: a PDF header, the guarantee number,
-// padding to size bytes.
-type pdfLetters struct{ size int }
-
-func (l pdfLetters) RenderLetter(_ context.Context, a *service.Application, sealed bool) (*service.RenderedLetter, error) {
-	b := []byte(fmt.Sprintf("%%PDF-1.7\n%% %s sealed=%v\n", a.BaohanNo, sealed))
-	for len(b) < l.size-6 {
-		b = append(b, "0123456789abcdef\n"[len(b)%17])
-	}
-	return &service.RenderedLetter{PDF: append(b, "%%EOF\n"...)}, nil
-}
-
-// testClock is a clock the test moves.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // noticeEnv is the service on a real store with a dispatcher that sends
 // through the real outbound.Notices to the stub platform.
 type noticeEnv struct {
@@ -325,14 +295,14 @@ type noticeEnv struct {
 	st       *store.Store
 	svc      *service.Service
 	platform *stubPlatform
-	clock    *testClock
+	clock    *servicetest.Clock
 	d        *service.Dispatcher
 }
 
 // newNoticeEnv makes the environment. With clock nil everything runs on
 // time.Now; otherwise the service, the dispatcher and the timestamps of the
 // notices run on it, and jitter is off.
-func newNoticeEnv(t testing.TB, st *store.Store, clock *testClock, cfg service.DispatcherConfig, letterSize int) *noticeEnv {
+func newNoticeEnv(t testing.TB, st *store.Store, clock *servicetest.Clock, cfg service.DispatcherConfig, letterSize int) *noticeEnv {
 	t.Helper()
 	e := &noticeEnv{t: t, ctx: context.Background(), st: st, platform: newStubPlatform(t), clock: clock}
 	now := time.Now
@@ -342,7 +312,7 @@ func newNoticeEnv(t testing.TB, st *store.Store, clock *testClock, cfg service.D
 		cfg.Rand = func() float64 { return 0.5 }
 	}
 	e.svc = service.New(service.Config{
-		Store: st, Renderer: pdfLetters{size: letterSize}, Now: now,
+		Store: st, Renderer: &servicetest.Letters{Size: letterSize}, Now: now,
 		Institution:  service.Institution{Name: "吉林测试银行股份有限公司", Kind: service.KindBank, Code: "JLBH"},
 		Underwriting: service.DefaultUnderwriting(),
 		Platforms:    []service.PlatformInfo{{AppKey: noticeAppKey, Name: "测试平台"}},
@@ -445,7 +415,7 @@ var noticeT0 = time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
 
 func TestNoticeDelivery(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
-		e := newNoticeEnv(t, st, &testClock{t: noticeT0}, service.DispatcherConfig{}, 4096)
+		e := newNoticeEnv(t, st, servicetest.NewClock(noticeT0), service.DispatcherConfig{}, 4096)
 		approved := e.approve("TBaoHanDLV2026112700001")
 		rejected := e.apply("TBaoHanDLV2026112700002")
 		if _, err := e.svc.Guarantees.Reject(e.ctx, service.Actor{Kind: service.ActorAPI, Name: "test"}, rejected.ID, "资料不全"); err != nil {
@@ -543,7 +513,7 @@ func TestNoticeFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
 			storetest.ForEach(t, func(t *testing.T, st *store.Store) {
-				clock := &testClock{t: noticeT0}
+				clock := servicetest.NewClock(noticeT0)
 				e := newNoticeEnv(t, st, clock, service.DispatcherConfig{SendTimeout: 300 * time.Millisecond}, 4096)
 				a := e.approve("TBaoHanFAIL2026112700001")
 				tt.fail(e.platform)
@@ -601,7 +571,7 @@ func TestNoticeFailures(t *testing.T) {
 // then comes back: every notice arrives once, in order.
 func TestNoticesPlatformDownThenBack(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
-		clock := &testClock{t: noticeT0}
+		clock := servicetest.NewClock(noticeT0)
 		e := newNoticeEnv(t, st, clock, service.DispatcherConfig{}, 8192)
 		e.platform.down()
 		var apps []*service.Application
@@ -612,7 +582,7 @@ func TestNoticesPlatformDownThenBack(t *testing.T) {
 		}
 		step := func(phase string, until time.Duration) {
 			t.Helper()
-			for end := clock.Now().Add(until); clock.Now().Before(end); clock.Set(clock.Now().Add(7 * time.Second)) {
+			for end := clock.Now().Add(until); clock.Now().Before(end); clock.Advance(7 * time.Second) {
 				e.rounds()
 			}
 		}
@@ -653,7 +623,7 @@ func TestNoticesPlatformDownThenBack(t *testing.T) {
 
 func TestNoticeDocumentNotPDFNeverSent(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
-		e := newNoticeEnv(t, st, &testClock{t: noticeT0}, service.DispatcherConfig{}, 4096)
+		e := newNoticeEnv(t, st, servicetest.NewClock(noticeT0), service.DispatcherConfig{}, 4096)
 		a := e.approve("TBaoHanZIP2026112700001")
 		e.rounds()
 		zip := []byte("PK\x03\x04\x14\x00 error.zip")
@@ -731,11 +701,15 @@ func TestTwoDispatchersOneDatabase(t *testing.T) {
 			e2 := newNoticeEnv(t, st2, nil, service.DispatcherConfig{Owner: "two", Workers: 6, Poll: 10 * time.Millisecond}, 16<<10)
 			// One platform for both; count who sends what.
 			p := e1.platform
-			var sends [2]atomic.Int64
+			var sends [2]*servicetest.Sender // counts the sends of each dispatcher
 			for i, e := range []*noticeEnv{e1, e2} {
-				sender := &outbound.Notices{Client: &platform.Client{}, Now: time.Now,
+				notices := &outbound.Notices{Client: &platform.Client{}, Now: time.Now,
 					Accounts: []platform.Account{{AppKey: noticeAppKey, AppSecret: noticeSecret, NotifyURL: p.NotifyURL()}}}
-				e.d = e.svc.NewDispatcher(countingSender{sender, &sends[i]}, service.DispatcherConfig{Owner: fmt.Sprint("dispatcher-", i), Workers: 6, Poll: 10 * time.Millisecond})
+				sends[i] = &servicetest.Sender{}
+				sends[i].SetAnswer(func(ctx context.Context, s servicetest.Sent) (service.SendResult, error) {
+					return notices.Send(ctx, s.AppKey, s.Interface, s.Fields)
+				})
+				e.d = e.svc.NewDispatcher(sends[i], service.DispatcherConfig{Owner: fmt.Sprint("dispatcher-", i), Workers: 6, Poll: 10 * time.Millisecond})
 			}
 			p.delay = 2 * time.Millisecond
 			const apps = 40
@@ -772,23 +746,13 @@ func TestTwoDispatchersOneDatabase(t *testing.T) {
 				}
 				seen[r.key()] = true
 			}
-			t.Logf("dispatcher 0 sent %d, dispatcher 1 sent %d", sends[0].Load(), sends[1].Load())
-			if sends[0].Load() == 0 || sends[1].Load() == 0 {
-				t.Errorf("one dispatcher sent nothing: %d and %d", sends[0].Load(), sends[1].Load())
+			sent0, sent1 := len(sends[0].Sends()), len(sends[1].Sends())
+			t.Logf("dispatcher 0 sent %d, dispatcher 1 sent %d", sent0, sent1)
+			if sent0 == 0 || sent1 == 0 {
+				t.Errorf("one dispatcher sent nothing: %d and %d", sent0, sent1)
 			}
 		})
 	}
-}
-
-// countingSender counts the sends of a dispatcher.
-type countingSender struct {
-	service.NoticeSender
-	n *atomic.Int64
-}
-
-func (c countingSender) Send(ctx context.Context, appkey, iface string, fields map[string]string) (service.SendResult, error) {
-	c.n.Add(1)
-	return c.NoticeSender.Send(ctx, appkey, iface, fields)
 }
 
 // BenchmarkDeliver400KiB measures delivery to a local platform of notices

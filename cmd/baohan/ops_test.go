@@ -19,6 +19,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/baohangateway/baohan/service/servicetest"
 )
 
 // selfSigned writes a certificate and key for 127.0.0.1 and returns their
@@ -62,7 +64,7 @@ platforms:
 api: {tokens: [%s]}
 tls: {cert_file: %s, key_file: %s}
 `, dir, filepath.Join(dir, "baohan.db"), serveAppKey, serveAppSecret, serveToken, certFile, keyFile))
-	log := &lockedBuffer{}
+	log := &servicetest.Log{}
 	addr, stop := startServe(t, []string{"--config", cfg}, log)
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	base := "https://" + addr

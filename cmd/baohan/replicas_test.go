@@ -15,6 +15,7 @@ import (
 
 	"github.com/baohangateway/baohan/gmcrypto"
 	"github.com/baohangateway/baohan/platform"
+	"github.com/baohangateway/baohan/service/servicetest"
 	"github.com/baohangateway/baohan/store/storetest"
 )
 
@@ -104,7 +105,7 @@ platforms:
 api: {tokens: [%s]}
 workers: {notices: 4, letters: 2}
 `, dir, db, serveAppKey, serveAppSecret, fp.URL+"/gbsapi", serveToken))
-		log := &lockedBuffer{}
+		log := &servicetest.Log{}
 		p := startProcess(t, bin, cfg, log)
 		t.Cleanup(p.stop)
 		replicas = append(replicas, &gateway{t: t, base: p.base, log: log, dataDir: dir})

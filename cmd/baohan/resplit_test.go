@@ -12,6 +12,7 @@ import (
 	"github.com/baohangateway/baohan/gmcrypto"
 	"github.com/baohangateway/baohan/platform"
 	"github.com/baohangateway/baohan/service"
+	"github.com/baohangateway/baohan/service/servicetest"
 	"github.com/baohangateway/baohan/store"
 	"github.com/baohangateway/baohan/store/storetest"
 )
@@ -96,7 +97,7 @@ func TestResplitClaimRefused(t *testing.T) {
 // sent; the notice fails at once and its attempt says why.
 func TestResplitNoticeNotSent(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
-		e := newNoticeEnv(t, st, &testClock{t: noticeT0}, service.DispatcherConfig{}, 4096)
+		e := newNoticeEnv(t, st, servicetest.NewClock(noticeT0), service.DispatcherConfig{}, 4096)
 		const bidder, applyNo = "吉林&cost=0.01建筑工程有限公司", "TBaoHanRSP2026112700001"
 		_, err := e.svc.Guarantees.Apply(e.ctx, service.ApplyRequest{Platform: noticeAppKey, PlatformCode: "A3205650121", ApplyNo: applyNo,
 			BidderName: bidder, BidderCode: "91220101MA17XYZ12K", BzjAmount: "20000.00",

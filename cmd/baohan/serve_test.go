@@ -16,6 +16,7 @@ import (
 
 	"github.com/baohangateway/baohan/gmcrypto"
 	"github.com/baohangateway/baohan/platform"
+	"github.com/baohangateway/baohan/service/servicetest"
 )
 
 const (
@@ -23,24 +24,6 @@ const (
 	serveAppSecret = "serve-secret-7f3a9c"
 	serveToken     = "serve-token-abcdef"
 )
-
-// lockedBuffer collects the server's log while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // serveConfig writes a configuration listening on a free port, with its data
 // in a temporary directory.
@@ -65,7 +48,7 @@ api:
 
 // startServe runs cmdServe until the test ends; it returns the address and
 // a function that stops the server and returns cmdServe's result.
-func startServe(t testing.TB, args []string, stderr *lockedBuffer) (addr string, stop func() error) {
+func startServe(t testing.TB, args []string, stderr *servicetest.Log) (addr string, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
@@ -100,7 +83,7 @@ func startServe(t testing.TB, args []string, stderr *lockedBuffer) (addr string,
 }
 
 func TestServe(t *testing.T) {
-	var stderr lockedBuffer
+	var stderr servicetest.Log
 	addr, stop := startServe(t, []string{"--config", serveConfig(t, "127.0.0.1:0")}, &stderr)
 	if host, port, err := net.SplitHostPort(addr); err != nil || host != "127.0.0.1" || port == "0" {
 		t.Fatalf("ready got address %q, want 127.0.0.1 and a real port", addr)
@@ -195,7 +178,7 @@ func TestServeRefuses(t *testing.T) {
 		t.Run(tt.desc, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			var stderr lockedBuffer
+			var stderr servicetest.Log
 			err := cmdServe(ctx, tt.args, tt.env, &bytes.Buffer{}, &stderr, func(string) { t.Errorf("ready called") })
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("got %v, want an error containing %q", err, tt.want)

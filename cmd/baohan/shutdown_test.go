@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/baohangateway/baohan/service/servicetest"
 )
 
 // TestGracefulShutdownDuringBurst stops the gateway (as SIGTERM does) in the
@@ -27,7 +29,7 @@ platforms:
   - {name: 测试平台, appkey: %s, appsecret: %s, notify_url: %q}
 api: {tokens: [%s]}
 `, dir, filepath.Join(dir, "baohan.db"), serveAppKey, serveAppSecret, fp.URL+"/gbsapi", serveToken))
-	log := &lockedBuffer{}
+	log := &servicetest.Log{}
 	addr, stop := startServe(t, []string{"--config", cfg}, log)
 	g := &gateway{t: t, base: "http://" + addr, log: log}
 

@@ -18,6 +18,7 @@ import (
 	"github.com/baohangateway/baohan/gmcrypto"
 	"github.com/baohangateway/baohan/pdf/pdftest"
 	"github.com/baohangateway/baohan/platform"
+	"github.com/baohangateway/baohan/service/servicetest"
 )
 
 // BenchmarkRestoreStorm measures the bid-opening pipeline in one process:
@@ -154,7 +155,7 @@ platforms:
 api: {tokens: [%s]}
 log: {level: warn}
 `, dir, filepath.Join(dir, "baohan.db"), serveAppKey, serveAppSecret, fp.URL+"/gbsapi", serveToken)+extra+os.Getenv("BAOHAN_STORM_CONFIG"))
-	log := &lockedBuffer{}
+	log := &servicetest.Log{}
 	addr, stop := startServe(b, []string{"--config", cfgPath}, log)
 	b.Cleanup(func() { stop() })
 	sg.g = &gateway{t: b, base: "http://" + addr, log: log}
