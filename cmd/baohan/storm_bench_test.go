@@ -29,7 +29,9 @@ import (
 //	go test -run '^$' -bench 'RestoreStorm$' -benchtime 2000x ./cmd/baohan
 //
 // BAOHAN_STORM_CONFIG, when set, is appended to the gateway's configuration
-// (for example "workers: {letters: 2}\n") to try a setting.
+// (for example "workers: {letters: 2}\n") to try a setting;
+// BAOHAN_STORM_GOROUTINES=dir dumps every goroutine's stack there every two
+// seconds of a storm (where the storm waits).
 func BenchmarkRestoreStorm(b *testing.B) { benchStorm(b, false) }
 
 // BenchmarkRestoreStormTSA is the storm with every signature timestamped by
@@ -108,6 +110,37 @@ func profile(b *testing.B, f func()) {
 		defer func() { pprof.StopCPUProfile(); out.Close() }()
 	}
 	f()
+}
+
+// dumpGoroutines writes every goroutine's stack to dir/goroutines-N.txt
+// every two seconds until the returned function is called, when dir is not
+// empty: how the storm's waits on the database's writer were found.
+func dumpGoroutines(b *testing.B, dir string) (stop func()) {
+	if dir == "" {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(2 * time.Second)
+		defer tick.Stop()
+		for i := 1; ; i++ {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			f, err := os.Create(filepath.Join(dir, fmt.Sprintf("goroutines-%d.txt", i)))
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			pprof.Lookup("goroutine").WriteTo(f, 1)
+			f.Close()
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 // processCPU is the CPU time this process has used (user and system).
@@ -249,16 +282,8 @@ func (sg *stormGateway) storm(n int) stormResult {
 		tsa0 = sg.tsa.Requests.Load()
 	}
 	start, cpu0 := time.Now(), processCPU()
-	if os.Getenv("DUMPG") != "" {
-		go func() {
-			for i := range 3 {
-				time.Sleep(2 * time.Second)
-				f, _ := os.Create(fmt.Sprintf("/tmp/g%d.txt", i))
-				pprof.Lookup("goroutine").WriteTo(f, 1)
-				f.Close()
-			}
-		}()
-	}
+	stopDumps := dumpGoroutines(b, os.Getenv("BAOHAN_STORM_GOROUTINES"))
+	defer stopDumps()
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 8)
 	for _, is := range sg.issued[base : base+n] {
