@@ -36,8 +36,16 @@ func TestChangeAfterCertification(t *testing.T) {
 		{"annotation under P=2", annot + xref, 2, "对象"},
 		{"annotation under P=3", annot + xref, 3, ""},
 		{"catalog", "1 0 obj\n<</Type/Catalog/Pages 2 0 R/OpenAction 50 0 R>>\nendobj\n", 2, "文档目录"},
+		// Labels do not make a change allowed: a page naming itself a
+		// signature, a signed content stream listed in a new DSS, a
+		// signed object recast as a signature value.
+		{"page dressed as a signature", "9 0 obj\n<</Type/Page/X<</Type/Sig>>/Contents 40 0 R>>\nendobj\n", 2, "页面"},
+		{"signed stream named by a DSS", "31 0 obj\n<</Type/DSS/Certs[40 0 R]>>\nendobj\n" + conts + xref, 2, "内容流"},
+		{"signed object recast", "40 0 obj\n<</Type/Sig/Contents<00>>>\nendobj\n", 2, "已签名的对象"},
+		{"signed font recast as a field", "7 0 obj\n<</Type/Font/FT/Sig/FontDescriptor 50 0 R>>\nendobj\n", 2, "已签名的对象"},
 	} {
-		got := changeAfterCertification([]byte(tc.tail), tc.p)
+		head := "7 0 obj\n<</Type/Font/Subtype/Type0>>\nendobj\n9 0 obj\n<</Type/Page/Parent 2 0 R/Contents 40 0 R>>\nendobj\n40 0 obj\n<</Length 3>>stream\nabc\nendstream\nendobj\n12 0 obj\n<</FT/Sig/T(Signature2)>>\nendobj\n"
+		got := changeAfterCertification([]byte(head), []byte(tc.tail), tc.p)
 		if tc.want == "" && got != "" || tc.want != "" && !strings.Contains(got, tc.want) {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}

@@ -70,7 +70,7 @@ func VerifySignatures(data []byte) ([]SignatureCheck, error) {
 		c := checkOne(data, br, m[0])
 		// A certification also vouches for what may follow it.
 		if c.Valid && c.Certification > 0 && !c.WholeFile {
-			if why := changeAfterCertification(data[br[2]+br[3]:], c.Certification); why != "" {
+			if why := changeAfterCertification(data[:br[2]+br[3]], data[br[2]+br[3]:], c.Certification); why != "" {
 				c.Valid, c.Problem = false, why
 			}
 		}
