@@ -107,6 +107,9 @@ type placeholder struct {
 // TSA's chain grew, or the first letters raced the start-up probe), the
 // signatures are made again once with the room the token showed.
 func (s *Signer) sign(ctx context.Context, w *objWriter, sp signSpec) ([]byte, SignResult, error) {
+	if s.tsa == nil {
+		return s.signOnce(ctx, w, sp)
+	}
 	mark, offsets := len(w.buf), maps.Clone(w.offsets)
 	b, res, err := s.signOnce(ctx, w, sp)
 	if errors.Is(err, errTokenRoom) {
