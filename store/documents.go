@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -13,14 +14,66 @@ import (
 // ECONFLICT if its token is taken.
 func (s *Store) CreateDocument(ctx context.Context, d *service.Document) error {
 	row := documentToRow(d)
-	if err := s.insertRow(ctx, &row, &row.ID, &row.CreatedAt, about{
+	ab := about{
 		op:       fmt.Sprintf("create document %s of application %d", d.Kind, d.ApplicationID),
 		conflict: "文件下载令牌重复，请重试",
-	}); err != nil {
+	}
+	insert := s.insertRow
+	if s.driver == DriverMySQL {
+		insert = s.insertDocumentPrepared
+	}
+	if err := insert(ctx, &row, &row.ID, &row.CreatedAt, ab); err != nil {
 		return err
 	}
 	d.ID, d.CreatedAt = row.ID, row.CreatedAt
 	return nil
+}
+
+// insertDocumentSQL is the one statement of the store written by hand; see
+// insertDocumentPrepared.
+const insertDocumentSQL = "INSERT INTO documents (application_id, kind, token, file_name, content_type, sm3, size, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+// insertDocumentPrepared inserts a document row on MySQL as a prepared
+// statement, whatever the DSN's interpolateParams says. Interpolation (one
+// round trip per statement, on by default: see mysqlConfig) would send a
+// 100 KB letter as an escaped string literal inside the SQL text, which
+// the server then lexes and unescapes byte by byte: in a bid-opening storm
+// on MariaDB that was the largest single cost of the server's CPU
+// (Lex_input_stream::get_text and unescape, about a quarter of its
+// samples). A prepared statement sends the letter as a binary parameter.
+// It costs one more round trip (prepare, execute; the close has no answer),
+// for one statement per letter.
+func (s *Store) insertDocumentPrepared(ctx context.Context, rowAny any, id *int64, createdAt *time.Time, ab about) error {
+	row := rowAny.(*documentRow)
+	*id = 0
+	if createdAt.IsZero() {
+		*createdAt = s.timestamp()
+	}
+	begin := time.Now()
+	var affected int64
+	db := s.conn(ctx)
+	err := func() error {
+		stmt, err := db.Statement.ConnPool.PrepareContext(ctx, insertDocumentSQL)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		res, err := stmt.ExecContext(ctx, row.ApplicationID, row.Kind, row.Token, row.FileName, row.ContentType,
+			row.SM3, row.Size, row.Data, row.CreatedAt)
+		if err != nil {
+			return err
+		}
+		if affected, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		row.ID, err = res.LastInsertId()
+		return err
+	}()
+	db.Logger.Trace(ctx, begin, func() (string, int64) { return insertDocumentSQL, affected }, err)
+	if t, ok := db.Dialector.(gorm.ErrorTranslator); ok && err != nil {
+		err = t.Translate(err)
+	}
+	return translate(err, ab)
 }
 
 // GetDocument returns the document with id and its data; ENOTFOUND if none.
