@@ -61,24 +61,37 @@ func diffFields(a, b map[string]string) []string {
 // the same business fields gets the answer it got then and changes nothing;
 // one with different fields is refused; otherwise fn runs in a transaction
 // with the record of the request. A refused request leaves nothing behind.
+//
+// It does not look first: fn runs at once, and its transaction ends by
+// storing the record, whose unique key (platform, interface, applyno) no
+// second current record can share. A replay therefore fails, either in fn
+// (the application exists, or its state no longer allows the operation) or
+// on the record; only then are the accepted requests looked up, and the kept
+// answer wins over the failure. New requests, nearly all of them, save a
+// query (a round trip on MySQL); a replay costs a failed transaction.
 func (s *Guarantees) once(ctx context.Context, platform, iface, applyNo string, req any, fn func(ctx context.Context) (map[string]string, error)) (map[string]string, error) {
 	fields := businessFields(req)
 	var answer map[string]string
-	err := retry(func() error {
+	// accepted reports whether the request was accepted before, and the
+	// refusal when its fields differ from those accepted.
+	accepted := func() (bool, error) {
 		rec, err := s.Store.GetInbound(ctx, platform, iface, applyNo)
 		switch {
 		case err == nil:
 			if diff := diffFields(rec.Fields, fields); len(diff) > 0 {
-				return fmt.Errorf("%w: %w", errContentDiffers, Errorf(ECONFLICT,
+				return true, fmt.Errorf("%w: %w", errContentDiffers, Errorf(ECONFLICT,
 					"业务流水号 %s 的 %s 请求已于 %s 受理，本次请求的字段 %s 与已受理的不同，不予受理",
 					applyNo, iface, rec.CreatedAt.In(beijing).Format("2006-01-02 15:04:05"), strings.Join(diff, "、")))
 			}
 			answer = rec.Answer
-			return nil
-		case ErrorCode(err) != ENOTFOUND:
-			return err
+			return true, nil
+		case ErrorCode(err) == ENOTFOUND:
+			return false, nil
 		}
-		return s.Store.WithTx(ctx, func(ctx context.Context) error {
+		return true, err
+	}
+	err := retry(func() error {
+		err := s.Store.WithTx(ctx, func(ctx context.Context) error {
 			data, err := fn(ctx)
 			if err != nil {
 				return err
@@ -88,6 +101,14 @@ func (s *Guarantees) once(ctx context.Context, platform, iface, applyNo string, 
 				Platform: platform, Interface: iface, ApplyNo: applyNo, Fields: fields, Answer: data, CreatedAt: s.now(),
 			})
 		})
+		if err == nil {
+			return nil
+		}
+		answer = nil
+		if done, aerr := accepted(); done {
+			return aerr
+		}
+		return err
 	})
 	return answer, err
 }

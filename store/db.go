@@ -164,6 +164,9 @@ func Open(ctx context.Context, driver, dsn string, opts ...Option) (*Store, erro
 		s.Close()
 		return nil, err
 	}
+	if driver == DriverMySQL {
+		s.warnDurability(ctx)
+	}
 	if s.migrations, err = newMigrations(s.sqlDB, driver, dialect); err != nil {
 		s.Close()
 		return nil, err
@@ -278,7 +281,7 @@ func sqliteDSN(dsn string) (string, error) {
 	for _, p := range []struct{ name, pragma string }{
 		{"journal_mode", "journal_mode(WAL)"},   // readers do not block the writer
 		{"foreign_keys", "foreign_keys(1)"},     // off by default in SQLite
-		{"synchronous", "synchronous(NORMAL)"},  // with WAL: a power cut may lose the last commits, never corrupts
+		{"synchronous", "synchronous(FULL)"},    // every commit on disk before its answer (see durability.go)
 		{"busy_timeout", "busy_timeout(10000)"}, // another process (a backup) holding the lock
 		// The readers fold the WAL back into the database file (see
 		// checkpoints); the writer does it only if they fall behind.

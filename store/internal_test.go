@@ -56,7 +56,7 @@ func TestSQLiteDSN(t *testing.T) {
 		t.Fatal(err)
 	}
 	pragmas := strings.Join(v["_pragma"], " ")
-	for _, want := range []string{"journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "busy_timeout(10000)", "wal_autocheckpoint(10000)"} {
+	for _, want := range []string{"journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)", "busy_timeout(10000)", "wal_autocheckpoint(10000)"} {
 		if !strings.Contains(pragmas, want) {
 			t.Errorf("pragmas %q lack %s", pragmas, want)
 		}
@@ -136,5 +136,27 @@ func TestRowTimes(t *testing.T) {
 	}
 	if !fromNullTime(nil).IsZero() {
 		t.Error("NULL: want the zero time")
+	}
+}
+
+func TestMySQLDurabilityWarnings(t *testing.T) {
+	for _, tt := range []struct {
+		flush   int64
+		logBin  bool
+		sync    int64
+		want    int
+		mention string
+	}{
+		{1, false, 0, 0, ""},
+		{1, true, 1, 0, ""},
+		{2, false, 0, 1, "innodb_flush_log_at_trx_commit=2"},
+		{0, false, 0, 1, "innodb_flush_log_at_trx_commit=0"},
+		{1, true, 0, 1, "sync_binlog=0"},
+		{2, true, 100, 2, "sync_binlog=100"},
+	} {
+		ws := durabilityWarnings(tt.flush, tt.logBin, tt.sync)
+		if len(ws) != tt.want || (tt.mention != "" && !strings.Contains(strings.Join(ws, "\n"), tt.mention)) {
+			t.Errorf("durabilityWarnings(%d, %v, %d) = %q, want %d mentioning %q", tt.flush, tt.logBin, tt.sync, ws, tt.want, tt.mention)
+		}
 	}
 }

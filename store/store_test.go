@@ -154,3 +154,23 @@ func TestMigrateConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// TestMySQLDurabilityRead: the store reads the server's durability settings
+// at Open; the test server (innodb_flush_log_at_trx_commit=1, no binary
+// log) draws no warning, and the settings are read, not skipped.
+func TestMySQLDurabilityRead(t *testing.T) {
+	dsn := os.Getenv(storetest.MySQLEnv)
+	if dsn == "" {
+		t.Skip(storetest.MySQLEnv + " not set")
+	}
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	s, err := store.Open(context.Background(), store.DriverMySQL, storetest.MySQLDatabase(t, dsn), store.WithLogger(log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if out := buf.String(); strings.Contains(out, "durability") {
+		t.Errorf("Open logged about durability on a server flushing every commit:\n%s", out)
+	}
+}

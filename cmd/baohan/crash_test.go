@@ -16,8 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/baohangateway/baohan/gmcrypto"
-	"github.com/baohangateway/baohan/platform"
 	"github.com/baohangateway/baohan/service/servicetest"
 )
 
@@ -110,20 +108,10 @@ func (p *process) stop() {
 
 var crashClient = &http.Client{Timeout: 30 * time.Second}
 
-// apply posts a signed baohanapply.
+// apply posts a signed baohanapply and wants code 1.
 func (p *process) apply(applyNo string) error {
-	params := map[string]string{"appkey": noticeAppKey, "timestamp": platform.FormatTime(time.Now()), "platformcode": "A3205650121",
-		"applyno": applyNo, "biddername": noticeBidder, "biddercode": "91220101MA17XYZ12K", "bzjamount": "20000.00",
-		"biaoduanno": v2No, "biaoduanname": v2Name, "zbr": v2Zbr, "zbrorgnum": v2Org}
-	params["sign"] = gmcrypto.Sign(params, noticeSecret)
-	body, _ := json.Marshal(params)
-	resp, err := crashClient.Post(p.base+"/api/baohanapply", platform.ContentType, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	var r platform.Reply
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || r.Code != 1 {
+	r, err := p.applyReply(applyNo)
+	if err != nil || r.Code != 1 {
 		return fmt.Errorf("baohanapply %s: %+v %v", applyNo, r, err)
 	}
 	return nil
