@@ -14,7 +14,12 @@
 #      peak memory (VmHWM) during it, against the same 2,000 letters rendered
 #      and signed in a tight loop on all cores (scripts/renderloop), and the
 #      floor: those letters with all the CPU work no design avoids (digest,
-#      base64, restorenotice signed), with and without the platform's check
+#      base64, restorenotice signed), with and without the platform's check;
+#      with BAOHAN_TEST_MYSQL_DSN, once more on another fresh MariaDB database
+#      served by two gateway processes (replicas, ports BENCH_GATEWAY_PORT and
+#      the next one, notices to the one simulator), applications spread over
+#      both: their baohanapply per second against the single MariaDB gateway's
+#      shows whether anything but the database serializes replicas
 #   6. the storm with a local TSA against the storm without, in one process
 #      (cmd/baohan BenchmarkRestoreStormTSARatio): the median ratio of
 #      BENCH_TSA_ROUNDS pairs (5), each pair back to back, the order
@@ -55,15 +60,30 @@ cat "$out/renderloop.json" >&2
 # own, handed to the simulator too.
 secret="bench-secret-$$-$RANDOM"
 token="bench-token-$$-$RANDOM"
-gwpid=
+gwpids=
 gw=
-trap 'if [ -n "$gwpid" ]; then kill -INT $gwpid 2>/dev/null || true; wait $gwpid 2>/dev/null || true; fi; if [ -n "$gw" ]; then rm -rf "$gw"; fi' EXIT
+# stopgw stops every gateway process a storm started (SIGINT: each drains
+# and exits) and removes their directory.
+stopgw() {
+	local pid
+	for pid in $gwpids; do kill -INT "$pid" 2>/dev/null || true; done
+	for pid in $gwpids; do wait "$pid" 2>/dev/null || true; done
+	gwpids=
+	if [ -n "$gw" ]; then rm -rf "$gw"; fi
+	gw=
+}
+trap stopgw EXIT
 
-# storm ENGINE NAME: the real binary on ENGINE (sqlite, or mysql on a fresh
-# database of BAOHAN_TEST_MYSQL_DSN's server), $N applications approved and
-# restored by the simulator; results in $out/NAME.json.
+# storm ENGINE NAME [REPLICAS]: the real binary on ENGINE (sqlite, or mysql
+# on a fresh database of BAOHAN_TEST_MYSQL_DSN's server), $N applications
+# approved and restored by the simulator; results in $out/NAME.json.
+# REPLICAS (default 1, more only on mysql) gateway processes share the
+# database and the data directory, on ports $gwport, $gwport+1, …; each is
+# started once the one before listens (the first migrates), and application
+# i goes to replica i mod REPLICAS. The simulator reads the peak memory of a
+# single gateway only.
 storm() {
-	local engine=$1 name=$2 dsn
+	local engine=$1 name=$2 replicas=${3:-1} dsn i port log pid urls= pidflag=()
 	gw=$(mktemp -d)
 	if [ "$engine" = sqlite ]; then
 		dsn="$gw/data/baohan.db"
@@ -77,9 +97,13 @@ storm() {
 			-e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 		dsn=$(sed "s#)/[^?]*?#)/$db?#" <<<"$BAOHAN_TEST_MYSQL_DSN")
 	fi
-	cat >"$gw/baohan.yaml" <<EOF
-listen: 127.0.0.1:$gwport
-public_url: http://127.0.0.1:$gwport
+	for ((i = 0; i < replicas; i++)); do
+		port=$((gwport + i))
+		log="$out/gateway-$name.log"
+		if [ "$i" -gt 0 ]; then log="$out/gateway-$name-$((i + 1)).log"; fi
+		cat >"$gw/baohan-$i.yaml" <<EOF
+listen: 127.0.0.1:$port
+public_url: http://127.0.0.1:$port
 data_dir: $gw/data
 database:
   driver: $engine
@@ -92,25 +116,27 @@ platforms:
 api:
   tokens: [$token]
 EOF
-	(cd "$gw" && exec env -u BAOHAN_TEST_MYSQL_DSN "$root/bin/baohan" serve --config baohan.yaml >"$out/gateway-$name.log" 2>&1) &
-	gwpid=$!
-	for _ in $(seq 1 100); do
-		(exec 3<>/dev/tcp/127.0.0.1/$gwport) 2>/dev/null && break
-		sleep 0.1
+		(cd "$gw" && exec env -u BAOHAN_TEST_MYSQL_DSN "$root/bin/baohan" serve --config "baohan-$i.yaml" >"$log" 2>&1) &
+		pid=$!
+		gwpids="$gwpids $pid"
+		for _ in $(seq 1 300); do
+			(exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
+			sleep 0.1
+		done
+		urls="$urls${urls:+,}http://127.0.0.1:$port"
 	done
-	bin/platformsim load -n "$N" -c 16 -gateway "http://127.0.0.1:$gwport" -listen "127.0.0.1:$simport" \
+	if [ "$replicas" -eq 1 ]; then pidflag=(-gateway-pid "$pid"); fi
+	bin/platformsim load -n "$N" -c 16 -gateway "$urls" -listen "127.0.0.1:$simport" \
 		-appsecret "$secret" -token "$token" \
-		-gateway-pid "$gwpid" -json "$out/$name.json" | tee "$out/$name.txt" >&2
-	kill -INT $gwpid 2>/dev/null || true
-	wait $gwpid 2>/dev/null || true
-	gwpid=
-	rm -rf "$gw"
-	gw=
+		"${pidflag[@]}" -json "$out/$name.json" | tee "$out/$name.txt" >&2
+	stopgw
 }
 storm sqlite storm
 if [ -n "${BAOHAN_TEST_MYSQL_DSN:-}" ]; then
 	say "5/6 the same storm on MariaDB"
 	storm mysql storm-mysql
+	say "5/6 the same storm on MariaDB, two gateway processes on one database"
+	storm mysql replicas 2
 fi
 
 say "6/6 the storm of $N letters with a local TSA against without (cmd/baohan BenchmarkRestoreStormTSARatio)"
@@ -144,6 +170,11 @@ if [ -f "$out/storm-mysql.json" ]; then
 	mapplyps=$(json apply_per_second "$out/storm-mysql.json")
 	merrors=$(json errors "$out/storm-mysql.json")
 fi
+if [ -f "$out/replicas.json" ]; then
+	rstorm=$(json storm_seconds "$out/replicas.json")
+	rapplyps=$(json apply_per_second "$out/replicas.json")
+	rerrors=$(json errors "$out/replicas.json")
+fi
 times() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "?" }'; }
 sign=$(num "$(benchline 'BenchmarkSign1KiB' "$out/protocol.txt")" ns/op)
 tsaline=$(benchline 'BenchmarkRestoreStormTSARatio' "$out/tsa.txt")
@@ -163,6 +194,7 @@ cat <<EOF
 | signed baohanapply stored, MariaDB | $(if [ -n "$mysql" ]; then echo "$(fmt "$mysql") req/s"; else echo "not run (BAOHAN_TEST_MYSQL_DSN unset)"; fi) | — |
 | baohanapply through the real binary (platformsim load, 16 connections, SQLite) | $(fmt "${applyps:-0}") req/s | — |
 | baohanapply through the real binary, MariaDB | $(if [ -n "${mapplyps:-}" ]; then echo "$(fmt "$mapplyps") req/s = $(awk -v a="$mapplyps" -v b="${applyps:-1}" 'BEGIN { printf "%.0f", 100 * a / b }') % of SQLite"; else echo "not run"; fi) | ≥ 75 % of SQLite: $(if [ -n "${mapplyps:-}" ]; then verdict "$(awk -v a="$mapplyps" -v b="${applyps:-1}" 'BEGIN { printf "%.3f", b / a }')" 1.3333; else echo "—"; fi) |
+| baohanapply, two gateway processes on one MariaDB (platformsim load, 16 connections) | $(if [ -n "${rapplyps:-}" ]; then echo "$(fmt "$rapplyps") req/s = $(times "$rapplyps" "${mapplyps:-0}") × one MariaDB gateway (bid-opening storm $(fmt "${rstorm:-0}" 2) s against $(fmt "${mstorm:-0}" 2) s)"; else echo "not run (BAOHAN_TEST_MYSQL_DSN unset)"; fi) | — |
 | notice delivery, 400 KiB letter, SQLite (BenchmarkDeliver400KiB) | $(fmt "${deliver:-0}") notices/s | — |
 | letter rendered and signed, ECDSA P-256, one core | ${ecdsams} ms ($(awk -v n="$ecdsa" 'BEGIN { printf "%.0f", 1e9 / n }') letters/s) | ≤ 3 ms: $(verdict "$ecdsams" 3) |
 | letter rendered and signed, RSA-2048, one core | ${rsams} ms ($(awk -v n="$rsa" 'BEGIN { printf "%.0f", 1e9 / n }') letters/s) | — |
@@ -176,7 +208,7 @@ cat <<EOF
 | gateway peak RSS (VmHWM) during the storm / whole run, SQLite | $(fmt "${peak:-0}") MB / $(fmt "${peakall:-0}") MB | < 300 MB: $(verdict "${peakall:-0}" 299.99) |
 | gateway peak RSS, whole run, MariaDB | $(if [ -n "${mpeak:-}" ]; then echo "$(fmt "$mpeak") MB"; else echo "not run"; fi) | < 300 MB: $(if [ -n "${mpeak:-}" ]; then verdict "$mpeak" 299.99; else echo "—"; fi) |
 | SM3 signature of a 1 KiB message (platform BenchmarkSign1KiB, one core) | $(awk -v n="${sign:-0}" 'BEGIN { printf "%.1f", n / 1000 }') µs | — |
-| errors in the storm runs (SQLite / MariaDB) | ${errors:-?} / ${merrors:--} | 0 |
+| errors in the storm runs (SQLite / MariaDB / two replicas on MariaDB) | ${errors:-?} / ${merrors:--} / ${rerrors:--} | 0 |
 
 load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows every figure)
 machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $($GO version | cut -d' ' -f3-)

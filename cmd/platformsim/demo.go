@@ -230,7 +230,16 @@ func (s *Sim) begin(ctx context.Context, mode string) error {
 
 func (s *Sim) intro(mode string) {
 	s.rep.Step("Baohan Gateway 平台模拟器 · %s", mode)
-	s.rep.Step("网关 %s · appkey %s · 通知地址（网关的 notify_url）%s", s.gw.Base, s.cfg.AppKey, s.cfg.NotifyURL(s.addr))
+	if len(s.gws) > 1 {
+		var bases []string
+		for _, g := range s.gws {
+			bases = append(bases, g.Base)
+		}
+		s.rep.Step("网关副本 %d 个（共用一个数据库，申请轮流分配）%s · appkey %s · 通知地址（每个副本的 notify_url）%s",
+			len(s.gws), strings.Join(bases, "、"), s.cfg.AppKey, s.cfg.NotifyURL(s.addr))
+	} else {
+		s.rep.Step("网关 %s · appkey %s · 通知地址（网关的 notify_url）%s", s.gw.Base, s.cfg.AppKey, s.cfg.NotifyURL(s.addr))
+	}
 	if s.pdf.TextBin == "" {
 		s.rep.Step("（未找到 pdftotext：只检查 baohanfile 是 PDF，不核对保函文字；安装 poppler-utils 可核对）")
 	}

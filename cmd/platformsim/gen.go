@@ -288,6 +288,7 @@ type Application struct {
 	Cipher   map[string]string // the sealed fields as sent
 	BaohanNo string            // from baohannotice
 	Cost     string            // premium, from baohannotice
+	Replica  int               // which of -gateway's replicas its requests go to (load mode)
 }
 
 // NewApplication makes a bidder's application on sec.

@@ -23,6 +23,7 @@ import (
 type LoadSummary struct {
 	Applications  int     `json:"applications"`
 	Concurrency   int     `json:"concurrency"`
+	Replicas      int     `json:"replicas"` // gateway processes the applications were spread over
 	ApplySeconds  float64 `json:"apply_seconds"`
 	ApplyPerSec   float64 `json:"apply_per_second"`
 	ApproveSecs   float64 `json:"approve_seconds"` // approvals until the last baohannotice
@@ -34,6 +35,7 @@ type LoadSummary struct {
 	RestoreNotice Latency `json:"restorenotice_latency_ms"` // restore answered → notice received
 	PeakRSSMB     float64 `json:"gateway_peak_rss_mb,omitempty"`
 	PeakRSSAllMB  float64 `json:"gateway_peak_rss_all_mb,omitempty"`
+	Duplicates    int     `json:"duplicate_notices"` // notices received again for the same application (counted once)
 	Errors        int     `json:"errors"`
 	ErrorSamples  []string
 }
@@ -84,6 +86,8 @@ type loadRun struct {
 	bnCount    atomic.Int64
 	rnCount    atomic.Int64
 	lastRN     time.Time
+	seen       map[string]bool // interface + applyno of the notices counted
+	dups       int             // notices received again, not counted
 	errs       []string
 	samples    map[string]*Notice // first letter of each kind, kept for the text check
 }
@@ -97,13 +101,17 @@ func (l *loadRun) fail(format string, args ...any) {
 // load applies for N guarantees, approves them all through the admin API,
 // then opens every section at once (the bid-opening storm) and measures.
 func (s *Sim) load(ctx context.Context, stderr io.Writer) error {
-	if err := s.begin(ctx, fmt.Sprintf("负载（%d 份申请，并发 %d）", s.cfg.N, s.cfg.Concurrency)); err != nil {
+	mode := fmt.Sprintf("负载（%d 份申请，并发 %d）", s.cfg.N, s.cfg.Concurrency)
+	if len(s.gws) > 1 {
+		mode = fmt.Sprintf("负载（%d 份申请，并发 %d，%d 个网关副本）", s.cfg.N, s.cfg.Concurrency, len(s.gws))
+	}
+	if err := s.begin(ctx, mode); err != nil {
 		return err
 	}
 	s.rep.SetQuiet(true) // problems are listed at the end
 	s.inbox.KeepPDF = false
-	l := &loadRun{Sim: s, approvedAt: map[string]time.Time{}, restoredAt: map[string]time.Time{}, samples: map[string]*Notice{}}
-	l.sum.Applications, l.sum.Concurrency = s.cfg.N, s.cfg.Concurrency
+	l := &loadRun{Sim: s, approvedAt: map[string]time.Time{}, restoredAt: map[string]time.Time{}, samples: map[string]*Notice{}, seen: map[string]bool{}}
+	l.sum.Applications, l.sum.Concurrency, l.sum.Replicas = s.cfg.N, s.cfg.Concurrency, len(s.gws)
 	s.inbox.OnNotice(l.onNotice)
 
 	var secs []*Section
@@ -115,6 +123,7 @@ func (s *Sim) load(ctx context.Context, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		a.Replica = i % len(s.gws) // neighbours, and so each section, spread over the replicas
 		l.apps = append(l.apps, a)
 	}
 
@@ -156,7 +165,7 @@ func (s *Sim) load(ctx context.Context, stderr io.Writer) error {
 		if a.BaohanNo == "" {
 			return
 		}
-		ans, err := s.gw.Send(ctx, platform.BaohanRestore, s.restoreFields(a, a.Section.KeyB64))
+		ans, err := s.gateway(a).Send(ctx, platform.BaohanRestore, s.restoreFields(a, a.Section.KeyB64))
 		if err := accepted(ans, err); err != nil {
 			l.fail("%s baohanrestore：%v", a.ApplyNo, err)
 			return
@@ -184,6 +193,7 @@ func (s *Sim) load(ctx context.Context, stderr io.Writer) error {
 	l.sum.RestoreAnswer = latency(answers)
 	l.mu.Lock()
 	l.sum.BaohanNotice, l.sum.RestoreNotice = latency(l.bnLat), latency(l.rnLat)
+	l.sum.Duplicates = l.dups
 	samples := l.samples
 	l.mu.Unlock()
 
@@ -197,7 +207,7 @@ func (s *Sim) load(ctx context.Context, stderr io.Writer) error {
 			if iface == platform.RestoreNotice {
 				lc = plainLetter(a)
 			}
-			if err := s.checkLetter(ctx, n, lc); err != nil {
+			if err := s.checkLetter(ctx, a, n, lc); err != nil {
 				l.fail("%s %s：%v", a.ApplyNo, iface, err)
 			}
 		}
@@ -231,6 +241,16 @@ func (l *loadRun) onNotice(n *Notice) {
 		}
 	}
 	delete(n.Params, "baohanfile") // 100 KB each: not kept
+	// A notice sent again (by the same replica or another) is counted once,
+	// so that it cannot stand in for one that never came.
+	if n.ApplyNo != "" {
+		key := n.Interface + " " + n.ApplyNo
+		if l.seen[key] {
+			l.dups++
+			return
+		}
+		l.seen[key] = true
+	}
 	switch n.Interface {
 	case platform.BaohanNotice:
 		if t, ok := l.approvedAt[n.ApplyNo]; ok {
@@ -334,6 +354,9 @@ func (l *loadRun) print() {
 	w := tabwriter.NewWriter(l.out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "\n指标\t结果")
 	fmt.Fprintf(w, "申请数（并发）\t%d（%d）\n", s.Applications, s.Concurrency)
+	if s.Replicas > 1 {
+		fmt.Fprintf(w, "网关副本（共用一个数据库）\t%d 个，申请轮流分配\n", s.Replicas)
+	}
 	fmt.Fprintf(w, "baohanapply 吞吐\t%.1f 次/秒（用时 %.2f s）\n", s.ApplyPerSec, s.ApplySeconds)
 	fmt.Fprintf(w, "审批出函到 baohannotice 全部送达\t%.1f 份/秒（用时 %.2f s）\n", s.ApprovePerSec, s.ApproveSecs)
 	fmt.Fprintf(w, "baohannotice 延迟 p50/p95/max\t%s\n", s.BaohanNotice)
@@ -342,6 +365,9 @@ func (l *loadRun) print() {
 	fmt.Fprintf(w, "restorenotice 延迟 p50/p95/max\t%s\n", s.RestoreNotice)
 	if s.PeakRSSMB > 0 {
 		fmt.Fprintf(w, "网关峰值内存 VmHWM（开标期间 / 全程）\t%.0f MB / %.0f MB\n", s.PeakRSSMB, s.PeakRSSAllMB)
+	}
+	if s.Duplicates > 0 {
+		fmt.Fprintf(w, "重复收到的通知（只计一次）\t%d\n", s.Duplicates)
 	}
 	fmt.Fprintf(w, "错误\t%d\n", s.Errors)
 	w.Flush()

@@ -53,7 +53,9 @@ const usage = `usage: platformsim <demo|conformance|load> [flags]
   conformance  every interface and every refusal the gateway must make;
                exits non-zero on any deviation, listing them
   load         -n applications, approved through the admin API, then one bid
-               opening for all of them; progress on stderr, a summary table
+               opening for all of them; progress on stderr, a summary table.
+               -gateway may list replicas of one gateway on one database,
+               comma-separated: application i goes to replica i mod n
 
 The gateway's notify_url must point at -listen + -notify-path; with the
 gateway's embedded defaults that is http://127.0.0.1:9090/gbsapi.
@@ -91,7 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ln net.Li
 	if err := fs.Parse(args[1:]); err != nil {
 		return errUsage
 	}
-	if err := cfg.validate(); err != nil {
+	if err := cfg.validate(mode); err != nil {
 		return err
 	}
 	if ln == nil {
@@ -136,7 +138,7 @@ func modeFlag(args []string) (string, []string, bool) {
 func newFlags(w io.Writer, c *Config) *flag.FlagSet {
 	fs := flag.NewFlagSet("platformsim", flag.ContinueOnError)
 	fs.SetOutput(w)
-	fs.StringVar(&c.Gateway, "gateway", "http://127.0.0.1:8080", "base URL of the Baohan Gateway")
+	fs.StringVar(&c.Gateway, "gateway", "http://127.0.0.1:8080", "base URL of the Baohan Gateway; load: several, comma-separated, for replicas sharing one database (application i goes to replica i mod n)")
 	fs.StringVar(&c.PublicURL, "public-url", "", "the gateway's public_url when it differs from -gateway (its document URLs are fetched at -gateway)")
 	fs.StringVar(&c.AppKey, "appkey", "finance_demo", "appkey the gateway knows the platform by")
 	fs.StringVar(&c.AppSecret, "appsecret", "change-me", "appsecret shared with the gateway: signs our requests and checks its notices")
@@ -155,10 +157,16 @@ func newFlags(w io.Writer, c *Config) *flag.FlagSet {
 	return fs
 }
 
-func (c *Config) validate() error {
+func (c *Config) validate(mode string) error {
 	var errs []error
-	if !strings.HasPrefix(c.Gateway, "http://") && !strings.HasPrefix(c.Gateway, "https://") {
-		errs = append(errs, fmt.Errorf("-gateway: want an http(s) URL, got %q", c.Gateway))
+	gws := c.Gateways()
+	if len(gws) > 1 && mode != "load" {
+		errs = append(errs, fmt.Errorf("-gateway 给出了 %d 个以逗号分隔的地址：只有 load 模式可以同时测多个网关副本，%s 模式只能给一个网关地址", len(gws), mode))
+	}
+	for _, u := range gws {
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			errs = append(errs, fmt.Errorf("-gateway: want an http(s) URL, got %q", u))
+		}
 	}
 	if c.AppKey == "" || c.AppSecret == "" {
 		errs = append(errs, errors.New("-appkey and -appsecret are needed"))

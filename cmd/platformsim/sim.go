@@ -21,7 +21,7 @@ import (
 
 // Config is what every mode needs.
 type Config struct {
-	Gateway      string        // the gateway's base URL
+	Gateway      string        // the gateway's base URL; in load mode several, comma-separated (Gateways)
 	PublicURL    string        // the gateway's public_url, when it differs from Gateway
 	AppKey       string        // ours, as the gateway knows the platform
 	AppSecret    string        // what we sign our requests with
@@ -41,15 +41,27 @@ type Config struct {
 	JSONOut     string // write the load summary as JSON here
 }
 
+// Gateways are the base URLs of -gateway: one, or in load mode the
+// comma-separated replicas of one gateway sharing one database.
+func (c Config) Gateways() []string {
+	var urls []string
+	for _, u := range strings.Split(c.Gateway, ",") {
+		urls = append(urls, strings.TrimRight(strings.TrimSpace(u), "/"))
+	}
+	return urls
+}
+
 // NotifyURL is the notify_url the gateway must be configured with.
 func (c Config) NotifyURL(addr string) string {
 	return "http://" + addr + c.NotifyPath
 }
 
-// Sim plays the trading platform against one gateway.
+// Sim plays the trading platform against one gateway, or in load mode
+// against its replicas.
 type Sim struct {
 	cfg   Config
-	gw    *Gateway
+	gw    *Gateway   // the first of gws
+	gws   []*Gateway // the replicas of -gateway, in order; one outside load mode
 	inbox *Inbox
 	rep   *Report
 	gen   *Generator
@@ -74,15 +86,21 @@ func newSim(cfg Config, ln net.Listener, out io.Writer, keepPDF bool) (*Sim, fun
 	transport := &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 0, IdleConnTimeout: 90 * time.Second}
 	s := &Sim{
 		cfg: cfg, inbox: inbox, rep: rep, out: out, addr: ln.Addr().String(),
-		gw: &Gateway{Base: strings.TrimRight(cfg.Gateway, "/"), PublicURL: cfg.PublicURL,
-			Cred:  platform.Credentials{AppKey: cfg.AppKey, AppSecret: cfg.AppSecret},
-			Token: cfg.Token, HTTP: &http.Client{Timeout: 60 * time.Second, Transport: transport}, Now: time.Now},
 		gen: NewGenerator(cfg.Seed, time.Now()),
 		pdf: findPDFTools(cfg.PDFSig),
 	}
-	if s.gw.PublicURL == "" {
-		s.gw.PublicURL = s.gw.Base
+	// The replicas share one client: its pool keeps connections per host.
+	client := &http.Client{Timeout: 60 * time.Second, Transport: transport}
+	for _, base := range cfg.Gateways() {
+		g := &Gateway{Base: base, PublicURL: cfg.PublicURL,
+			Cred:  platform.Credentials{AppKey: cfg.AppKey, AppSecret: cfg.AppSecret},
+			Token: cfg.Token, HTTP: client, Now: time.Now}
+		if g.PublicURL == "" {
+			g.PublicURL = g.Base
+		}
+		s.gws = append(s.gws, g)
 	}
+	s.gw = s.gws[0]
 	return s, func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -91,13 +109,29 @@ func newSim(cfg Config, ln net.Listener, out io.Writer, keepPDF bool) (*Sim, fun
 	}
 }
 
-// preflight checks the gateway answers and the admin token works.
+// gateway is the replica a's requests go to: every request of one
+// application (baohanapply, approval, baohanrestore, its documents) goes to
+// the same replica; outside load mode, the one gateway.
+func (s *Sim) gateway(a *Application) *Gateway {
+	return s.gws[a.Replica%len(s.gws)]
+}
+
+// preflight checks every replica answers and the admin token works.
 func (s *Sim) preflight(ctx context.Context) error {
-	_, err := s.gw.Do(ctx, Request{Iface: platform.GiveUp, Method: http.MethodGet})
-	if err != nil {
-		return fmt.Errorf("无法连接网关 %s：%v（网关是否已启动？）", s.gw.Base, err)
+	for _, g := range s.gws {
+		if err := preflight(ctx, g); err != nil {
+			return err
+		}
 	}
-	err = s.gw.Admin(ctx, http.MethodGet, "/applications/TBaoHanSIMPREFLIGHT", nil, nil)
+	return nil
+}
+
+func preflight(ctx context.Context, g *Gateway) error {
+	_, err := g.Do(ctx, Request{Iface: platform.GiveUp, Method: http.MethodGet})
+	if err != nil {
+		return fmt.Errorf("无法连接网关 %s：%v（网关是否已启动？）", g.Base, err)
+	}
+	err = g.Admin(ctx, http.MethodGet, "/applications/TBaoHanSIMPREFLIGHT", nil, nil)
 	var ae *AdminError
 	switch {
 	case errors.As(err, &ae) && ae.Status == http.StatusUnauthorized:
@@ -112,7 +146,7 @@ func (s *Sim) preflight(ctx context.Context) error {
 
 // apply sends an application's baohanapply and checks the answer.
 func (s *Sim) apply(ctx context.Context, a *Application) (Answer, error) {
-	ans, err := s.gw.Send(ctx, platform.BaohanApply, a.ApplyFields(s.cfg.PlatformCode))
+	ans, err := s.gateway(a).Send(ctx, platform.BaohanApply, a.ApplyFields(s.cfg.PlatformCode))
 	if err != nil {
 		return ans, err
 	}
@@ -130,7 +164,7 @@ func (s *Sim) apply(ctx context.Context, a *Application) (Answer, error) {
 // approve approves an application through the admin API as the bank's core
 // system, paying from the bidder's basic account.
 func (s *Sim) approve(ctx context.Context, a *Application) (*AppView, error) {
-	v, err := s.gw.Act(ctx, a.ApplyNo, "approve", map[string]string{"payername": a.Bidder.Name, "payeraccount": a.Account})
+	v, err := s.gateway(a).Act(ctx, a.ApplyNo, "approve", map[string]string{"payername": a.Bidder.Name, "payeraccount": a.Account})
 	if err != nil {
 		return nil, fmt.Errorf("审批（管理接口 approve）失败：%w", err)
 	}
@@ -171,9 +205,10 @@ func plainLetter(a *Application) letterCheck {
 	}
 }
 
-// checkLetter checks a letter's PDF: its text (pdftotext), its signature
-// (pdfsig, when asked for) and that baohanurl serves the same file.
-func (s *Sim) checkLetter(ctx context.Context, n *Notice, lc letterCheck) error {
+// checkLetter checks a letter's PDF of a: its text (pdftotext), its
+// signature (pdfsig, when asked for) and that baohanurl serves the same file
+// (fetched from a's replica).
+func (s *Sim) checkLetter(ctx context.Context, a *Application, n *Notice, lc letterCheck) error {
 	var errs []error
 	if n.PDF == nil {
 		return nil // not kept (load mode): the inbox checked it is a PDF
@@ -199,7 +234,7 @@ func (s *Sim) checkLetter(ctx context.Context, n *Notice, lc letterCheck) error 
 		errs = append(errs, fmt.Errorf("%s 的 baohanfile：%v", n.Interface, err))
 	}
 	if u := n.Params["baohanurl"]; u != "" {
-		b, _, err := s.gw.Fetch(ctx, u)
+		b, _, err := s.gateway(a).Fetch(ctx, u)
 		switch {
 		case err != nil:
 			errs = append(errs, fmt.Errorf("%s 的 baohanurl 无法下载：%v", n.Interface, err))
@@ -236,7 +271,7 @@ func (s *Sim) expectBaohanNotice(ctx context.Context, a *Application, v *AppView
 		errs = append(errs, err)
 	}
 	a.BaohanNo, a.Cost = p["baohanno"], p["cost"]
-	if err := s.checkLetter(ctx, n, cipherLetter(a)); err != nil {
+	if err := s.checkLetter(ctx, a, n, cipherLetter(a)); err != nil {
 		errs = append(errs, err)
 	}
 	return n, errors.Join(errs...)
@@ -270,7 +305,7 @@ func (s *Sim) expectRestoreNotice(ctx context.Context, a *Application) (*Notice,
 	if n.Params["baohanno"] != a.BaohanNo {
 		errs = append(errs, fmt.Errorf("restorenotice 的 baohanno 应为 %s，实际为 %s", a.BaohanNo, n.Params["baohanno"]))
 	}
-	if err := s.checkLetter(ctx, n, plainLetter(a)); err != nil {
+	if err := s.checkLetter(ctx, a, n, plainLetter(a)); err != nil {
 		errs = append(errs, err)
 	}
 	return n, errors.Join(errs...)
