@@ -40,6 +40,7 @@ type Store struct {
 	now        func() time.Time
 	log        *slog.Logger
 	migrations *goose.Provider
+	docStmt    preparedOnce // MySQL: the document insert (documents.go)
 }
 
 var _ service.Store = (*Store)(nil)
@@ -348,7 +349,7 @@ func (s *Store) Close() error {
 		s.stopCkpt()
 		s.stopCkpt = nil
 	}
-	err := s.sqlDB.Close()
+	err := errors.Join(s.docStmt.close(), s.sqlDB.Close())
 	if s.readSQL != nil {
 		err = errors.Join(err, s.readSQL.Close())
 	}

@@ -3,6 +3,8 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/baohangateway/baohan/service"
@@ -192,5 +194,49 @@ func TestClaims(t *testing.T) {
 		list, _ = s.ListClaims(ctx, app.ID)
 		sameFields(t, list[1], stored(second))
 		wantCode(t, s.UpdateClaim(ctx, &service.Claim{ID: 424242}), service.ENOTFOUND)
+	})
+}
+
+// TestDocumentsInTransactions: documents written inside transactions (as
+// the letter workers do; on MySQL through the statement each pooled
+// connection prepares once) keep every byte value, and vanish with a
+// rolled-back transaction.
+func TestDocumentsInTransactions(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		app := mustCreateApplication(t, s, minimalApplication("jilin", "T002"))
+		all := make([]byte, 256)
+		for i := range all {
+			all[i] = byte(i) // NUL, quotes, backslash, invalid UTF-8
+		}
+		doc := func(i int) *service.Document {
+			data := bytes.Repeat(all, 64+i)
+			return &service.Document{ApplicationID: app.ID, Kind: service.DocPlainLetter, Token: fmt.Sprintf("tx-token-%d", i),
+				FileName: "a.pdf", ContentType: "application/pdf", SM3: "x", Size: int64(len(data)), Data: data}
+		}
+		rolledBack := doc(0)
+		errBoom := errors.New("boom")
+		if err := s.WithTx(ctx, func(ctx context.Context) error {
+			if err := s.CreateDocument(ctx, rolledBack); err != nil {
+				return err
+			}
+			return errBoom
+		}); !errors.Is(err, errBoom) {
+			t.Fatalf("WithTx: %v", err)
+		}
+		wantCode(t, func() error { _, err := s.GetDocumentByToken(ctx, rolledBack.Token); return err }(), service.ENOTFOUND)
+		for i := 1; i <= 30; i++ { // more than the pool's connections
+			d := doc(i)
+			if err := s.WithTx(ctx, func(ctx context.Context) error { return s.CreateDocument(ctx, d) }); err != nil {
+				t.Fatalf("document %d: %v", i, err)
+			}
+			got, err := s.GetDocument(ctx, d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Data, d.Data) {
+				t.Fatalf("document %d: %d bytes read back differ from the %d written", i, len(got.Data), len(d.Data))
+			}
+		}
 	})
 }
