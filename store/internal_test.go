@@ -1,10 +1,13 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -158,5 +161,36 @@ func TestMySQLDurabilityWarnings(t *testing.T) {
 		if len(ws) != tt.want || (tt.mention != "" && !strings.Contains(strings.Join(ws, "\n"), tt.mention)) {
 			t.Errorf("durabilityWarnings(%d, %v, %d) = %q, want %d mentioning %q", tt.flush, tt.logBin, tt.sync, ws, tt.want, tt.mention)
 		}
+	}
+}
+
+// TestMySQLPoolKeepsConnections: a burst that uses every connection of the
+// pool does not close them on release (with fewer idle than open, each
+// burst reconnected and prepared again).
+func TestMySQLPoolKeepsConnections(t *testing.T) {
+	dsn := os.Getenv("BAOHAN_TEST_MYSQL_DSN")
+	if dsn == "" {
+		t.Skip("BAOHAN_TEST_MYSQL_DSN not set")
+	}
+	s, err := Open(context.Background(), DriverMySQL, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for burst := 0; burst < 3; burst++ {
+		var wg sync.WaitGroup
+		for i := 0; i < mysqlMaxOpen; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := s.sqlDB.Exec("DO SLEEP(0.02)"); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	if st := s.sqlDB.Stats(); st.MaxIdleClosed > 0 || st.OpenConnections > mysqlMaxOpen {
+		t.Errorf("after three bursts of %d: %d connections closed for lack of idle room, %d open", mysqlMaxOpen, st.MaxIdleClosed, st.OpenConnections)
 	}
 }
