@@ -7,9 +7,9 @@
 //     avoids: the letter's SM3 digest, its base64, and its restorenotice
 //     built and signed (SM3 over the signing string with the letter in it);
 //   - floor_check_seconds: that plus the platform's side of each notice on
-//     the same CPUs: parsing the JSON body and checking its signature, as
-//     the storm's platform (the simulator, or the benchmark's in-process
-//     platform) does.
+//     the same CPUs: parsing the JSON body, checking its signature and
+//     decoding the letter from base64, as the storm's platform (the
+//     simulator, or the benchmark's in-process platform) does.
 //
 // No HTTP, database or disk: what a storm takes beyond floor_check_seconds is
 // the price of the service around the letters.
@@ -21,6 +21,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -101,6 +102,13 @@ func run(n, workers int) error {
 		}
 		if !gmcrypto.Verify(params, cred.AppSecret, params["sign"]) {
 			return fmt.Errorf("restorenotice %d: platform: signature does not verify", i)
+		}
+		// The letter the platform keeps: decoded and looked at, as the
+		// simulator does (its second, conformance-only JSON parse is not
+		// counted: a platform has no need of it).
+		file, err := base64.StdEncoding.DecodeString(params["baohanfile"])
+		if err != nil || !bytes.HasPrefix(file, []byte("%PDF-")) || !bytes.Contains(file[max(0, len(file)-1024):], []byte("%%EOF")) {
+			return fmt.Errorf("restorenotice %d: platform: baohanfile is not the PDF sent (%v)", i, err)
 		}
 		return nil
 	}
