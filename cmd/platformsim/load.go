@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -33,11 +35,15 @@ type LoadSummary struct {
 	RestoreAnswer Latency `json:"restore_answer_ms"`
 	BaohanNotice  Latency `json:"baohannotice_latency_ms"`  // approval answered → notice received
 	RestoreNotice Latency `json:"restorenotice_latency_ms"` // restore answered → notice received
-	PeakRSSMB     float64 `json:"gateway_peak_rss_mb,omitempty"`
-	PeakRSSAllMB  float64 `json:"gateway_peak_rss_all_mb,omitempty"`
-	Duplicates    int     `json:"duplicate_notices"` // notices received again for the same application (counted once)
-	Errors        int     `json:"errors"`
-	ErrorSamples  []string
+	// CPU seconds spent during the storm by the gateway (with -gateway-pid)
+	// and by the simulator itself: what the storm cost beside how long.
+	GatewayCPU   float64 `json:"gateway_storm_cpu_seconds,omitempty"`
+	SimulatorCPU float64 `json:"simulator_storm_cpu_seconds"`
+	PeakRSSMB    float64 `json:"gateway_peak_rss_mb,omitempty"`
+	PeakRSSAllMB float64 `json:"gateway_peak_rss_all_mb,omitempty"`
+	Duplicates   int     `json:"duplicate_notices"` // notices received again for the same application (counted once)
+	Errors       int     `json:"errors"`
+	ErrorSamples []string
 }
 
 // Latency summarises durations in milliseconds.
@@ -160,6 +166,8 @@ func (s *Sim) load(ctx context.Context, stderr io.Writer) error {
 	resetHWM(s.cfg.GatewayPID)
 	var answers []time.Duration
 	var amu sync.Mutex
+	gwCPU0, _ := processCPU(s.cfg.GatewayPID)
+	simCPU0 := selfCPU()
 	start = time.Now()
 	l.parallel(ctx, stderr, "开标 baohanrestore", func(a *Application) {
 		if a.BaohanNo == "" {
@@ -185,6 +193,10 @@ func (s *Sim) load(ctx context.Context, stderr io.Writer) error {
 		end = time.Now()
 	}
 	l.sum.StormSeconds = end.Sub(start).Seconds()
+	l.sum.SimulatorCPU = (selfCPU() - simCPU0).Seconds()
+	if c, err := processCPU(s.cfg.GatewayPID); err == nil {
+		l.sum.GatewayCPU = (c - gwCPU0).Seconds()
+	}
 	l.sum.StormPerSec = float64(l.rnCount.Load()) / l.sum.StormSeconds
 	if peak, err := readHWM(s.cfg.GatewayPID); err == nil {
 		l.sum.PeakRSSMB = peak
@@ -363,6 +375,10 @@ func (l *loadRun) print() {
 	fmt.Fprintf(w, "开标风暴：首个 baohanrestore → 最后一个 restorenotice\t%.2f s（%.1f 份/秒）\n", s.StormSeconds, s.StormPerSec)
 	fmt.Fprintf(w, "baohanrestore 应答 p50/p95/max\t%s\n", s.RestoreAnswer)
 	fmt.Fprintf(w, "restorenotice 延迟 p50/p95/max\t%s\n", s.RestoreNotice)
+	if s.GatewayCPU > 0 {
+		fmt.Fprintf(w, "开标期间 CPU：网关 / 模拟器\t%.2f s / %.2f s（每份保函 %.2f ms / %.2f ms）\n",
+			s.GatewayCPU, s.SimulatorCPU, 1000*s.GatewayCPU/float64(max(s.Applications, 1)), 1000*s.SimulatorCPU/float64(max(s.Applications, 1)))
+	}
 	if s.PeakRSSMB > 0 {
 		fmt.Fprintf(w, "网关峰值内存 VmHWM（开标期间 / 全程）\t%.0f MB / %.0f MB\n", s.PeakRSSMB, s.PeakRSSAllMB)
 	}
@@ -406,4 +422,48 @@ func resetHWM(pid int) {
 	if pid > 0 {
 		_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
 	}
+}
+
+// processCPU is the CPU time (user and system) a process has used so far,
+// from /proc/PID/stat.
+func processCPU(pid int) (time.Duration, error) {
+	if pid <= 0 {
+		return 0, errors.New("no pid")
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces: fields are counted after
+	// its closing parenthesis; utime and stime are fields 14 and 15.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, errors.New("malformed stat")
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, errors.New("malformed stat")
+	}
+	var ticks int64
+	for _, v := range f[11:13] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, err
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks, nil
+}
+
+// clockTicks is USER_HZ, the unit of /proc's CPU times: 100 on every Linux
+// this runs on.
+const clockTicks = 100
+
+// selfCPU is the CPU time this process has used so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
