@@ -160,12 +160,16 @@ loop=$(json seconds "$out/renderloop.json")
 floor=$(json floor_seconds "$out/renderloop.json")
 floorcheck=$(json floor_check_seconds "$out/renderloop.json")
 storm=$(json storm_seconds "$out/storm.json")
+gwcpu=$(json gateway_storm_cpu_seconds "$out/storm.json")
+simcpu=$(json simulator_storm_cpu_seconds "$out/storm.json")
 peak=$(json gateway_peak_rss_mb "$out/storm.json")
 peakall=$(json gateway_peak_rss_all_mb "$out/storm.json")
 applyps=$(json apply_per_second "$out/storm.json")
 errors=$(json errors "$out/storm.json")
 if [ -f "$out/storm-mysql.json" ]; then
 	mstorm=$(json storm_seconds "$out/storm-mysql.json")
+	mgwcpu=$(json gateway_storm_cpu_seconds "$out/storm-mysql.json")
+	msimcpu=$(json simulator_storm_cpu_seconds "$out/storm-mysql.json")
 	mpeak=$(json gateway_peak_rss_all_mb "$out/storm-mysql.json")
 	mapplyps=$(json apply_per_second "$out/storm-mysql.json")
 	merrors=$(json errors "$out/storm-mysql.json")
@@ -183,6 +187,7 @@ ratio=$(awk -v s="$storm" -v l="$loop" 'BEGIN { printf "%.2f", s / l }')
 ecdsams=$(awk -v n="$ecdsa" 'BEGIN { printf "%.2f", n / 1e6 }')
 rsams=$(awk -v n="$rsa" 'BEGIN { printf "%.2f", n / 1e6 }')
 dualms=$(awk -v n="${dual:-0}" 'BEGIN { printf "%.2f", n / 1e6 }')
+perletter() { awk -v c="$1" -v n="$N" 'BEGIN { printf "%.2f", 1000 * c / n }'; }
 verdict() { awk -v v="$1" -v g="$2" 'BEGIN { print (v + 0 <= g + 0) ? "met" : "**missed**" }'; }
 
 cat <<EOF
@@ -205,6 +210,8 @@ cat <<EOF
 | bid-opening storm, SQLite: first of $N baohanrestore → last restorenotice accepted | $(fmt "$storm" 2) s = ${ratio} × the loop = $(times "$storm" "$floorcheck") × the floor with the check | ≤ 1.5 × the floor with the check: $(verdict "$(times "$storm" "$floorcheck")" 1.5) |
 | bid-opening storm, MariaDB | $(if [ -n "${mstorm:-}" ]; then echo "$(fmt "$mstorm" 2) s = $(times "$mstorm" "$floorcheck") × the floor with the check = $(times "$mstorm" "$storm") × SQLite"; else echo "not run (BAOHAN_TEST_MYSQL_DSN unset)"; fi) | ≤ 1.8 × the floor, ≤ 1.3 × SQLite: $(if [ -n "${mstorm:-}" ]; then echo "$(verdict "$(times "$mstorm" "$floorcheck")" 1.8) / $(verdict "$(times "$mstorm" "$storm")" 1.3)"; else echo "—"; fi) |
 | storm of $N with a local TSA (every signature timestamped) against without, median of ${BENCH_TSA_ROUNDS:-5} pairs | $(fmt "${tsaratio:-0}" 2) × ($(fmt "$(num "$tsaline" tsa-s)" 2) s against $(fmt "$(num "$tsaline" plain-s)" 2) s; pairs from $(fmt "$(num "$tsaline" ratio-min)" 2) × to $(fmt "$(num "$tsaline" ratio-max)" 2) ×) | ≤ 1.2 ×: $(verdict "${tsaratio:-9}" 1.2) |
+| CPU per letter during the storm: gateway / simulator, SQLite (against the floor with the check: $(awk -v s="${floorcheck:-0}" -v w="$(nproc)" -v n="$N" 'BEGIN { printf "%.2f", 1000 * s * w / n }') ms of CPU per letter) | $(perletter "${gwcpu:-0}") ms / $(perletter "${simcpu:-0}") ms | — |
+| CPU per letter during the storm: gateway / simulator, MariaDB (the database server's CPU not counted) | $(if [ -n "${mgwcpu:-}" ]; then echo "$(perletter "$mgwcpu") ms / $(perletter "${msimcpu:-0}") ms"; else echo "not run"; fi) | — |
 | gateway peak RSS (VmHWM) during the storm / whole run, SQLite | $(fmt "${peak:-0}") MB / $(fmt "${peakall:-0}") MB | < 300 MB: $(verdict "${peakall:-0}" 299.99) |
 | gateway peak RSS, whole run, MariaDB | $(if [ -n "${mpeak:-}" ]; then echo "$(fmt "$mpeak") MB"; else echo "not run"; fi) | < 300 MB: $(if [ -n "${mpeak:-}" ]; then verdict "$mpeak" 299.99; else echo "—"; fi) |
 | SM3 signature of a 1 KiB message (platform BenchmarkSign1KiB, one core) | $(awk -v n="${sign:-0}" 'BEGIN { printf "%.1f", n / 1000 }') µs | — |
