@@ -2,15 +2,11 @@ package pdf
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"testing"
-	"time"
+
+	"github.com/baohangateway/baohan/pdf/pdftest"
 )
 
 // benchSigner makes a self-contained CA and leaf with a key of the given
@@ -26,61 +22,24 @@ func benchSigner(tb testing.TB, kind string) *Signer {
 }
 
 // makeCert returns a leaf certificate (followed by its CA) and the leaf key
-// as PEM; the key is ECDSA P-256 or RSA-2048.
+// as PEM in the legacy forms openssl writes by default ("EC PRIVATE KEY",
+// "RSA PRIVATE KEY"); the key is ECDSA P-256 or RSA-2048.
 func makeCert(tb testing.TB, kind string) (certPEM, keyPEM []byte) {
 	tb.Helper()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ca := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Test CA", Organization: []string{"Test"}},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0),
-		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	caCert, _ := x509.ParseCertificate(caDER)
-	var pub any
-	var keyDER []byte
-	keyType := "PRIVATE KEY"
-	switch kind {
-	case "ecdsa":
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca := pdftest.NewCA(tb, "ecdsa", "Test CA", "")
+	certPEM, key, _ := ca.IssueNew(tb, kind, pdftest.Leaf{CN: "测试银行电子保函签章"})
+	switch k := key.(type) {
+	case *ecdsa.PrivateKey:
+		der, err := x509.MarshalECPrivateKey(k)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		pub = &k.PublicKey
-		keyDER, err = x509.MarshalECPrivateKey(k)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		keyType = "EC PRIVATE KEY"
-	case "rsa":
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		pub = &k.PublicKey
-		keyDER = x509.MarshalPKCS1PrivateKey(k)
-		keyType = "RSA PRIVATE KEY"
-	default:
-		tb.Fatalf("unknown key kind %q", kind)
+		return certPEM, pdftest.PEM("EC PRIVATE KEY", der)
+	case *rsa.PrivateKey:
+		return certPEM, pdftest.PEM("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(k))
 	}
-	leaf := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "测试银行电子保函签章", Organization: []string{"测试银行"}},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0),
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
-	}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, caCert, pub, caKey)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	certPEM = append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}),
-		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})...)
-	return certPEM, pem.EncodeToMemory(&pem.Block{Type: keyType, Bytes: keyDER})
+	tb.Fatalf("makeCert: no legacy form for a %T", key)
+	return nil, nil
 }
 
 func benchRender(b *testing.B, kind string) {

@@ -16,6 +16,8 @@ import (
 
 	"github.com/emmansun/gmsm/smx509"
 	"golang.org/x/crypto/ocsp"
+
+	"github.com/baohangateway/baohan/pdf/pdftest"
 )
 
 // TestDSS: a letter carries a DSS dictionary with both chains and the CRLs
@@ -39,21 +41,21 @@ func TestDSS(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 
-	ca := newTestCA(t, "ecdsa", "测试根CA", srv.URL+"/ca.crl")
+	ca := pdftest.NewCA(t, "ecdsa", "测试根CA", srv.URL+"/ca.crl")
 	der, err := smx509.CreateRevocationList(rand.Reader, &smx509.RevocationList{
 		Number: big.NewInt(1), ThisUpdate: time.Now().Add(-time.Hour), NextUpdate: time.Now().Add(24 * time.Hour),
-	}, ca.cert, ca.key)
+	}, ca.Cert, ca.Key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	crlDER.Store(der)
-	certPEM, key, _ := ca.issue(t, "ecdsa", "测试银行电子保函签章", time.Now().AddDate(1, 0, 0), false)
-	sm2CA := newTestCA(t, "sm2", "测试SM2根CA", srv.URL+"/hang.crl")
-	sm2PEM, sm2Key, _ := sm2CA.issue(t, "sm2", "测试银行电子保函签章（SM2）", time.Now().AddDate(1, 0, 0), false)
+	certPEM, key, _ := ca.IssueNew(t, "ecdsa", pdftest.Leaf{CN: "测试银行电子保函签章"})
+	sm2CA := pdftest.NewCA(t, "sm2", "测试SM2根CA", srv.URL+"/hang.crl")
+	sm2PEM, sm2Key, _ := sm2CA.IssueNew(t, "sm2", pdftest.Leaf{CN: "测试银行电子保函签章（SM2）"})
 
 	ltv := NewLTV(LTVConfig{Timeout: 300 * time.Millisecond})
 	s, err := NewSigner(SignerConfig{
-		CertPEM: certPEM, KeyPEM: keyPEM(t, key, ""), SM2CertPEM: sm2PEM, SM2KeyPEM: keyPEM(t, sm2Key, ""),
+		CertPEM: certPEM, KeyPEM: pdftest.KeyPEM(t, key, ""), SM2CertPEM: sm2PEM, SM2KeyPEM: pdftest.KeyPEM(t, sm2Key, ""),
 		Certify: true, LTV: ltv,
 	})
 	if err != nil {
@@ -76,7 +78,7 @@ func TestDSS(t *testing.T) {
 		if len(dss[3]) == 0 || !bytes.Contains(b, der) {
 			t.Error("DSS lacks the CA's CRL")
 		}
-		for _, c := range [][]byte{ca.cert.Raw, sm2CA.cert.Raw} {
+		for _, c := range [][]byte{ca.Cert.Raw, sm2CA.Cert.Raw} {
 			if !bytes.Contains(b, c) {
 				t.Error("DSS lacks a root certificate")
 			}
@@ -96,7 +98,7 @@ func TestDSS(t *testing.T) {
 // TestDSSOCSP: a certificate naming an OCSP responder gets the responder's
 // answer (checked against the certificate) into the DSS.
 func TestDSSOCSP(t *testing.T) {
-	var ca *testCA
+	var ca *pdftest.CA
 	var hits atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
@@ -106,11 +108,11 @@ func TestDSSOCSP(t *testing.T) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		caX, _ := x509.ParseCertificate(ca.cert.Raw)
+		caX, _ := x509.ParseCertificate(ca.Cert.Raw)
 		resp, err := ocsp.CreateResponse(caX, caX, ocsp.Response{
 			Status: ocsp.Good, SerialNumber: req.SerialNumber,
 			ThisUpdate: time.Now().Add(-time.Minute), NextUpdate: time.Now().Add(time.Hour),
-		}, ca.key)
+		}, ca.Key)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
@@ -119,9 +121,9 @@ func TestDSSOCSP(t *testing.T) {
 		w.Write(resp)
 	}))
 	t.Cleanup(srv.Close)
-	ca = newTestCA(t, "ecdsa", "测试根CA", "")
-	certPEM, key, leaf := ca.issueOCSP(t, srv.URL)
-	s, err := NewSigner(SignerConfig{CertPEM: certPEM, KeyPEM: keyPEM(t, key, ""), Certify: true, LTV: NewLTV(LTVConfig{})})
+	ca = pdftest.NewCA(t, "ecdsa", "测试根CA", "")
+	certPEM, key, leaf := ca.IssueNew(t, "ecdsa", pdftest.Leaf{CN: "测试银行电子保函签章", OCSP: srv.URL})
+	s, err := NewSigner(SignerConfig{CertPEM: certPEM, KeyPEM: pdftest.KeyPEM(t, key, ""), Certify: true, LTV: NewLTV(LTVConfig{})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -294,19 +294,23 @@ func devCredentials(org string) (DevCredentials, error) {
 			BasicConstraintsValid: true,
 		}
 	}
+	// issue makes tmpl a certificate under parent, signed by the CA's key.
+	issue := func(tmpl, parent *x509.Certificate, pub any) (*x509.Certificate, error) {
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, caKey)
+		if err != nil {
+			return nil, err
+		}
+		return x509.ParseCertificate(der)
+	}
 	ca := template("开发测试根证书", x509.KeyUsageCertSign|x509.KeyUsageCRLSign)
 	ca.IsCA, ca.MaxPathLenZero = true, true
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
-	if err != nil {
-		return DevCredentials{}, fmt.Errorf("CA: %w", err)
-	}
-	caCert, err := x509.ParseCertificate(caDER)
+	caCert, err := issue(ca, ca, &caKey.PublicKey)
 	if err != nil {
 		return DevCredentials{}, fmt.Errorf("CA: %w", err)
 	}
 	leaf := template("电子保函签章（开发测试）", x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment)
 	leaf.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &leafKey.PublicKey, caKey)
+	leafCert, err := issue(leaf, caCert, &leafKey.PublicKey)
 	if err != nil {
 		return DevCredentials{}, fmt.Errorf("leaf: %w", err)
 	}
@@ -314,10 +318,10 @@ func devCredentials(org string) (DevCredentials, error) {
 	if err != nil {
 		return DevCredentials{}, fmt.Errorf("key: %w", err)
 	}
-	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caCert.Raw})
 	return DevCredentials{
 		CACertPEM: caPEM,
-		CertPEM:   append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}), caPEM...),
+		CertPEM:   append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafCert.Raw}), caPEM...),
 		KeyPEM:    pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
 	}, nil
 }

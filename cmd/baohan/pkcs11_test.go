@@ -4,18 +4,14 @@ package main
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/baohangateway/baohan/pdf/pdftest"
 )
 
 // softHSM makes a SoftHSM2 token in a temporary directory holding keys
@@ -41,9 +37,8 @@ func softHSM(t *testing.T, keys map[string]crypto.Signer) PKCS11Config {
 	id := 0
 	for label, key := range keys {
 		id++
-		der, _ := x509.MarshalPKCS8PrivateKey(key)
 		keyFile := filepath.Join(dir, "import.pem")
-		os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
+		os.WriteFile(keyFile, pdftest.KeyPEM(t, key, ""), 0o600)
 		if out, err := runTool(t, "softhsm2-util", "--import", keyFile, "--token", "baohan", "--label", label, "--id", fmt.Sprintf("%02x", id), "--pin", "123456"); err != nil {
 			t.Fatalf("softhsm2-util --import: %v\n%s", err, out)
 		}
@@ -58,9 +53,7 @@ func softHSM(t *testing.T, keys map[string]crypto.Signer) PKCS11Config {
 // and RSA, each beside an SM2 signature from a file) verifies, with pdfsig
 // too; a wrong key label is a clear error.
 func TestPKCS11SoftHSM(t *testing.T) {
-	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
-	keys := map[string]crypto.Signer{"letters-ecdsa": ecKey, "letters-rsa": rsaKey}
+	keys := map[string]crypto.Signer{"letters-ecdsa": pdftest.GenKey(t, "ecdsa"), "letters-rsa": pdftest.GenKey(t, "rsa")}
 	hsm := softHSM(t, keys)
 	for _, kind := range []string{"ecdsa", "rsa"} {
 		t.Run(kind, func(t *testing.T) {

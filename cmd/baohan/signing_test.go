@@ -3,15 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"log/slog"
-	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,30 +12,17 @@ import (
 	"time"
 
 	"github.com/baohangateway/baohan/pdf"
+	"github.com/baohangateway/baohan/pdf/pdftest"
 )
 
-// testCert writes a self-signed CA and a leaf for key's public half (PEM,
-// leaf first) to dir and returns the file's path.
+// testCert writes a leaf for key's public half, followed by its test CA's
+// certificate (PEM), to dir and returns the file's path.
 func testCert(t *testing.T, dir string, pub crypto.PublicKey, notAfter time.Time) string {
 	t.Helper()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "测试根CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(5, 0, 0),
-		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caCert, _ := x509.ParseCertificate(caDER)
-	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "测试银行电子保函签章", Organization: []string{"测试银行"}},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: notAfter, KeyUsage: x509.KeyUsageDigitalSignature}
-	der, err := x509.CreateCertificate(rand.Reader, leaf, caCert, pub, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ca := pdftest.NewCA(t, "ecdsa", "测试根CA", "")
+	chain, _ := ca.Issue(t, pub, pdftest.Leaf{CN: "测试银行电子保函签章", NotAfter: notAfter})
 	p := filepath.Join(dir, "cert.pem")
-	b := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})...)
-	if err := os.WriteFile(p, b, 0o644); err != nil {
+	if err := os.WriteFile(p, chain, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -82,12 +61,11 @@ func renderWith(t *testing.T, cfg Config) ([]byte, []pdf.SignatureCheck) {
 // key (openssl's default PBES2 form); without it the error names the key.
 func TestEncryptedKeyFile(t *testing.T) {
 	dir := t.TempDir()
-	key, _ := rsa.GenerateKey(rand.Reader, 2048)
+	key := pdftest.GenKey(t, "rsa")
 	cfg := defaultConfig()
-	cfg.Signing.CertFile = testCert(t, dir, &key.PublicKey, time.Now().AddDate(1, 0, 0))
-	der, _ := x509.MarshalPKCS8PrivateKey(key)
+	cfg.Signing.CertFile = testCert(t, dir, key.Public(), time.Now().AddDate(1, 0, 0))
 	plain := filepath.Join(dir, "plain.pem")
-	os.WriteFile(plain, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
+	os.WriteFile(plain, pdftest.KeyPEM(t, key, ""), 0o600)
 	cfg.Signing.KeyFile = filepath.Join(dir, "key.pem")
 	if out, err := runOpenSSL(t, "pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", plain, "-out", cfg.Signing.KeyFile, "-passout", "pass:s3cret"); err != nil {
 		t.Fatalf("openssl: %v\n%s", err, out)
@@ -107,12 +85,11 @@ func TestEncryptedKeyFile(t *testing.T) {
 // start.
 func TestExpiryWarning(t *testing.T) {
 	dir := t.TempDir()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key := pdftest.GenKey(t, "ecdsa")
 	cfg := defaultConfig()
-	cfg.Signing.CertFile = testCert(t, dir, &key.PublicKey, time.Now().Add(10*24*time.Hour))
-	der, _ := x509.MarshalPKCS8PrivateKey(key)
+	cfg.Signing.CertFile = testCert(t, dir, key.Public(), time.Now().Add(10*24*time.Hour))
 	cfg.Signing.KeyFile = filepath.Join(dir, "key.pem")
-	os.WriteFile(cfg.Signing.KeyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
+	os.WriteFile(cfg.Signing.KeyFile, pdftest.KeyPEM(t, key, ""), 0o600)
 	var logb bytes.Buffer
 	if _, err := loadSigner(cfg, slog.New(slog.NewTextHandler(&logb, nil)), nil); err != nil {
 		t.Fatal(err)

@@ -3,10 +3,7 @@
 package pdftest
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509/pkix"
+	"crypto"
 	"encoding/asn1"
 	"io"
 	"math/big"
@@ -18,6 +15,8 @@ import (
 
 	"github.com/emmansun/gmsm/pkcs7"
 	"github.com/emmansun/gmsm/smx509"
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // TSA is an RFC 3161 time-stamping authority over HTTP with its own test
@@ -37,7 +36,7 @@ type TSA struct {
 	// token, for tokens larger than the client has seen before.
 	Grow atomic.Int64
 
-	key *ecdsa.PrivateKey
+	key crypto.Signer
 }
 
 var (
@@ -48,46 +47,60 @@ var (
 // NewTSA starts a TSA; it stops when the test ends.
 func NewTSA(tb testing.TB) *TSA {
 	tb.Helper()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	caTmpl := &smx509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "测试时间戳CA"},
-		NotBefore: time.Now().Add(-24 * time.Hour), NotAfter: time.Now().AddDate(5, 0, 0),
-		KeyUsage: smx509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true}
-	caDER, err := smx509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ca, _ := smx509.ParseCertificate(caDER)
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &smx509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "测试时间戳服务", Organization: []string{"测试CA"}},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0),
-		KeyUsage: smx509.KeyUsageDigitalSignature, ExtKeyUsage: []smx509.ExtKeyUsage{smx509.ExtKeyUsageTimeStamping}}
-	der, err := smx509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cert, _ := smx509.ParseCertificate(der)
-	ts := &TSA{Cert: cert, CA: ca, key: key}
+	ca := NewCA(tb, "ecdsa", "测试时间戳CA", "")
+	_, key, cert := ca.IssueNew(tb, "ecdsa", Leaf{CN: "测试时间戳服务", Org: "测试CA", TSA: true})
+	ts := &TSA{Cert: cert, CA: ca.Cert, key: key}
 	srv := httptest.NewServer(http.HandlerFunc(ts.serve))
 	tb.Cleanup(srv.Close)
 	ts.URL = srv.URL
 	return ts
 }
 
-type algorithmIdentifier struct {
-	Algorithm  asn1.ObjectIdentifier
-	Parameters asn1.RawValue `asn1:"optional"`
+// imprint is what the TSA takes from a request: the message imprint and
+// the nonce.
+type imprint struct {
+	alg    asn1.ObjectIdentifier
+	params asn1.RawValue // absent, or the algorithm's parameters as sent
+	hashed []byte
+	nonce  *big.Int
 }
 
-type messageImprint struct {
-	HashAlgorithm algorithmIdentifier
-	HashedMessage []byte
-}
-
-type timeStampReq struct {
-	Version        int
-	MessageImprint messageImprint
-	Nonce          *big.Int `asn1:"optional"`
-	CertReq        bool     `asn1:"optional,default:false"`
+// parseRequest reads an RFC 3161 TimeStampReq with cryptobyte, apart from
+// package pdf's encoding/asn1 types, so a request pdf builds wrong is not
+// read wrong the same way here.
+//
+//	TimeStampReq ::= SEQUENCE { version INTEGER, messageImprint MessageImprint,
+//	    reqPolicy OID OPTIONAL, nonce INTEGER OPTIONAL, certReq BOOLEAN DEFAULT FALSE, ... }
+//	MessageImprint ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier, hashedMessage OCTET STRING }
+func parseRequest(der []byte) (imprint, bool) {
+	var im imprint
+	in := cryptobyte.String(der)
+	var req, mi, algID cryptobyte.String
+	var version int64
+	if !in.ReadASN1(&req, cbasn1.SEQUENCE) || !in.Empty() ||
+		!req.ReadASN1Integer(&version) || version != 1 ||
+		!req.ReadASN1(&mi, cbasn1.SEQUENCE) ||
+		!mi.ReadASN1(&algID, cbasn1.SEQUENCE) || !algID.ReadASN1ObjectIdentifier(&im.alg) ||
+		!mi.ReadASN1Bytes(&im.hashed, cbasn1.OCTET_STRING) || !mi.Empty() {
+		return im, false
+	}
+	if !algID.Empty() {
+		var params cryptobyte.String
+		if !algID.ReadAnyASN1Element(&params, nil) || !algID.Empty() {
+			return im, false
+		}
+		im.params = asn1.RawValue{FullBytes: params}
+	}
+	if !req.SkipOptionalASN1(cbasn1.OBJECT_IDENTIFIER) {
+		return im, false
+	}
+	if req.PeekASN1Tag(cbasn1.INTEGER) {
+		im.nonce = new(big.Int)
+		if !req.ReadASN1Integer(im.nonce) {
+			return im, false
+		}
+	}
+	return im, true
 }
 
 // TSTInfo is the part of a token's content the tests look at.
@@ -121,17 +134,17 @@ func (ts *TSA) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16))
-	var req timeStampReq
-	if _, err := asn1.Unmarshal(body, &req); err != nil || r.Header.Get("Content-Type") != "application/timestamp-query" {
+	req, ok := parseRequest(body)
+	if !ok || r.Header.Get("Content-Type") != "application/timestamp-query" {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	info := TSTInfo{Version: 1, Policy: oidPolicy, SerialNumber: big.NewInt(n), Nonce: req.Nonce,
+	info := TSTInfo{Version: 1, Policy: oidPolicy, SerialNumber: big.NewInt(n), Nonce: req.nonce,
 		// With fractions, as many TSAs send.
 		GenTime: asn1.RawValue{Tag: asn1.TagGeneralizedTime, Bytes: []byte(time.Now().UTC().Format("20060102150405.000Z"))}}
-	info.MessageImprint.HashAlgorithm.Algorithm = req.MessageImprint.HashAlgorithm.Algorithm
-	info.MessageImprint.HashAlgorithm.Parameters = req.MessageImprint.HashAlgorithm.Parameters
-	info.MessageImprint.HashedMessage = req.MessageImprint.HashedMessage
+	info.MessageImprint.HashAlgorithm.Algorithm = req.alg
+	info.MessageImprint.HashAlgorithm.Parameters = req.params
+	info.MessageImprint.HashedMessage = req.hashed
 	der, err := asn1.Marshal(info)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
