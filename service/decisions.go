@@ -306,7 +306,7 @@ func (s *Guarantees) requestedInvoice(ctx context.Context, a *Application) (*Inv
 		return nil, err
 	}
 	if inv.Status != InvoiceRequested {
-		return nil, Errorf(ESTATE, "业务流水号 %s 的发票申请状态为「%s」，不能再处理", a.ApplyNo, invoiceLabel(inv.Status))
+		return nil, Errorf(ESTATE, "业务流水号 %s 的发票申请状态为「%s」，不能再处理", a.ApplyNo, inv.Status.Label())
 	}
 	return inv, nil
 }

@@ -179,7 +179,7 @@ func (s *Guarantees) Invoice(ctx context.Context, req InvoiceRequest) error {
 		inv, err := s.Store.GetInvoiceByApplication(ctx, a.ID)
 		switch {
 		case err == nil && inv.Status != InvoiceRefused:
-			return nil, errState(a, "再次申请发票", "已有发票申请（"+invoiceLabel(inv.Status)+"）")
+			return nil, errState(a, "再次申请发票", "已有发票申请（"+inv.Status.Label()+"）")
 		case err == nil: // asked again after a refusal: the request is renewed
 			inv.Request, inv.Amount, inv.Status, inv.CreatedAt = req, amount, InvoiceRequested, s.now()
 			inv.InvoiceCode, inv.InvoiceNo, inv.DocumentID, inv.IssuedAt = "", "", 0, time.Time{}
@@ -201,18 +201,6 @@ func (s *Guarantees) Invoice(ctx context.Context, req InvoiceRequest) error {
 		return nil, s.audit(ctx, a, platformActor(req.Platform), "invoice_apply", kind+" "+amount.Yuan()+" 元")
 	})
 	return err
-}
-
-func invoiceLabel(st InvoiceStatus) string {
-	switch st {
-	case InvoiceRequested:
-		return "待开具"
-	case InvoiceIssued:
-		return "已开具"
-	case InvoiceRefused:
-		return "已拒绝"
-	}
-	return string(st)
 }
 
 // Quit receives §4.7 quitapply: a withdrawal before bid opening, pending an

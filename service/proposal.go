@@ -41,17 +41,12 @@ const (
 
 // Label is the action in Chinese.
 func (a ProposalAction) Label() string {
-	switch a {
-	case ActionApprove:
-		return "审批出函"
-	case ActionPayClaim:
-		return "理赔赔付"
-	case ActionResend:
-		return "重新发送通知"
-	case ActionRetryLetter:
-		return "重新生成明文保函"
-	}
-	return string(a)
+	return label(a, map[ProposalAction]string{
+		ActionApprove:     "审批出函",
+		ActionPayClaim:    "理赔赔付",
+		ActionResend:      "重新发送通知",
+		ActionRetryLetter: "重新生成明文保函",
+	})
 }
 
 // ProposalStatus is where a proposal stands.
@@ -67,17 +62,12 @@ const (
 
 // Label is the status in Chinese.
 func (s ProposalStatus) Label() string {
-	switch s {
-	case ProposalPending:
-		return "待复核"
-	case ProposalConfirmed:
-		return "已确认"
-	case ProposalDeclined:
-		return "已退回"
-	case ProposalWithdrawn:
-		return "已撤回"
-	}
-	return string(s)
+	return label(s, map[ProposalStatus]string{
+		ProposalPending:   "待复核",
+		ProposalConfirmed: "已确认",
+		ProposalDeclined:  "已退回",
+		ProposalWithdrawn: "已撤回",
+	})
 }
 
 // Proposal is an officer action waiting for a second officer.
