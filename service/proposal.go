@@ -253,11 +253,8 @@ func (s *Proposals) ProposeResend(ctx context.Context, actor Actor, noticeID int
 		return nil, err
 	}
 	n, err := s.Store.GetNotice(ctx, noticeID)
-	if ErrorCode(err) == ENOTFOUND {
-		return nil, Errorf(ENOTFOUND, "未找到编号为 %d 的通知", noticeID)
-	}
 	if err != nil {
-		return nil, err
+		return nil, notFoundByID(err, "通知", noticeID)
 	}
 	if n.Status != NoticeFailed {
 		return nil, Errorf(ESTATE, "通知 %d（%s）的状态为「%s」：只有发送失败的通知可以重新发送", n.ID, n.Interface, n.Status.Label())
@@ -410,11 +407,8 @@ func (s *Proposals) DeclineProposal(ctx context.Context, actor Actor, id int64, 
 // pendingProposal reads a proposal that is still pending.
 func (s *Proposals) pendingProposal(ctx context.Context, id int64) (*Proposal, error) {
 	p, err := s.Store.GetProposal(ctx, id)
-	if ErrorCode(err) == ENOTFOUND {
-		return nil, Errorf(ENOTFOUND, "未找到编号为 %d 的提议", id)
-	}
 	if err != nil {
-		return nil, err
+		return nil, notFoundByID(err, "提议", id)
 	}
 	if p.Status != ProposalPending {
 		return nil, Errorf(ESTATE, "提议 %d %s（%s，%s），不能再处理", p.ID, p.Status.Label(), p.DecidedBy, BeijingTime(p.DecidedAt))

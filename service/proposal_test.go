@@ -211,3 +211,18 @@ func TestMakerCheckerClaimAndResend(t *testing.T) {
 		}
 	})
 }
+
+// TestProposalNotFound checks the message an officer reads for a notice or
+// proposal number that does not exist.
+func TestProposalNotFound(t *testing.T) {
+	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
+		_, err := e.svc.Proposals.ProposeResend(e.ctx, officerMaker, 9876, "")
+		if got, want := service.ErrorMessage(err), "未找到编号为 9876 的通知"; service.ErrorCode(err) != service.ENOTFOUND || got != want {
+			t.Errorf("resend of no notice: %v, want ENOTFOUND %q", err, want)
+		}
+		_, err = e.svc.Proposals.ConfirmProposal(e.ctx, officerChecker, 5432, "")
+		if got, want := service.ErrorMessage(err), "未找到编号为 5432 的提议"; service.ErrorCode(err) != service.ENOTFOUND || got != want {
+			t.Errorf("confirm of no proposal: %v, want ENOTFOUND %q", err, want)
+		}
+	})
+}
