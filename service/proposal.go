@@ -137,6 +137,20 @@ func mayOperate(actor Actor) error {
 	return Errorf(EFORBIDDEN, "%s不能办理业务：请使用经办或复核账户", RoleLabel(actor.Role))
 }
 
+// mayOperateFor is mayOperate for an action that needs a reason (a refusal,
+// giving up): it returns the reason trimmed, or EINVALID with missing when
+// there is none.
+func mayOperateFor(actor Actor, reason, missing string) (string, error) {
+	if err := mayOperate(actor); err != nil {
+		return "", err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return "", Errorf(EINVALID, "%s", missing)
+	}
+	return reason, nil
+}
+
 // NeedsChecker says why approving a would need a second officer now, or ""
 // when a maker's approval takes effect at once: its amount is above the
 // checker threshold, or it is flagged (when it arrived, or by the rules in

@@ -226,3 +226,27 @@ func TestProposalNotFound(t *testing.T) {
 		}
 	})
 }
+
+// TestReasonRequired checks the actions that need a reason: an auditor may
+// not act at all, and a blank reason is refused with the action's message
+// before anything is read.
+func TestReasonRequired(t *testing.T) {
+	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
+		g := e.svc.Guarantees
+		for _, tc := range []struct {
+			name string
+			do   func(service.Actor, string) error
+			want string
+		}{
+			{"reject", func(a service.Actor, r string) error { _, err := g.Reject(e.ctx, a, 1, r); return err }, "请填写拒绝理由（reason）"},
+			{"refuse invoice", func(a service.Actor, r string) error { _, err := g.RefuseInvoice(e.ctx, a, 1, r); return err }, "拒绝开票须填写理由（reason）"},
+			{"abandon", func(a service.Actor, r string) error { _, err := g.Abandon(e.ctx, a, 1, r); return err }, "请填写放弃原因（reason）"},
+		} {
+			wantCode(t, tc.do(officerAuditor, "理由"), service.EFORBIDDEN)
+			err := tc.do(officerMaker, " \t ")
+			if service.ErrorCode(err) != service.EINVALID || service.ErrorMessage(err) != tc.want {
+				t.Errorf("%s with a blank reason: %v, want EINVALID %q", tc.name, err, tc.want)
+			}
+		}
+	})
+}
