@@ -346,10 +346,7 @@ func (s *Guarantees) PayClaim(ctx context.Context, actor Actor, id, claimID int6
 			return err
 		}
 		a.State = to
-		if err := s.Store.UpdateApplication(ctx, a); err != nil {
-			return err
-		}
-		return s.audit(ctx, a, actor, "claim_pay", fmt.Sprintf("赔付 %s 元，凭证 %s", amount.Yuan(), paid.PaymentRef))
+		return s.saveAudited(ctx, a, actor, "claim_pay", fmt.Sprintf("赔付 %s 元，凭证 %s", amount.Yuan(), paid.PaymentRef))
 	})
 	return paid, err
 }

@@ -49,9 +49,6 @@ func (s *Guarantees) Abandon(ctx context.Context, actor Actor, id int64, reason 
 			return errState(a, "放弃申请", "交易平台已同意放弃，但申请已被其他操作处理，请联系交易平台核对")
 		}
 		a.State, a.AbandonedAt, a.AbandonReason = to, s.now(), reason
-		if err := s.Store.UpdateApplication(ctx, a); err != nil {
-			return err
-		}
-		return s.audit(ctx, a, actor, "give_up", giveUpAcceptedDetail(reason))
+		return s.saveAudited(ctx, a, actor, "give_up", giveUpAcceptedDetail(reason))
 	})
 }
