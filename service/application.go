@@ -32,29 +32,18 @@ var States = []State{StateReceived, StateIssued, StateQuitPending, StateRestored
 
 // Label is the state's name in Chinese, as officers and bidders read it.
 func (s State) Label() string {
-	switch s {
-	case StateReceived:
-		return "待审核"
-	case StateRejected:
-		return "已拒绝"
-	case StateIssued:
-		return "已出函（密文）"
-	case StateQuitPending:
-		return "退保待处理"
-	case StateWithdrawn:
-		return "已退保"
-	case StateRestored:
-		return "已开标（明文）"
-	case StateCancelled:
-		return "已注销"
-	case StateClaimed:
-		return "理赔中"
-	case StatePaid:
-		return "已赔付"
-	case StateAbandoned:
-		return "已放弃"
-	}
-	return string(s)
+	return label(s, map[State]string{
+		StateReceived:    "待审核",
+		StateRejected:    "已拒绝",
+		StateIssued:      "已出函（密文）",
+		StateQuitPending: "退保待处理",
+		StateWithdrawn:   "已退保",
+		StateRestored:    "已开标（明文）",
+		StateCancelled:   "已注销",
+		StateClaimed:     "理赔中",
+		StatePaid:        "已赔付",
+		StateAbandoned:   "已放弃",
+	})
 }
 
 // Live reports whether a guarantee in this state still binds us: it counts

@@ -145,12 +145,9 @@ func (s *Guarantees) issuedNotice(a *Application, doc *Document) IssuedNotice {
 
 // Reject refuses an application and queues baohannotice status 0.
 func (s *Guarantees) Reject(ctx context.Context, actor Actor, id int64, reason string) (*Application, error) {
-	if err := mayOperate(actor); err != nil {
+	reason, err := mayOperateFor(actor, reason, "请填写拒绝理由（reason）")
+	if err != nil {
 		return nil, err
-	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return nil, Errorf(EINVALID, "请填写拒绝理由（reason）")
 	}
 	return s.change(ctx, id, func(ctx context.Context, a *Application) error {
 		to, err := a.transition(OpReject)
@@ -236,12 +233,7 @@ func (s *Guarantees) IssueInvoice(ctx context.Context, actor Actor, id int64, in
 	case len(in.PDF) > 0 && !bytes.HasPrefix(in.PDF, []byte("%PDF-")):
 		return nil, Errorf(EINVALID, "上传的发票文件不是 PDF")
 	}
-	var inv *Invoice
-	_, err := s.change(ctx, id, func(ctx context.Context, a *Application) error {
-		var err error
-		if inv, err = s.requestedInvoice(ctx, a); err != nil {
-			return err
-		}
+	return s.decideInvoice(ctx, id, func(ctx context.Context, a *Application, inv *Invoice) error {
 		notice := InvoiceNotice{BaohanNo: a.BaohanNo, Issued: true, InvoiceCode: in.InvoiceCode, InvoiceNo: in.InvoiceNo}
 		if len(in.PDF) > 0 {
 			doc, err := s.newDocument(a, DocInvoice, "发票-"+in.InvoiceNo+".pdf", "application/pdf", in.PDF)
@@ -263,25 +255,17 @@ func (s *Guarantees) IssueInvoice(ctx context.Context, actor Actor, id int64, in
 		}
 		return s.audit(ctx, a, actor, "invoice_issue", fmt.Sprintf("开具发票 代码 %s 号码 %s", in.InvoiceCode, in.InvoiceNo))
 	})
-	return inv, err
 }
 
 // RefuseInvoice refuses the application's invoice request (invoicenotice
 // status 0) for reason, which is required (EINVALID without it); the
 // platform may ask again.
 func (s *Guarantees) RefuseInvoice(ctx context.Context, actor Actor, id int64, reason string) (*Invoice, error) {
-	if err := mayOperate(actor); err != nil {
+	reason, err := mayOperateFor(actor, reason, "拒绝开票须填写理由（reason）")
+	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(reason) == "" {
-		return nil, Errorf(EINVALID, "拒绝开票须填写理由（reason）")
-	}
-	var inv *Invoice
-	_, err := s.change(ctx, id, func(ctx context.Context, a *Application) error {
-		var err error
-		if inv, err = s.requestedInvoice(ctx, a); err != nil {
-			return err
-		}
+	return s.decideInvoice(ctx, id, func(ctx context.Context, a *Application, inv *Invoice) error {
 		inv.Status = InvoiceRefused
 		if err := s.Store.UpdateInvoice(ctx, inv); err != nil {
 			return err
@@ -292,7 +276,21 @@ func (s *Guarantees) RefuseInvoice(ctx context.Context, actor Actor, id int64, r
 		if err := s.queue(ctx, a, InvoiceNotice{BaohanNo: a.BaohanNo}, 0); err != nil {
 			return err
 		}
-		return s.audit(ctx, a, actor, "invoice_refuse", "拒绝开票："+strings.TrimSpace(reason))
+		return s.audit(ctx, a, actor, "invoice_refuse", "拒绝开票："+reason)
+	})
+}
+
+// decideInvoice runs an officer's decision on the application's invoice
+// request, which must still be waiting for one, in the transaction of
+// s.change, and returns the invoice as decide left it.
+func (s *Guarantees) decideInvoice(ctx context.Context, id int64, decide func(ctx context.Context, a *Application, inv *Invoice) error) (*Invoice, error) {
+	var inv *Invoice
+	_, err := s.change(ctx, id, func(ctx context.Context, a *Application) error {
+		var err error
+		if inv, err = s.requestedInvoice(ctx, a); err != nil {
+			return err
+		}
+		return decide(ctx, a, inv)
 	})
 	return inv, err
 }
@@ -306,7 +304,7 @@ func (s *Guarantees) requestedInvoice(ctx context.Context, a *Application) (*Inv
 		return nil, err
 	}
 	if inv.Status != InvoiceRequested {
-		return nil, Errorf(ESTATE, "业务流水号 %s 的发票申请状态为「%s」，不能再处理", a.ApplyNo, invoiceLabel(inv.Status))
+		return nil, Errorf(ESTATE, "业务流水号 %s 的发票申请状态为「%s」，不能再处理", a.ApplyNo, inv.Status.Label())
 	}
 	return inv, nil
 }
@@ -348,10 +346,7 @@ func (s *Guarantees) PayClaim(ctx context.Context, actor Actor, id, claimID int6
 			return err
 		}
 		a.State = to
-		if err := s.Store.UpdateApplication(ctx, a); err != nil {
-			return err
-		}
-		return s.audit(ctx, a, actor, "claim_pay", fmt.Sprintf("赔付 %s 元，凭证 %s", amount.Yuan(), paid.PaymentRef))
+		return s.saveAudited(ctx, a, actor, "claim_pay", fmt.Sprintf("赔付 %s 元，凭证 %s", amount.Yuan(), paid.PaymentRef))
 	})
 	return paid, err
 }

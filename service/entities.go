@@ -14,15 +14,11 @@ const (
 
 // Label is the document kind in Chinese.
 func (k DocKind) Label() string {
-	switch k {
-	case DocCipherLetter:
-		return "密文保函"
-	case DocPlainLetter:
-		return "明文保函"
-	case DocInvoice:
-		return "发票"
-	}
-	return string(k)
+	return label(k, map[DocKind]string{
+		DocCipherLetter: "密文保函",
+		DocPlainLetter:  "明文保函",
+		DocInvoice:      "发票",
+	})
 }
 
 // Document is a file we issued or keep: served at its capability URL

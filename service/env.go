@@ -78,6 +78,15 @@ func (s *env) audit(ctx context.Context, a *Application, actor Actor, action, de
 	return s.Store.AddAudit(ctx, e)
 }
 
+// saveAudited stores the changed application and records the change in its
+// audit trail, in the current transaction.
+func (s *env) saveAudited(ctx context.Context, a *Application, actor Actor, action, detail string) error {
+	if err := s.Store.UpdateApplication(ctx, a); err != nil {
+		return err
+	}
+	return s.audit(ctx, a, actor, action, detail)
+}
+
 // queue writes the notice m, encoded for the wire, in the current
 // transaction.
 func (s *env) queue(ctx context.Context, a *Application, m Outbound, docID int64) error {

@@ -49,6 +49,16 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// notFoundByID names the record an officer asked for by its number when the
+// store did not find it ("未找到编号为 7 的通知"); any other error is
+// returned as it is. err is not nil.
+func notFoundByID(err error, what string, id int64) error {
+	if ErrorCode(err) == ENOTFOUND {
+		return Errorf(ENOTFOUND, "未找到编号为 %d 的%s", id, what)
+	}
+	return err
+}
+
 // ErrorCode returns the code of err's *Error, or EINTERNAL for any other
 // error, or "" for nil.
 func ErrorCode(err error) string {

@@ -1,9 +1,6 @@
 package service
 
-import (
-	"context"
-	"strings"
-)
+import "context"
 
 // PlatformCaller sends a message to a platform and waits for its answer: for
 // the calls whose outcome decides our state (§4.12 giveupapply), unlike the
@@ -18,12 +15,9 @@ type PlatformCaller interface {
 // (§4.12). Our state changes only when the platform answers code 1; a refusal
 // is kept in the audit trail with the platform's message and returned.
 func (s *Guarantees) Abandon(ctx context.Context, actor Actor, id int64, reason string) (*Application, error) {
-	if err := mayOperate(actor); err != nil {
+	reason, err := mayOperateFor(actor, reason, "请填写放弃原因（reason）")
+	if err != nil {
 		return nil, err
-	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return nil, Errorf(EINVALID, "请填写放弃原因（reason）")
 	}
 	a, err := s.Store.GetApplication(ctx, id)
 	if err != nil {
@@ -55,9 +49,6 @@ func (s *Guarantees) Abandon(ctx context.Context, actor Actor, id int64, reason 
 			return errState(a, "放弃申请", "交易平台已同意放弃，但申请已被其他操作处理，请联系交易平台核对")
 		}
 		a.State, a.AbandonedAt, a.AbandonReason = to, s.now(), reason
-		if err := s.Store.UpdateApplication(ctx, a); err != nil {
-			return err
-		}
-		return s.audit(ctx, a, actor, "give_up", giveUpAcceptedDetail(reason))
+		return s.saveAudited(ctx, a, actor, "give_up", giveUpAcceptedDetail(reason))
 	})
 }

@@ -5,31 +5,39 @@ import "github.com/baohangateway/baohan/wire"
 // The Chinese names officers read on the console for the codes the domain
 // stores.
 
+// label is code's Chinese name in names; a code it does not know (a value
+// written by a newer version, say) is shown as it is rather than blank.
+func label[C ~string](code C, names map[C]string) string {
+	if l, ok := names[code]; ok {
+		return l
+	}
+	return string(code)
+}
+
 // Label is the notice status in Chinese.
 func (st NoticeStatus) Label() string {
-	switch st {
-	case NoticePending:
-		return "待发送"
-	case NoticeDelivered:
-		return "已送达"
-	case NoticeFailed:
-		return "发送失败"
-	}
-	return string(st)
+	return label(st, map[NoticeStatus]string{
+		NoticePending:   "待发送",
+		NoticeDelivered: "已送达",
+		NoticeFailed:    "发送失败",
+	})
 }
 
 // Label is the invoice status in Chinese.
-func (st InvoiceStatus) Label() string { return invoiceLabel(st) }
+func (st InvoiceStatus) Label() string {
+	return label(st, map[InvoiceStatus]string{
+		InvoiceRequested: "待开具",
+		InvoiceIssued:    "已开具",
+		InvoiceRefused:   "已拒绝",
+	})
+}
 
 // Label is the claim status in Chinese.
 func (st ClaimStatus) Label() string {
-	switch st {
-	case ClaimPending:
-		return "待赔付"
-	case ClaimPaid:
-		return "已赔付"
-	}
-	return string(st)
+	return label(st, map[ClaimStatus]string{
+		ClaimPending: "待赔付",
+		ClaimPaid:    "已赔付",
+	})
 }
 
 // InterfaceLabel names a platform message with its section of the spec.
@@ -97,15 +105,10 @@ func AuditActionLabel(code string) string {
 
 // ActorKindLabel is who acted, in Chinese.
 func ActorKindLabel(k ActorKind) string {
-	switch k {
-	case ActorPlatform:
-		return "交易平台"
-	case ActorOfficer:
-		return "柜员"
-	case ActorAPI:
-		return "接口"
-	case ActorSystem:
-		return "系统"
-	}
-	return string(k)
+	return label(k, map[ActorKind]string{
+		ActorPlatform: "交易平台",
+		ActorOfficer:  "柜员",
+		ActorAPI:      "接口",
+		ActorSystem:   "系统",
+	})
 }

@@ -91,6 +91,26 @@ func (s *Guarantees) load(ctx context.Context, platform, applyNo, baohanNo strin
 	return a, nil
 }
 
+// onApplication handles, once, a platform request about one application:
+// it loads the application the request names (checking the baohanno it
+// quotes, when it quotes one), checks that op may happen to it now, and
+// hands it to do with the state op leads to.
+func (s *Guarantees) onApplication(ctx context.Context, platform, iface, applyNo, baohanNo string, req any, op Operation,
+	do func(ctx context.Context, a *Application, to State) error) error {
+	_, err := s.once(ctx, platform, iface, applyNo, req, func(ctx context.Context) (map[string]string, error) {
+		a, err := s.load(ctx, platform, applyNo, baohanNo)
+		if err != nil {
+			return nil, err
+		}
+		to, err := a.transition(op)
+		if err != nil {
+			return nil, err
+		}
+		return nil, do(ctx, a, to)
+	})
+	return err
+}
+
 // Restore receives §4.3 baohanrestore: it decrypts the sealed fields with the
 // key (and IV, when given) and answers at once; the plaintext letter and its
 // restorenotice are produced afterwards by the letter workers. A key that does
@@ -109,28 +129,17 @@ func (s *Guarantees) Restore(ctx context.Context, req RestoreRequest) error {
 	if err != nil {
 		return Errorf(EINVALID, "%s格式错误：应为 yyyy-MM-dd HH:mm:ss", fieldRef(wire.BaohanRestore, wire.FieldKaibiaoTime))
 	}
-	_, err = s.once(ctx, req.Platform, wire.BaohanRestore, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
-		a, err := s.load(ctx, req.Platform, req.ApplyNo, req.BaohanNo)
-		if err != nil {
-			return nil, err
-		}
-		to, err := a.transition(OpRestore)
-		if err != nil {
-			return nil, err
-		}
+	err = s.onApplication(ctx, req.Platform, wire.BaohanRestore, req.ApplyNo, req.BaohanNo, req, OpRestore, func(ctx context.Context, a *Application, to State) error {
 		plain, err := gmcrypto.DecryptFields(map[string]string{
 			wire.FieldBiaoduanNo: a.Cipher.BiaoduanNo, wire.FieldBiaoduanName: a.Cipher.BiaoduanName,
 			wire.FieldZbr: a.Cipher.Zbr, wire.FieldZbrOrgNum: a.Cipher.ZbrOrgNum,
 		}, key, iv)
 		if err != nil {
-			return nil, Errorf(EINVALID, "%s无法解密投保申请中的密文：%s", fieldRef(wire.BaohanRestore, wire.FieldKey), err)
+			return Errorf(EINVALID, "%s无法解密投保申请中的密文：%s", fieldRef(wire.BaohanRestore, wire.FieldKey), err)
 		}
 		a.Plain = Sealed{BiaoduanNo: plain[wire.FieldBiaoduanNo], BiaoduanName: plain[wire.FieldBiaoduanName], Zbr: plain[wire.FieldZbr], ZbrOrgNum: plain[wire.FieldZbrOrgNum]}
 		a.State, a.RestoredAt, a.KaibiaoTime, a.PlainPending = to, s.now(), kaibiao.UTC(), true
-		if err := s.Store.UpdateApplication(ctx, a); err != nil {
-			return nil, err
-		}
-		return nil, s.audit(ctx, a, platformActor(req.Platform), "restore", "开标时间 "+req.KaibiaoTime+"，已解密，待生成明文保函"+oddPlaintext(a.Plain))
+		return s.saveAudited(ctx, a, platformActor(req.Platform), "restore", "开标时间 "+req.KaibiaoTime+"，已解密，待生成明文保函"+oddPlaintext(a.Plain))
 	})
 	if err == nil {
 		s.wakePlain()
@@ -159,101 +168,57 @@ func (s *Guarantees) Invoice(ctx context.Context, req InvoiceRequest) error {
 	} else if req.Type != "0" {
 		return Errorf(EINVALID, "%s取值错误：应为 0（普票）或 1（专票）", fieldRef(wire.InvoiceApply, wire.FieldType))
 	}
-	_, err = s.once(ctx, req.Platform, wire.InvoiceApply, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
-		a, err := s.load(ctx, req.Platform, req.ApplyNo, req.BaohanNo)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := a.transition(OpInvoice); err != nil {
-			return nil, err
-		}
+	return s.onApplication(ctx, req.Platform, wire.InvoiceApply, req.ApplyNo, req.BaohanNo, req, OpInvoice, func(ctx context.Context, a *Application, _ State) error {
 		if amount != a.Premium {
-			return nil, Errorf(EINVALID, "%s错误：应等于保费 %s 元，实际为 %s 元", fieldRef(wire.InvoiceApply, wire.FieldAmount), a.Premium, amount)
+			return Errorf(EINVALID, "%s错误：应等于保费 %s 元，实际为 %s 元", fieldRef(wire.InvoiceApply, wire.FieldAmount), a.Premium, amount)
 		}
 		if strings.TrimSpace(req.BidderCode) != a.BidderCode {
-			return nil, Errorf(EINVALID, "%s与投保申请不符：应为 %s", fieldRef(wire.InvoiceApply, wire.FieldBidderCode), a.BidderCode)
+			return Errorf(EINVALID, "%s与投保申请不符：应为 %s", fieldRef(wire.InvoiceApply, wire.FieldBidderCode), a.BidderCode)
 		}
 		if strings.TrimSpace(req.BidderName) != a.BidderName {
-			return nil, Errorf(EINVALID, "%s与投保申请不符：应为 %s", fieldRef(wire.InvoiceApply, wire.FieldBidderName), a.BidderName)
+			return Errorf(EINVALID, "%s与投保申请不符：应为 %s", fieldRef(wire.InvoiceApply, wire.FieldBidderName), a.BidderName)
 		}
 		inv, err := s.Store.GetInvoiceByApplication(ctx, a.ID)
 		switch {
 		case err == nil && inv.Status != InvoiceRefused:
-			return nil, errState(a, "再次申请发票", "已有发票申请（"+invoiceLabel(inv.Status)+"）")
+			return errState(a, "再次申请发票", "已有发票申请（"+inv.Status.Label()+"）")
 		case err == nil: // asked again after a refusal: the request is renewed
 			inv.Request, inv.Amount, inv.Status, inv.CreatedAt = req, amount, InvoiceRequested, s.now()
 			inv.InvoiceCode, inv.InvoiceNo, inv.DocumentID, inv.IssuedAt = "", "", 0, time.Time{}
 			if err := s.Store.UpdateInvoice(ctx, inv); err != nil {
-				return nil, err
+				return err
 			}
 		case ErrorCode(err) != ENOTFOUND:
-			return nil, err
+			return err
 		default:
 			inv = &Invoice{ApplicationID: a.ID, Request: req, Amount: amount, Status: InvoiceRequested, CreatedAt: s.now()}
 			if err := s.Store.CreateInvoice(ctx, inv); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		kind := "普票"
 		if req.Type == "1" {
 			kind = "专票"
 		}
-		return nil, s.audit(ctx, a, platformActor(req.Platform), "invoice_apply", kind+" "+amount.Yuan()+" 元")
+		return s.audit(ctx, a, platformActor(req.Platform), "invoice_apply", kind+" "+amount.Yuan()+" 元")
 	})
-	return err
-}
-
-func invoiceLabel(st InvoiceStatus) string {
-	switch st {
-	case InvoiceRequested:
-		return "待开具"
-	case InvoiceIssued:
-		return "已开具"
-	case InvoiceRefused:
-		return "已拒绝"
-	}
-	return string(st)
 }
 
 // Quit receives §4.7 quitapply: a withdrawal before bid opening, pending an
 // officer's decision. After restore it is refused.
 func (s *Guarantees) Quit(ctx context.Context, req QuitRequest) error {
-	_, err := s.once(ctx, req.Platform, wire.QuitApply, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
-		a, err := s.load(ctx, req.Platform, req.ApplyNo, req.BaohanNo)
-		if err != nil {
-			return nil, err
-		}
-		to, err := a.transition(OpQuit)
-		if err != nil {
-			return nil, err
-		}
+	return s.onApplication(ctx, req.Platform, wire.QuitApply, req.ApplyNo, req.BaohanNo, req, OpQuit, func(ctx context.Context, a *Application, to State) error {
 		a.State, a.QuitReason, a.QuitRequestedAt, a.QuitDecidedAt = to, req.Reason, s.now(), time.Time{}
-		if err := s.Store.UpdateApplication(ctx, a); err != nil {
-			return nil, err
-		}
-		return nil, s.audit(ctx, a, platformActor(req.Platform), "quit_apply", "退保原因："+req.Reason)
+		return s.saveAudited(ctx, a, platformActor(req.Platform), "quit_apply", "退保原因："+req.Reason)
 	})
-	return err
 }
 
 // Cancel receives §4.9 canclenotice: a restored guarantee is cancelled.
 func (s *Guarantees) Cancel(ctx context.Context, req CancelRequest) error {
-	_, err := s.once(ctx, req.Platform, wire.CancelNotice, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
-		a, err := s.load(ctx, req.Platform, req.ApplyNo, req.BaohanNo)
-		if err != nil {
-			return nil, err
-		}
-		to, err := a.transition(OpCancel)
-		if err != nil {
-			return nil, err
-		}
+	return s.onApplication(ctx, req.Platform, wire.CancelNotice, req.ApplyNo, req.BaohanNo, req, OpCancel, func(ctx context.Context, a *Application, to State) error {
 		a.State, a.CancelledAt = to, s.now()
-		if err := s.Store.UpdateApplication(ctx, a); err != nil {
-			return nil, err
-		}
-		return nil, s.audit(ctx, a, platformActor(req.Platform), "cancel", "保函已注销")
+		return s.saveAudited(ctx, a, platformActor(req.Platform), "cancel", "保函已注销")
 	})
-	return err
 }
 
 // Claim receives §4.10 claimsnotice on a live guarantee and records the claim
@@ -273,53 +238,32 @@ func (s *Guarantees) Claim(ctx context.Context, req ClaimRequest) error {
 			return Errorf(EINVALID, "%s格式错误：应为 JSON 数组，如 [{\"fileurl\":\"…\"}]", fieldRef(wire.ClaimsNotice, wire.FieldFileList))
 		}
 	}
-	_, err := s.once(ctx, req.Platform, wire.ClaimsNotice, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
-		a, err := s.load(ctx, req.Platform, req.ApplyNo, req.BaohanNo)
-		if err != nil {
-			return nil, err
-		}
-		to, err := a.transition(OpClaim)
-		if err != nil {
-			return nil, err
-		}
+	return s.onApplication(ctx, req.Platform, wire.ClaimsNotice, req.ApplyNo, req.BaohanNo, req, OpClaim, func(ctx context.Context, a *Application, to State) error {
 		if demanded == 0 {
 			demanded = a.Amount
 		}
 		if demanded > a.Amount {
-			return nil, Errorf(EINVALID, "%s错误：不能超过担保金额 %s 元，实际为 %s 元", fieldRef(wire.ClaimsNotice, wire.FieldPayerAmount), a.Amount, demanded)
+			return Errorf(EINVALID, "%s错误：不能超过担保金额 %s 元，实际为 %s 元", fieldRef(wire.ClaimsNotice, wire.FieldPayerAmount), a.Amount, demanded)
 		}
 		a.State = to
 		if err := s.Store.UpdateApplication(ctx, a); err != nil {
-			return nil, err
+			return err
 		}
 		c := &Claim{ApplicationID: a.ID, PayeeAccount: req.PayerAccount, Amount: demanded, FileList: req.FileList,
 			ContactName: req.ApplyUserName, ContactPhone: req.ApplyUserPhone, Reason: req.Reason,
 			Status: ClaimPending, CreatedAt: s.now()}
 		if err := s.Store.CreateClaim(ctx, c); err != nil {
-			return nil, err
+			return err
 		}
-		return nil, s.audit(ctx, a, platformActor(req.Platform), "claim", "索赔金额 "+demanded.Yuan()+" 元；原因："+req.Reason)
+		return s.audit(ctx, a, platformActor(req.Platform), "claim", "索赔金额 "+demanded.Yuan()+" 元；原因："+req.Reason)
 	})
-	return err
 }
 
 // GiveUp receives §4.11 giveupapply: the bidder abandons an application. It
 // succeeds only while nothing has been issued.
 func (s *Guarantees) GiveUp(ctx context.Context, req GiveUpRequest) error {
-	_, err := s.once(ctx, req.Platform, wire.GiveUp, req.ApplyNo, req, func(ctx context.Context) (map[string]string, error) {
-		a, err := s.load(ctx, req.Platform, req.ApplyNo, "")
-		if err != nil {
-			return nil, err
-		}
-		to, err := a.transition(OpGiveUp)
-		if err != nil {
-			return nil, err
-		}
+	return s.onApplication(ctx, req.Platform, wire.GiveUp, req.ApplyNo, "", req, OpGiveUp, func(ctx context.Context, a *Application, to State) error {
 		a.State, a.AbandonedAt, a.AbandonReason = to, s.now(), "交易平台发起放弃申请"
-		if err := s.Store.UpdateApplication(ctx, a); err != nil {
-			return nil, err
-		}
-		return nil, s.audit(ctx, a, platformActor(req.Platform), "give_up", "交易平台发起放弃申请")
+		return s.saveAudited(ctx, a, platformActor(req.Platform), "give_up", "交易平台发起放弃申请")
 	})
-	return err
 }

@@ -56,10 +56,7 @@ func (s *Public) SubmitPortal(ctx context.Context, token string, in PortalInput)
 		}
 		a.PayerName, a.PayerAccount = strings.TrimSpace(in.PayerName), strings.TrimSpace(in.PayerAccount)
 		a.InvoiceEmail, a.TermsAcceptedAt = email, s.now()
-		if err := s.Store.UpdateApplication(ctx, a); err != nil {
-			return err
-		}
-		return s.audit(ctx, a, Actor{Kind: ActorPlatform, Name: "投标人门户"}, "portal_submit", "付款账户 "+a.PayerName+" "+a.PayerAccount)
+		return s.saveAudited(ctx, a, Actor{Kind: ActorPlatform, Name: "投标人门户"}, "portal_submit", "付款账户 "+a.PayerName+" "+a.PayerAccount)
 	})
 }
 

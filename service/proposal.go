@@ -41,17 +41,12 @@ const (
 
 // Label is the action in Chinese.
 func (a ProposalAction) Label() string {
-	switch a {
-	case ActionApprove:
-		return "审批出函"
-	case ActionPayClaim:
-		return "理赔赔付"
-	case ActionResend:
-		return "重新发送通知"
-	case ActionRetryLetter:
-		return "重新生成明文保函"
-	}
-	return string(a)
+	return label(a, map[ProposalAction]string{
+		ActionApprove:     "审批出函",
+		ActionPayClaim:    "理赔赔付",
+		ActionResend:      "重新发送通知",
+		ActionRetryLetter: "重新生成明文保函",
+	})
 }
 
 // ProposalStatus is where a proposal stands.
@@ -67,17 +62,12 @@ const (
 
 // Label is the status in Chinese.
 func (s ProposalStatus) Label() string {
-	switch s {
-	case ProposalPending:
-		return "待复核"
-	case ProposalConfirmed:
-		return "已确认"
-	case ProposalDeclined:
-		return "已退回"
-	case ProposalWithdrawn:
-		return "已撤回"
-	}
-	return string(s)
+	return label(s, map[ProposalStatus]string{
+		ProposalPending:   "待复核",
+		ProposalConfirmed: "已确认",
+		ProposalDeclined:  "已退回",
+		ProposalWithdrawn: "已撤回",
+	})
 }
 
 // Proposal is an officer action waiting for a second officer.
@@ -145,6 +135,20 @@ func mayOperate(actor Actor) error {
 		return nil
 	}
 	return Errorf(EFORBIDDEN, "%s不能办理业务：请使用经办或复核账户", RoleLabel(actor.Role))
+}
+
+// mayOperateFor is mayOperate for an action that needs a reason (a refusal,
+// giving up): it returns the reason trimmed, or EINVALID with missing when
+// there is none.
+func mayOperateFor(actor Actor, reason, missing string) (string, error) {
+	if err := mayOperate(actor); err != nil {
+		return "", err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return "", Errorf(EINVALID, "%s", missing)
+	}
+	return reason, nil
 }
 
 // NeedsChecker says why approving a would need a second officer now, or ""
@@ -263,11 +267,8 @@ func (s *Proposals) ProposeResend(ctx context.Context, actor Actor, noticeID int
 		return nil, err
 	}
 	n, err := s.Store.GetNotice(ctx, noticeID)
-	if ErrorCode(err) == ENOTFOUND {
-		return nil, Errorf(ENOTFOUND, "未找到编号为 %d 的通知", noticeID)
-	}
 	if err != nil {
-		return nil, err
+		return nil, notFoundByID(err, "通知", noticeID)
 	}
 	if n.Status != NoticeFailed {
 		return nil, Errorf(ESTATE, "通知 %d（%s）的状态为「%s」：只有发送失败的通知可以重新发送", n.ID, n.Interface, n.Status.Label())
@@ -420,11 +421,8 @@ func (s *Proposals) DeclineProposal(ctx context.Context, actor Actor, id int64, 
 // pendingProposal reads a proposal that is still pending.
 func (s *Proposals) pendingProposal(ctx context.Context, id int64) (*Proposal, error) {
 	p, err := s.Store.GetProposal(ctx, id)
-	if ErrorCode(err) == ENOTFOUND {
-		return nil, Errorf(ENOTFOUND, "未找到编号为 %d 的提议", id)
-	}
 	if err != nil {
-		return nil, err
+		return nil, notFoundByID(err, "提议", id)
 	}
 	if p.Status != ProposalPending {
 		return nil, Errorf(ESTATE, "提议 %d %s（%s，%s），不能再处理", p.ID, p.Status.Label(), p.DecidedBy, BeijingTime(p.DecidedAt))

@@ -211,3 +211,42 @@ func TestMakerCheckerClaimAndResend(t *testing.T) {
 		}
 	})
 }
+
+// TestProposalNotFound checks the message an officer reads for a notice or
+// proposal number that does not exist.
+func TestProposalNotFound(t *testing.T) {
+	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
+		_, err := e.svc.Proposals.ProposeResend(e.ctx, officerMaker, 9876, "")
+		if got, want := service.ErrorMessage(err), "未找到编号为 9876 的通知"; service.ErrorCode(err) != service.ENOTFOUND || got != want {
+			t.Errorf("resend of no notice: %v, want ENOTFOUND %q", err, want)
+		}
+		_, err = e.svc.Proposals.ConfirmProposal(e.ctx, officerChecker, 5432, "")
+		if got, want := service.ErrorMessage(err), "未找到编号为 5432 的提议"; service.ErrorCode(err) != service.ENOTFOUND || got != want {
+			t.Errorf("confirm of no proposal: %v, want ENOTFOUND %q", err, want)
+		}
+	})
+}
+
+// TestReasonRequired checks the actions that need a reason: an auditor may
+// not act at all, and a blank reason is refused with the action's message
+// before anything is read.
+func TestReasonRequired(t *testing.T) {
+	forEachStore(t, service.DefaultUnderwriting(), func(t *testing.T, e *env) {
+		g := e.svc.Guarantees
+		for _, tc := range []struct {
+			name string
+			do   func(service.Actor, string) error
+			want string
+		}{
+			{"reject", func(a service.Actor, r string) error { _, err := g.Reject(e.ctx, a, 1, r); return err }, "请填写拒绝理由（reason）"},
+			{"refuse invoice", func(a service.Actor, r string) error { _, err := g.RefuseInvoice(e.ctx, a, 1, r); return err }, "拒绝开票须填写理由（reason）"},
+			{"abandon", func(a service.Actor, r string) error { _, err := g.Abandon(e.ctx, a, 1, r); return err }, "请填写放弃原因（reason）"},
+		} {
+			wantCode(t, tc.do(officerAuditor, "理由"), service.EFORBIDDEN)
+			err := tc.do(officerMaker, " \t ")
+			if service.ErrorCode(err) != service.EINVALID || service.ErrorMessage(err) != tc.want {
+				t.Errorf("%s with a blank reason: %v, want EINVALID %q", tc.name, err, tc.want)
+			}
+		}
+	})
+}

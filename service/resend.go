@@ -23,10 +23,7 @@ func (s *Guarantees) ResendNotice(ctx context.Context, actor Actor, id int64) (*
 	err := s.Store.WithTx(ctx, func(ctx context.Context) error {
 		var err error
 		if n, err = s.Store.GetNotice(ctx, id); err != nil {
-			if ErrorCode(err) == ENOTFOUND {
-				return Errorf(ENOTFOUND, "未找到编号为 %d 的通知", id)
-			}
-			return err
+			return notFoundByID(err, "通知", id)
 		}
 		switch n.Status {
 		case NoticeFailed:
