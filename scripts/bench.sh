@@ -159,26 +159,20 @@ dual=$(num "$(benchline 'BenchmarkRenderSignECDSASM2' "$out/letters.txt")" ns/op
 loop=$(json seconds "$out/renderloop.json")
 floor=$(json floor_seconds "$out/renderloop.json")
 floorcheck=$(json floor_check_seconds "$out/renderloop.json")
-storm=$(json storm_seconds "$out/storm.json")
-gwcpu=$(json gateway_storm_cpu_seconds "$out/storm.json")
-simcpu=$(json simulator_storm_cpu_seconds "$out/storm.json")
-peak=$(json gateway_peak_rss_mb "$out/storm.json")
-peakall=$(json gateway_peak_rss_all_mb "$out/storm.json")
-applyps=$(json apply_per_second "$out/storm.json")
-errors=$(json errors "$out/storm.json")
-if [ -f "$out/storm-mysql.json" ]; then
-	mstorm=$(json storm_seconds "$out/storm-mysql.json")
-	mgwcpu=$(json gateway_storm_cpu_seconds "$out/storm-mysql.json")
-	msimcpu=$(json simulator_storm_cpu_seconds "$out/storm-mysql.json")
-	mpeak=$(json gateway_peak_rss_all_mb "$out/storm-mysql.json")
-	mapplyps=$(json apply_per_second "$out/storm-mysql.json")
-	merrors=$(json errors "$out/storm-mysql.json")
-fi
-if [ -f "$out/replicas.json" ]; then
-	rstorm=$(json storm_seconds "$out/replicas.json")
-	rapplyps=$(json apply_per_second "$out/replicas.json")
-	rerrors=$(json errors "$out/replicas.json")
-fi
+# stormfigures PREFIX NAME: the figures of the storm NAME ($out/NAME.json)
+# into ${PREFIX}storm, ${PREFIX}gwcpu, ${PREFIX}simcpu, ${PREFIX}peak,
+# ${PREFIX}peakall, ${PREFIX}applyps and ${PREFIX}errors.
+stormfigures() {
+	local kv v
+	for kv in storm=storm_seconds gwcpu=gateway_storm_cpu_seconds simcpu=simulator_storm_cpu_seconds \
+		peak=gateway_peak_rss_mb peakall=gateway_peak_rss_all_mb applyps=apply_per_second errors=errors; do
+		v=$(json "${kv#*=}" "$out/$2.json")
+		printf -v "$1${kv%%=*}" '%s' "$v"
+	done
+}
+stormfigures "" storm
+if [ -f "$out/storm-mysql.json" ]; then stormfigures m storm-mysql; fi
+if [ -f "$out/replicas.json" ]; then stormfigures r replicas; fi
 times() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "?" }'; }
 sign=$(num "$(benchline 'BenchmarkSign1KiB' "$out/protocol.txt")" ns/op)
 tsaline=$(benchline 'BenchmarkRestoreStormTSARatio' "$out/tsa.txt")
@@ -213,7 +207,7 @@ cat <<EOF
 | CPU per letter during the storm: gateway / simulator, SQLite (against the floor with the check: $(awk -v s="${floorcheck:-0}" -v w="$(nproc)" -v n="$N" 'BEGIN { printf "%.2f", 1000 * s * w / n }') ms of CPU per letter) | $(perletter "${gwcpu:-0}") ms / $(perletter "${simcpu:-0}") ms | — |
 | CPU per letter during the storm: gateway / simulator, MariaDB (the database server's CPU not counted) | $(if [ -n "${mgwcpu:-}" ]; then echo "$(perletter "$mgwcpu") ms / $(perletter "${msimcpu:-0}") ms"; else echo "not run"; fi) | — |
 | gateway peak RSS (VmHWM) during the storm / whole run, SQLite | $(fmt "${peak:-0}") MB / $(fmt "${peakall:-0}") MB | < 300 MB: $(verdict "${peakall:-0}" 299.99) |
-| gateway peak RSS, whole run, MariaDB | $(if [ -n "${mpeak:-}" ]; then echo "$(fmt "$mpeak") MB"; else echo "not run"; fi) | < 300 MB: $(if [ -n "${mpeak:-}" ]; then verdict "$mpeak" 299.99; else echo "—"; fi) |
+| gateway peak RSS, whole run, MariaDB | $(if [ -n "${mpeakall:-}" ]; then echo "$(fmt "$mpeakall") MB"; else echo "not run"; fi) | < 300 MB: $(if [ -n "${mpeakall:-}" ]; then verdict "$mpeakall" 299.99; else echo "—"; fi) |
 | SM3 signature of a 1 KiB message (platform BenchmarkSign1KiB, one core) | $(awk -v n="${sign:-0}" 'BEGIN { printf "%.1f", n / 1000 }') µs | — |
 | errors in the storm runs (SQLite / MariaDB / two replicas on MariaDB) | ${errors:-?} / ${merrors:--} / ${rerrors:--} | 0 |
 

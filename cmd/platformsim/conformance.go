@@ -15,9 +15,6 @@ import (
 // must make, and returns errDeviations when anything deviates. Each check
 // prints one line; the deviations are listed at the end.
 func (s *Sim) conformance(ctx context.Context) error {
-	if err := s.begin(ctx, "一致性检查"); err != nil {
-		return err
-	}
 	c := &conf{Sim: s}
 	if err := c.setup(); err != nil {
 		return err

@@ -15,9 +15,6 @@ import (
 // demo runs a scripted lifecycle of six applications on two sections of one
 // project, printing each step: every interface of §4 is used once at least.
 func (s *Sim) demo(ctx context.Context) error {
-	if err := s.begin(ctx, "演示"); err != nil {
-		return err
-	}
 	secs := s.gen.Sections(2)
 	secA, secB := secs[0], secs[1]
 	s.rep.Step("项目：%s（招标人 %s，统一社会信用代码 %s）", secA.Project, secA.Tenderer.Name, secA.Tenderer.Code)
@@ -221,11 +218,25 @@ func (s *Sim) demo(ctx context.Context) error {
 	return nil
 }
 
-// begin prints the heading of a run in mode and checks that the gateway
-// answers.
+// begin prints the heading of a run in mode (demo, conformance or load) and
+// checks that the gateway answers; run calls it before any mode's work.
 func (s *Sim) begin(ctx context.Context, mode string) error {
-	s.intro(mode)
+	s.intro(s.title(mode))
 	return s.preflight(ctx)
+}
+
+// title names a run in mode in its heading.
+func (s *Sim) title(mode string) string {
+	switch mode {
+	case "demo":
+		return "演示"
+	case "conformance":
+		return "一致性检查"
+	}
+	if len(s.gws) > 1 {
+		return fmt.Sprintf("负载（%d 份申请，并发 %d，%d 个网关副本）", s.cfg.N, s.cfg.Concurrency, len(s.gws))
+	}
+	return fmt.Sprintf("负载（%d 份申请，并发 %d）", s.cfg.N, s.cfg.Concurrency)
 }
 
 func (s *Sim) intro(mode string) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,11 +11,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/baohangateway/baohan/internal/text"
+	"github.com/baohangateway/baohan/service/servicetest"
 	"github.com/baohangateway/baohan/store/storetest"
 )
 
@@ -41,24 +40,6 @@ func buildGateway(t *testing.T) string {
 		t.Fatalf("go build ./cmd/baohan: %v\n%s", err, out)
 	}
 	return bin
-}
-
-// syncBuffer collects a process's log.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // startGateway runs `baohan serve` on a config of its own and returns its
@@ -102,7 +83,7 @@ log:
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	log := &syncBuffer{}
+	log := &servicetest.Log{}
 	addrc := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
@@ -179,7 +160,7 @@ func simulate(t *testing.T, bin, driver, dsn string, extra ...string) (string, e
 	base := startGateway(t, bin, driver, dsn, "http://"+ln.Addr().String()+"/gbsapi")
 	args := append([]string{"conformance", "-gateway", base, "-public-url", e2ePublic,
 		"-appkey", e2eAppKey, "-appsecret", e2eSecret, "-token", e2eToken, "-wait", "60s"}, extra...)
-	var out syncBuffer
+	var out servicetest.Log
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	err = run(ctx, args, &out, &out, ln)

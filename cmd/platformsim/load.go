@@ -107,13 +107,6 @@ func (l *loadRun) fail(format string, args ...any) {
 // load applies for N guarantees, approves them all through the admin API,
 // then opens every section at once (the bid-opening storm) and measures.
 func (s *Sim) load(ctx context.Context, stderr io.Writer) error {
-	mode := fmt.Sprintf("负载（%d 份申请，并发 %d）", s.cfg.N, s.cfg.Concurrency)
-	if len(s.gws) > 1 {
-		mode = fmt.Sprintf("负载（%d 份申请，并发 %d，%d 个网关副本）", s.cfg.N, s.cfg.Concurrency, len(s.gws))
-	}
-	if err := s.begin(ctx, mode); err != nil {
-		return err
-	}
 	s.rep.SetQuiet(true) // problems are listed at the end
 	s.inbox.KeepPDF = false
 	l := &loadRun{Sim: s, approvedAt: map[string]time.Time{}, restoredAt: map[string]time.Time{}, samples: map[string]*Notice{}, seen: map[string]bool{}}

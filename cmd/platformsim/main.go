@@ -105,6 +105,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ln net.Li
 	keepPDF := mode != "load"
 	sim, stop := newSim(cfg, ln, stdout, keepPDF)
 	defer stop()
+	if err := sim.begin(ctx, mode); err != nil {
+		return err
+	}
 	switch mode {
 	case "demo":
 		return sim.demo(ctx)

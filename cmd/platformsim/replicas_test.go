@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/baohangateway/baohan/service/servicetest"
 )
 
 // fakeReplica stands in for one replica of a gateway: it accepts every
@@ -86,7 +88,7 @@ func TestLoadSpreadsOverReplicas(t *testing.T) {
 	// error, which is all this test allows.
 	args := []string{"load", "-n", "10", "-c", "4", "-gateway", strings.Join(bases, ","), "-wait", "100ms",
 		"-pdfsig=false", "-json", summary}
-	var out syncBuffer
+	var out servicetest.Log
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := run(ctx, args, &out, &out, listen(t)); !errors.Is(err, errDeviations) {
@@ -129,13 +131,13 @@ func TestLoadSpreadsOverReplicas(t *testing.T) {
 // Only load mode takes several gateways.
 func TestReplicasOnlyInLoadMode(t *testing.T) {
 	for _, mode := range []string{"demo", "conformance"} {
-		var out syncBuffer
+		var out servicetest.Log
 		err := run(context.Background(), []string{mode, "-gateway", "http://127.0.0.1:1,http://127.0.0.1:2"}, &out, &out, listen(t))
 		if err == nil || !strings.Contains(err.Error(), "-gateway") || !strings.Contains(err.Error(), "load") {
 			t.Errorf("%s with two gateways: err = %v, want a refusal naming -gateway and load mode", mode, err)
 		}
 	}
-	var out syncBuffer
+	var out servicetest.Log
 	err := run(context.Background(), []string{"load", "-gateway", "http://127.0.0.1:1,ftp://x"}, &out, &out, listen(t))
 	if err == nil || !strings.Contains(err.Error(), `"ftp://x"`) {
 		t.Errorf("load with a non-http replica: err = %v, want it named", err)
