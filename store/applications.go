@@ -116,11 +116,7 @@ func applicationScope(f service.ApplicationFilter, withStates bool) func(*gorm.D
 			db = db.Where("platform = ?", f.Platform)
 		}
 		if withStates && len(f.States) > 0 {
-			states := make([]string, len(f.States))
-			for i, st := range f.States {
-				states[i] = string(st)
-			}
-			db = db.Where("state IN ?", states)
+			db = db.Where("state IN ?", asStrings(f.States))
 		}
 		if f.Query != "" {
 			p := containsPattern(f.Query)

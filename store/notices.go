@@ -41,11 +41,7 @@ func (s *Store) FindNotices(ctx context.Context, f service.NoticeFilter) ([]*ser
 		if len(f.Statuses) == 0 {
 			return db
 		}
-		statuses := make([]string, len(f.Statuses))
-		for i, st := range f.Statuses {
-			statuses[i] = string(st)
-		}
-		return db.Where("status IN ?", statuses)
+		return db.Where("status IN ?", asStrings(f.Statuses))
 	}
 	order := fmt.Sprintf("CASE status WHEN '%s' THEN 0 WHEN '%s' THEN 1 ELSE 2 END, created_at DESC, id DESC",
 		service.NoticeFailed, service.NoticePending)

@@ -62,11 +62,7 @@ func (s *Store) FindProposals(ctx context.Context, f service.ProposalFilter) ([]
 			db = db.Where("application_id = ?", f.ApplicationID)
 		}
 		if len(f.Statuses) > 0 {
-			statuses := make([]string, len(f.Statuses))
-			for i, st := range f.Statuses {
-				statuses[i] = string(st)
-			}
-			db = db.Where("status IN ?", statuses)
+			db = db.Where("status IN ?", asStrings(f.Statuses))
 		}
 		return db
 	}

@@ -41,6 +41,16 @@ func containsPattern(s string) string {
 	return "%" + r.Replace(strings.ToLower(s)) + "%"
 }
 
+// asStrings is a filter's states or statuses as the column's values, for
+// an IN condition.
+func asStrings[S ~string](values []S) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
+}
+
 // findPage counts the rows of R that scope selects and reads the page of
 // them at offset and limit (see page) in order, converted with conv: the
 // values and the count of all, for a list with pages.
