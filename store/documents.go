@@ -41,8 +41,10 @@ const insertDocumentSQL = "INSERT INTO documents (application_id, kind, token, f
 // prepared statement sends the letter as a binary parameter. It is
 // prepared once per pooled connection (database/sql keeps it with the
 // connection), so an insert is one round trip, as with interpolation.
-func (s *Store) insertDocumentPrepared(ctx context.Context, rowAny newRow, ab about) error {
-	row := rowAny.(*documentRow)
+//
+// It is an inserter (see create) of a *documentRow only.
+func (s *Store) insertDocumentPrepared(ctx context.Context, doc newRow, ab about) error {
+	row := doc.(*documentRow)
 	begin := time.Now()
 	var affected int64
 	db := s.conn(ctx)
