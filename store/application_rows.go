@@ -66,6 +66,10 @@ type applicationRow struct {
 
 func (applicationRow) TableName() string { return "applications" }
 
+func (r *applicationRow) stamps() stamps {
+	return stamps{id: &r.ID, createdAt: &r.CreatedAt, updatedAt: &r.UpdatedAt}
+}
+
 func applicationToRow(a *service.Application) applicationRow {
 	flags := ""
 	if len(a.Flags) > 0 { // empty when none: FindApplications' Flagged tests it
@@ -195,6 +199,8 @@ type documentRow struct {
 }
 
 func (documentRow) TableName() string { return "documents" }
+
+func (r *documentRow) stamps() stamps { return stamps{id: &r.ID, createdAt: &r.CreatedAt} }
 
 func documentToRow(d *service.Document) documentRow {
 	data := d.Data

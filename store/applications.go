@@ -15,19 +15,15 @@ import (
 // already has the applyno, or the portal token or baohanno is taken.
 func (s *Store) CreateApplication(ctx context.Context, a *service.Application) error {
 	row := applicationToRow(a)
-	row.ID = 0
 	row.Version = 1
-	if a.CreatedAt.IsZero() {
-		row.CreatedAt = s.timestamp()
+	err := s.create(ctx, s.insertRow, &row, stamps{id: &a.ID, createdAt: &a.CreatedAt, updatedAt: &a.UpdatedAt}, about{
+		op:       "create application " + a.ApplyNo,
+		conflict: fmt.Sprintf("业务流水号 %s 的申请已存在，或其门户令牌、保函编号已被占用", a.ApplyNo),
+	})
+	if err != nil {
+		return err
 	}
-	row.UpdatedAt = row.CreatedAt
-	if err := s.conn(ctx).Create(&row).Error; err != nil {
-		return translate(err, about{
-			op:       "create application " + a.ApplyNo,
-			conflict: fmt.Sprintf("业务流水号 %s 的申请已存在，或其门户令牌、保函编号已被占用", a.ApplyNo),
-		})
-	}
-	a.ID, a.Version, a.CreatedAt, a.UpdatedAt = row.ID, row.Version, row.CreatedAt, row.UpdatedAt
+	a.Version = row.Version
 	return nil
 }
 
@@ -101,32 +97,15 @@ func (s *Store) GetApplicationByBaohanNo(ctx context.Context, baohanNo string) (
 }
 
 func (s *Store) getApplication(ctx context.Context, ab about, where string, args ...any) (*service.Application, error) {
-	var row applicationRow
-	if err := s.reader(ctx).Where(where, args...).Take(&row).Error; err != nil {
-		return nil, translate(err, ab)
-	}
-	a, err := row.toService()
-	return a, translate(err, ab)
+	return take(ctx, s, ab, (*applicationRow).toService, where, args...)
 }
 
 // FindApplications returns a page of the applications f selects, newest
 // first, and how many f selects in all. Query matches a substring of the
 // applyno, bidder name, credit code or baohanno, ignoring case.
 func (s *Store) FindApplications(ctx context.Context, f service.ApplicationFilter) ([]*service.Application, int, error) {
-	ab := about{op: "find applications"}
-	rows, total, err := findPage[applicationRow](ctx, s, applicationScope(f, true), "created_at DESC, id DESC", f.Offset, f.Limit, ab)
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]*service.Application, 0, len(rows))
-	for i := range rows {
-		a, err := rows[i].toService()
-		if err != nil {
-			return nil, 0, translate(err, ab)
-		}
-		out = append(out, a)
-	}
-	return out, int(total), nil
+	return findPage(ctx, s, applicationScope(f, true), "created_at DESC, id DESC", f.Offset, f.Limit,
+		about{op: "find applications"}, (*applicationRow).toService)
 }
 
 // applicationScope applies f's criteria but the page, and f.States only if
@@ -137,11 +116,7 @@ func applicationScope(f service.ApplicationFilter, withStates bool) func(*gorm.D
 			db = db.Where("platform = ?", f.Platform)
 		}
 		if withStates && len(f.States) > 0 {
-			states := make([]string, len(f.States))
-			for i, st := range f.States {
-				states[i] = string(st)
-			}
-			db = db.Where("state IN ?", states)
+			db = db.Where("state IN ?", asStrings(f.States))
 		}
 		if f.Query != "" {
 			p := containsPattern(f.Query)

@@ -12,11 +12,7 @@ import (
 // when zero.
 func (s *Store) AddAudit(ctx context.Context, e *service.AuditEvent) error {
 	row := auditToRow(e)
-	if err := s.insertRow(ctx, &row, &row.ID, &row.At, about{op: "add audit event " + e.Action}); err != nil {
-		return err
-	}
-	e.ID, e.At = row.ID, row.At
-	return nil
+	return s.create(ctx, s.insertRow, &row, stamps{id: &e.ID, createdAt: &e.At}, about{op: "add audit event " + e.Action})
 }
 
 // FindAudit returns a page of the audit events f selects (by application,
@@ -42,9 +38,5 @@ func (s *Store) FindAudit(ctx context.Context, f service.AuditFilter) ([]*servic
 		}
 		return db
 	}
-	rows, total, err := findPage[auditRow](ctx, s, scope, "at DESC, id DESC", f.Offset, f.Limit, ab)
-	if err != nil {
-		return nil, 0, err
-	}
-	return toServices(rows, (*auditRow).toService), int(total), nil
+	return findPage(ctx, s, scope, "at DESC, id DESC", f.Offset, f.Limit, ab, infallible((*auditRow).toService))
 }

@@ -25,6 +25,8 @@ type auditRow struct {
 
 func (auditRow) TableName() string { return "audit_events" }
 
+func (r *auditRow) stamps() stamps { return stamps{id: &r.ID, createdAt: &r.At} }
+
 func auditToRow(e *service.AuditEvent) auditRow {
 	return auditRow{
 		ID:            e.ID,
@@ -66,6 +68,8 @@ type inboundRow struct {
 }
 
 func (inboundRow) TableName() string { return "inbound_records" }
+
+func (r *inboundRow) stamps() stamps { return stamps{id: &r.ID, createdAt: &r.CreatedAt} }
 
 func inboundToRow(r *service.InboundRecord) inboundRow {
 	return inboundRow{

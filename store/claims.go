@@ -11,11 +11,8 @@ import (
 // set).
 func (s *Store) CreateClaim(ctx context.Context, c *service.Claim) error {
 	row := claimToRow(c)
-	if err := s.insertRow(ctx, &row, &row.ID, &row.CreatedAt, about{op: fmt.Sprintf("create claim of application %d", c.ApplicationID)}); err != nil {
-		return err
-	}
-	c.ID, c.CreatedAt = row.ID, row.CreatedAt
-	return nil
+	return s.create(ctx, s.insertRow, &row, stamps{id: &c.ID, createdAt: &c.CreatedAt},
+		about{op: fmt.Sprintf("create claim of application %d", c.ApplicationID)})
 }
 
 // UpdateClaim writes every field of c but its ID and CreatedAt. ENOTFOUND
@@ -28,9 +25,6 @@ func (s *Store) UpdateClaim(ctx context.Context, c *service.Claim) error {
 
 // ListClaims returns an application's claims, oldest first.
 func (s *Store) ListClaims(ctx context.Context, applicationID int64) ([]*service.Claim, error) {
-	var rows []claimRow
-	if err := s.reader(ctx).Where("application_id = ?", applicationID).Order("id").Find(&rows).Error; err != nil {
-		return nil, translate(err, about{op: fmt.Sprintf("list claims of application %d", applicationID)})
-	}
-	return toServices(rows, (*claimRow).toService), nil
+	return findAll(s.reader(ctx).Where("application_id = ?", applicationID).Order("id"),
+		about{op: fmt.Sprintf("list claims of application %d", applicationID)}, infallible((*claimRow).toService))
 }

@@ -31,6 +31,10 @@ type officerRow struct {
 
 func (officerRow) TableName() string { return "officers" }
 
+func (r *officerRow) stamps() stamps {
+	return stamps{id: &r.ID, createdAt: &r.CreatedAt, updatedAt: &r.UpdatedAt}
+}
+
 func officerToRow(o *service.Officer) officerRow {
 	return officerRow{
 		ID:                 o.ID,
@@ -87,6 +91,10 @@ type sessionRow struct {
 
 func (sessionRow) TableName() string { return "sessions" }
 
+// stamps leave CreatedAt to the caller: CreateSession has never filled it
+// in (the service always sets it).
+func (r *sessionRow) stamps() stamps { return stamps{id: &r.ID} }
+
 func sessionToRow(s *service.Session) sessionRow {
 	return sessionRow{
 		ID:         s.ID,
@@ -135,6 +143,10 @@ type proposalRow struct {
 }
 
 func (proposalRow) TableName() string { return "proposals" }
+
+// stamps leave ProposedAt to the caller: CreateProposal has never filled
+// it in (the service always sets it).
+func (r *proposalRow) stamps() stamps { return stamps{id: &r.ID} }
 
 func proposalToRow(p *service.Proposal) proposalRow {
 	return proposalRow{

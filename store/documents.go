@@ -15,20 +15,15 @@ import (
 // CreateDocument stores d and sets its ID and CreatedAt (now, unless set).
 // ECONFLICT if its token is taken.
 func (s *Store) CreateDocument(ctx context.Context, d *service.Document) error {
-	row := documentToRow(d)
-	ab := about{
-		op:       fmt.Sprintf("create document %s of application %d", d.Kind, d.ApplicationID),
-		conflict: "文件下载令牌重复，请重试",
-	}
 	insert := s.insertRow
 	if s.driver == DriverMySQL {
 		insert = s.insertDocumentPrepared
 	}
-	if err := insert(ctx, &row, &row.ID, &row.CreatedAt, ab); err != nil {
-		return err
-	}
-	d.ID, d.CreatedAt = row.ID, row.CreatedAt
-	return nil
+	row := documentToRow(d)
+	return s.create(ctx, insert, &row, stamps{id: &d.ID, createdAt: &d.CreatedAt}, about{
+		op:       fmt.Sprintf("create document %s of application %d", d.Kind, d.ApplicationID),
+		conflict: "文件下载令牌重复，请重试",
+	})
 }
 
 // insertDocumentSQL is the one statement of the store written by hand; see
@@ -46,12 +41,10 @@ const insertDocumentSQL = "INSERT INTO documents (application_id, kind, token, f
 // prepared statement sends the letter as a binary parameter. It is
 // prepared once per pooled connection (database/sql keeps it with the
 // connection), so an insert is one round trip, as with interpolation.
-func (s *Store) insertDocumentPrepared(ctx context.Context, rowAny any, id *int64, createdAt *time.Time, ab about) error {
-	row := rowAny.(*documentRow)
-	*id = 0
-	if createdAt.IsZero() {
-		*createdAt = s.timestamp()
-	}
+//
+// It is an inserter (see create) of a *documentRow only.
+func (s *Store) insertDocumentPrepared(ctx context.Context, doc newRow, ab about) error {
+	row := doc.(*documentRow)
 	begin := time.Now()
 	var affected int64
 	db := s.conn(ctx)
@@ -162,10 +155,6 @@ func (s *Store) getDocument(ctx context.Context, withData bool, ab about, where 
 // ListDocuments returns an application's documents, oldest first, without
 // their data.
 func (s *Store) ListDocuments(ctx context.Context, applicationID int64) ([]*service.Document, error) {
-	var rows []documentRow
-	err := s.reader(ctx).Omit("data").Where("application_id = ?", applicationID).Order("id").Find(&rows).Error
-	if err != nil {
-		return nil, translate(err, about{op: fmt.Sprintf("list documents of application %d", applicationID)})
-	}
-	return toServices(rows, (*documentRow).toService), nil
+	return findAll(s.reader(ctx).Omit("data").Where("application_id = ?", applicationID).Order("id"),
+		about{op: fmt.Sprintf("list documents of application %d", applicationID)}, infallible((*documentRow).toService))
 }

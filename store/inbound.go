@@ -14,29 +14,17 @@ import (
 // applyno already have a current record.
 func (s *Store) CreateInbound(ctx context.Context, r *service.InboundRecord) error {
 	row := inboundToRow(r)
-	if err := s.insertRow(ctx, &row, &row.ID, &row.CreatedAt, about{
+	return s.create(ctx, s.insertRow, &row, stamps{id: &r.ID, createdAt: &r.CreatedAt}, about{
 		op:       fmt.Sprintf("create inbound record %s/%s/%s", r.Platform, r.Interface, r.ApplyNo),
 		conflict: fmt.Sprintf("业务流水号 %s 的 %s 请求已受理过", r.ApplyNo, r.Interface),
-	}); err != nil {
-		return err
-	}
-	r.ID, r.CreatedAt = row.ID, row.CreatedAt
-	return nil
+	})
 }
 
 // GetInbound returns the current record of the platform, interface and
 // applyno (not the retired ones); ENOTFOUND if none.
 func (s *Store) GetInbound(ctx context.Context, platform, iface, applyNo string) (*service.InboundRecord, error) {
-	ab := inboundAbout("get", platform, iface, applyNo)
-	var row inboundRow
-	err := s.reader(ctx).
-		Where("platform = ? AND interface_name = ? AND apply_no = ? AND retired_id = 0", platform, iface, applyNo).
-		Take(&row).Error
-	if err != nil {
-		return nil, translate(err, ab)
-	}
-	r, err := row.toService()
-	return r, translate(err, ab)
+	return take(ctx, s, inboundAbout("get", platform, iface, applyNo), (*inboundRow).toService,
+		"platform = ? AND interface_name = ? AND apply_no = ? AND retired_id = 0", platform, iface, applyNo)
 }
 
 // RetireInbound keeps the current record of the platform, interface and

@@ -26,6 +26,8 @@ type invoiceRow struct {
 
 func (invoiceRow) TableName() string { return "invoices" }
 
+func (r *invoiceRow) stamps() stamps { return stamps{id: &r.ID, createdAt: &r.CreatedAt} }
+
 // invoiceRequestJSON is service.InvoiceRequest with every field in its JSON,
 // the appkey included (the service type keeps it out of JSON). Converting
 // between the two stops compiling when the service type gains a field.
@@ -101,6 +103,8 @@ type claimRow struct {
 }
 
 func (claimRow) TableName() string { return "claims" }
+
+func (r *claimRow) stamps() stamps { return stamps{id: &r.ID, createdAt: &r.CreatedAt} }
 
 func claimToRow(c *service.Claim) claimRow {
 	return claimRow{

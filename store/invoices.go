@@ -11,14 +11,10 @@ import (
 // (now, unless set). ECONFLICT if the application already has one.
 func (s *Store) CreateInvoice(ctx context.Context, inv *service.Invoice) error {
 	row := invoiceToRow(inv)
-	if err := s.insertRow(ctx, &row, &row.ID, &row.CreatedAt, about{
+	return s.create(ctx, s.insertRow, &row, stamps{id: &inv.ID, createdAt: &inv.CreatedAt}, about{
 		op:       fmt.Sprintf("create invoice of application %d", inv.ApplicationID),
 		conflict: fmt.Sprintf("业务流水号 %s 已有发票申请", inv.Request.ApplyNo),
-	}); err != nil {
-		return err
-	}
-	inv.ID, inv.CreatedAt = row.ID, row.CreatedAt
-	return nil
+	})
 }
 
 // UpdateInvoice writes every field of inv but its ID and CreatedAt.
@@ -32,14 +28,8 @@ func (s *Store) UpdateInvoice(ctx context.Context, inv *service.Invoice) error {
 // GetInvoiceByApplication returns the application's invoice request;
 // ENOTFOUND if it has none.
 func (s *Store) GetInvoiceByApplication(ctx context.Context, applicationID int64) (*service.Invoice, error) {
-	ab := about{
+	return take(ctx, s, about{
 		op:   fmt.Sprintf("get invoice of application %d", applicationID),
 		what: fmt.Sprintf("编号为 %d 的申请的发票申请", applicationID),
-	}
-	var row invoiceRow
-	if err := s.reader(ctx).Where("application_id = ?", applicationID).Take(&row).Error; err != nil {
-		return nil, translate(err, ab)
-	}
-	inv, err := row.toService()
-	return inv, translate(err, ab)
+	}, (*invoiceRow).toService, "application_id = ?", applicationID)
 }

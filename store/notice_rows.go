@@ -30,6 +30,8 @@ type noticeRow struct {
 
 func (noticeRow) TableName() string { return "notices" }
 
+func (r *noticeRow) stamps() stamps { return stamps{id: &r.ID, createdAt: &r.CreatedAt} }
+
 func noticeToRow(n *service.Notice) noticeRow {
 	return noticeRow{
 		ID:            n.ID,
@@ -85,6 +87,8 @@ type attemptRow struct {
 }
 
 func (attemptRow) TableName() string { return "notice_attempts" }
+
+func (r *attemptRow) stamps() stamps { return stamps{id: &r.ID, createdAt: &r.StartedAt} }
 
 func attemptToRow(a *service.NoticeAttempt) attemptRow {
 	return attemptRow{

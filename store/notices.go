@@ -15,32 +15,21 @@ import (
 // zero NextAttemptAt means due at once.
 func (s *Store) CreateNotice(ctx context.Context, n *service.Notice) error {
 	row := noticeToRow(n)
-	if err := s.insertRow(ctx, &row, &row.ID, &row.CreatedAt, about{op: fmt.Sprintf("create notice %s of application %d", n.Interface, n.ApplicationID)}); err != nil {
-		return err
-	}
-	n.ID, n.CreatedAt = row.ID, row.CreatedAt
-	return nil
+	return s.create(ctx, s.insertRow, &row, stamps{id: &n.ID, createdAt: &n.CreatedAt},
+		about{op: fmt.Sprintf("create notice %s of application %d", n.Interface, n.ApplicationID)})
 }
 
 // GetNotice returns the notice with id; ENOTFOUND if none.
 func (s *Store) GetNotice(ctx context.Context, id int64) (*service.Notice, error) {
-	ab := about{op: fmt.Sprintf("get notice %d", id), what: fmt.Sprintf("编号为 %d 的通知", id)}
-	var row noticeRow
-	if err := s.reader(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return nil, translate(err, ab)
-	}
-	n, err := row.toService()
-	return n, translate(err, ab)
+	return take(ctx, s, about{op: fmt.Sprintf("get notice %d", id), what: fmt.Sprintf("编号为 %d 的通知", id)},
+		(*noticeRow).toService, "id = ?", id)
 }
 
 // ListNotices returns an application's notices in the order they were
 // queued.
 func (s *Store) ListNotices(ctx context.Context, applicationID int64) ([]*service.Notice, error) {
-	var rows []noticeRow
-	if err := s.reader(ctx).Where("application_id = ?", applicationID).Order("id").Find(&rows).Error; err != nil {
-		return nil, translate(err, about{op: fmt.Sprintf("list notices of application %d", applicationID)})
-	}
-	return noticesToService(rows)
+	return findAll(s.reader(ctx).Where("application_id = ?", applicationID).Order("id"),
+		about{op: fmt.Sprintf("list notices of application %d", applicationID)}, (*noticeRow).toService)
 }
 
 // FindNotices returns a page of the notices with f's statuses (all when
@@ -52,32 +41,11 @@ func (s *Store) FindNotices(ctx context.Context, f service.NoticeFilter) ([]*ser
 		if len(f.Statuses) == 0 {
 			return db
 		}
-		statuses := make([]string, len(f.Statuses))
-		for i, st := range f.Statuses {
-			statuses[i] = string(st)
-		}
-		return db.Where("status IN ?", statuses)
+		return db.Where("status IN ?", asStrings(f.Statuses))
 	}
 	order := fmt.Sprintf("CASE status WHEN '%s' THEN 0 WHEN '%s' THEN 1 ELSE 2 END, created_at DESC, id DESC",
 		service.NoticeFailed, service.NoticePending)
-	rows, total, err := findPage[noticeRow](ctx, s, scope, order, f.Offset, f.Limit, ab)
-	if err != nil {
-		return nil, 0, err
-	}
-	out, err := noticesToService(rows)
-	return out, int(total), err
-}
-
-func noticesToService(rows []noticeRow) ([]*service.Notice, error) {
-	out := make([]*service.Notice, 0, len(rows))
-	for i := range rows {
-		n, err := rows[i].toService()
-		if err != nil {
-			return nil, translate(err, about{op: "read notices"})
-		}
-		out = append(out, n)
-	}
-	return out, nil
+	return findPage(ctx, s, scope, order, f.Offset, f.Limit, ab, (*noticeRow).toService)
 }
 
 // HasUndeliveredNotice reports whether the application has a notice that is
@@ -179,14 +147,11 @@ func (s *Store) FinishAttempt(ctx context.Context, owner string, n *service.Noti
 			return service.Errorf(service.ECONFLICT, "通知 %d 已不由本发送进程持有（租约已过期或已被重新发送），本次发送结果未记录", n.ID)
 		}
 		row := attemptToRow(a)
-		row.ID, row.NoticeID = 0, n.ID
-		if a.StartedAt.IsZero() {
-			row.StartedAt = s.timestamp()
+		row.NoticeID = n.ID
+		if err := s.create(ctx, s.insertRow, &row, stamps{id: &a.ID, createdAt: &a.StartedAt}, ab); err != nil {
+			return err
 		}
-		if err := s.conn(ctx).Create(&row).Error; err != nil {
-			return translate(err, ab)
-		}
-		a.ID, a.NoticeID, a.StartedAt = row.ID, row.NoticeID, row.StartedAt
+		a.NoticeID = row.NoticeID
 		n.LeaseOwner, n.LeaseUntil = "", time.Time{}
 		return nil
 	})
@@ -249,11 +214,8 @@ func (s *Store) UpdateNotice(ctx context.Context, n *service.Notice) error {
 
 // ListAttempts returns a notice's attempts, oldest first.
 func (s *Store) ListAttempts(ctx context.Context, noticeID int64) ([]*service.NoticeAttempt, error) {
-	var rows []attemptRow
-	if err := s.reader(ctx).Where("notice_id = ?", noticeID).Order("id").Find(&rows).Error; err != nil {
-		return nil, translate(err, about{op: fmt.Sprintf("list attempts of notice %d", noticeID)})
-	}
-	return toServices(rows, (*attemptRow).toService), nil
+	return findAll(s.reader(ctx).Where("notice_id = ?", noticeID).Order("id"),
+		about{op: fmt.Sprintf("list attempts of notice %d", noticeID)}, infallible((*attemptRow).toService))
 }
 
 // NoticeStats counts the notices per status (statuses without notices are

@@ -11,16 +11,8 @@ import (
 // UpdatedAt. ECONFLICT when the user name is taken (ignoring case).
 func (s *Store) CreateOfficer(ctx context.Context, o *service.Officer) error {
 	row := officerToRow(o)
-	row.ID = 0
-	if o.CreatedAt.IsZero() {
-		row.CreatedAt = s.timestamp()
-	}
-	row.UpdatedAt = row.CreatedAt
-	if err := s.conn(ctx).Create(&row).Error; err != nil {
-		return translate(err, about{op: "create officer " + o.Username, conflict: fmt.Sprintf("用户名 %s 已被使用", o.Username)})
-	}
-	o.ID, o.CreatedAt, o.UpdatedAt = row.ID, row.CreatedAt, row.UpdatedAt
-	return nil
+	return s.create(ctx, s.insertRow, &row, stamps{id: &o.ID, createdAt: &o.CreatedAt, updatedAt: &o.UpdatedAt},
+		about{op: "create officer " + o.Username, conflict: fmt.Sprintf("用户名 %s 已被使用", o.Username)})
 }
 
 // UpdateOfficer writes every field of o but its ID and CreatedAt, and sets
@@ -54,30 +46,20 @@ func (s *Store) UseTOTPStep(ctx context.Context, officerID, step int64) (bool, e
 
 // GetOfficer returns the officer with id; ENOTFOUND if none.
 func (s *Store) GetOfficer(ctx context.Context, id int64) (*service.Officer, error) {
-	return s.getOfficer(ctx, about{op: fmt.Sprintf("get officer %d", id), what: fmt.Sprintf("编号为 %d 的账户", id)}, "id = ?", id)
+	return take(ctx, s, about{op: fmt.Sprintf("get officer %d", id), what: fmt.Sprintf("编号为 %d 的账户", id)},
+		infallible((*officerRow).toService), "id = ?", id)
 }
 
 // GetOfficerByUsername returns the officer with the user name, ignoring
 // case; ENOTFOUND if none.
 func (s *Store) GetOfficerByUsername(ctx context.Context, username string) (*service.Officer, error) {
-	return s.getOfficer(ctx, about{op: "get officer " + username, what: "账户 " + username}, "username = ?", username)
-}
-
-func (s *Store) getOfficer(ctx context.Context, ab about, where string, args ...any) (*service.Officer, error) {
-	var row officerRow
-	if err := s.reader(ctx).Where(where, args...).Take(&row).Error; err != nil {
-		return nil, translate(err, ab)
-	}
-	return row.toService(), nil
+	return take(ctx, s, about{op: "get officer " + username, what: "账户 " + username},
+		infallible((*officerRow).toService), "username = ?", username)
 }
 
 // ListOfficers returns every officer by user name.
 func (s *Store) ListOfficers(ctx context.Context) ([]*service.Officer, error) {
-	var rows []officerRow
-	if err := s.reader(ctx).Order("username").Find(&rows).Error; err != nil {
-		return nil, translate(err, about{op: "list officers"})
-	}
-	return toServices(rows, (*officerRow).toService), nil
+	return findAll(s.reader(ctx).Order("username"), about{op: "list officers"}, infallible((*officerRow).toService))
 }
 
 // CountOfficers counts the officers.

@@ -12,17 +12,12 @@ import (
 // CreateProposal inserts p and sets its ID. ECONFLICT when the same action
 // on the same application and target is pending already.
 func (s *Store) CreateProposal(ctx context.Context, p *service.Proposal) error {
-	row := proposalToRow(p)
-	row.ID, row.OpenID = 0, 0
 	if p.Status != service.ProposalPending {
 		return fmt.Errorf("store: create proposal: status %q, want pending", p.Status)
 	}
-	if err := s.conn(ctx).Create(&row).Error; err != nil {
-		return translate(err, about{op: "create proposal " + string(p.Action) + " for " + p.ApplyNo,
-			conflict: fmt.Sprintf("业务流水号 %s 已有待复核的同类提议", p.ApplyNo)})
-	}
-	p.ID = row.ID
-	return nil
+	row := proposalToRow(p) // OpenID 0: pending
+	return s.create(ctx, s.insertRow, &row, stamps{id: &p.ID}, about{op: "create proposal " + string(p.Action) + " for " + p.ApplyNo,
+		conflict: fmt.Sprintf("业务流水号 %s 已有待复核的同类提议", p.ApplyNo)})
 }
 
 // DecideProposal writes p's status, DecidedBy, DecidedAt and DecisionNote
@@ -54,13 +49,8 @@ func (s *Store) DecideProposal(ctx context.Context, p *service.Proposal) error {
 
 // GetProposal returns the proposal with id; ENOTFOUND if none.
 func (s *Store) GetProposal(ctx context.Context, id int64) (*service.Proposal, error) {
-	ab := about{op: fmt.Sprintf("get proposal %d", id), what: fmt.Sprintf("编号为 %d 的提议", id)}
-	var row proposalRow
-	if err := s.reader(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return nil, translate(err, ab)
-	}
-	p, err := row.toService()
-	return p, translate(err, ab)
+	return take(ctx, s, about{op: fmt.Sprintf("get proposal %d", id), what: fmt.Sprintf("编号为 %d 的提议", id)},
+		(*proposalRow).toService, "id = ?", id)
 }
 
 // FindProposals returns a page of the proposals f selects, newest first,
@@ -72,25 +62,9 @@ func (s *Store) FindProposals(ctx context.Context, f service.ProposalFilter) ([]
 			db = db.Where("application_id = ?", f.ApplicationID)
 		}
 		if len(f.Statuses) > 0 {
-			statuses := make([]string, len(f.Statuses))
-			for i, st := range f.Statuses {
-				statuses[i] = string(st)
-			}
-			db = db.Where("status IN ?", statuses)
+			db = db.Where("status IN ?", asStrings(f.Statuses))
 		}
 		return db
 	}
-	rows, total, err := findPage[proposalRow](ctx, s, scope, "proposed_at DESC, id DESC", f.Offset, f.Limit, ab)
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]*service.Proposal, 0, len(rows))
-	for i := range rows {
-		p, err := rows[i].toService()
-		if err != nil {
-			return nil, 0, translate(err, ab)
-		}
-		out = append(out, p)
-	}
-	return out, int(total), nil
+	return findPage(ctx, s, scope, "proposed_at DESC, id DESC", f.Offset, f.Limit, ab, (*proposalRow).toService)
 }

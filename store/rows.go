@@ -79,11 +79,21 @@ func textMap(column, s string) (map[string]string, error) {
 	return m, nil
 }
 
-// toServices converts rows with conv, in order.
-func toServices[R, T any](rows []R, conv func(*R) T) []T {
-	out := make([]T, len(rows))
+// toServices converts rows with conv, in order; the first error stops it.
+func toServices[R, T any](rows []R, conv func(*R) (T, error)) ([]T, error) {
+	out := make([]T, 0, len(rows))
 	for i := range rows {
-		out[i] = conv(&rows[i])
+		v, err := conv(&rows[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
 	}
-	return out
+	return out, nil
+}
+
+// infallible is conv for toServices and the queries: a conversion that
+// cannot fail (its row has no JSON to parse).
+func infallible[R, T any](conv func(*R) T) func(*R) (T, error) {
+	return func(r *R) (T, error) { return conv(r), nil }
 }

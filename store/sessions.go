@@ -11,22 +11,14 @@ import (
 // CreateSession inserts sess and sets its ID.
 func (s *Store) CreateSession(ctx context.Context, sess *service.Session) error {
 	row := sessionToRow(sess)
-	row.ID = 0
-	if err := s.conn(ctx).Create(&row).Error; err != nil {
-		return translate(err, about{op: fmt.Sprintf("create session of officer %d", sess.OfficerID)})
-	}
-	sess.ID = row.ID
-	return nil
+	return s.create(ctx, s.insertRow, &row, stamps{id: &sess.ID},
+		about{op: fmt.Sprintf("create session of officer %d", sess.OfficerID)})
 }
 
 // GetSession returns the session whose token has tokenHash; ENOTFOUND if
 // none. Neither the hash nor the token appears in its errors.
 func (s *Store) GetSession(ctx context.Context, tokenHash string) (*service.Session, error) {
-	var row sessionRow
-	if err := s.reader(ctx).Where("token_hash = ?", tokenHash).Take(&row).Error; err != nil {
-		return nil, translate(err, about{op: "get session", what: "登录会话"})
-	}
-	return row.toService(), nil
+	return take(ctx, s, about{op: "get session", what: "登录会话"}, infallible((*sessionRow).toService), "token_hash = ?", tokenHash)
 }
 
 // TouchSession records a use of the session at seen.
