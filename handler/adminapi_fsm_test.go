@@ -101,7 +101,7 @@ func (e *adminEnv) issued(applyNo string) *service.Application {
 func (e *adminEnv) quitPending(applyNo string) *service.Application {
 	e.t.Helper()
 	a := e.issued(applyNo)
-	if err := e.svc.Guarantees.Quit(e.ctx, service.QuitRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
+	if err := e.svc.Guarantees.Quit(e.ctx, service.QuitRequest{Origin: service.Origin{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo},
 		BaohanNo: a.BaohanNo, Reason: "撤回投标"}); err != nil {
 		e.t.Fatal(err)
 	}
@@ -174,13 +174,13 @@ func TestAdminStateMachine(t *testing.T) {
 	}
 	restored := func(no string) *service.Application {
 		a := e.issued(no)
-		platform(e.svc.Guarantees.Restore(e.ctx, service.RestoreRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no,
+		platform(e.svc.Guarantees.Restore(e.ctx, service.RestoreRequest{Origin: service.Origin{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no},
 			BaohanNo: a.BaohanNo, KaibiaoTime: "2026-11-27 09:30:00", Key: "eyF5xYB3evZe2Ge+svjKAQ=="}))
 		return a
 	}
 	claimed := func(no string) *service.Application {
 		a := restored(no)
-		platform(e.svc.Guarantees.Claim(e.ctx, service.ClaimRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no,
+		platform(e.svc.Guarantees.Claim(e.ctx, service.ClaimRequest{Origin: service.Origin{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no},
 			BaohanNo: a.BaohanNo, PayerAmount: "20000.00", Reason: "中标后拒签合同"}))
 		return a
 	}
@@ -203,7 +203,7 @@ func TestAdminStateMachine(t *testing.T) {
 		service.StateRestored: restored,
 		service.StateCancelled: func(no string) *service.Application {
 			a := restored(no)
-			platform(e.svc.Guarantees.Cancel(e.ctx, service.CancelRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no, BaohanNo: a.BaohanNo}))
+			platform(e.svc.Guarantees.Cancel(e.ctx, service.CancelRequest{Origin: service.Origin{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no}, BaohanNo: a.BaohanNo}))
 			return a
 		},
 		service.StateClaimed: claimed,
@@ -217,7 +217,7 @@ func TestAdminStateMachine(t *testing.T) {
 		},
 		service.StateAbandoned: func(no string) *service.Application {
 			e.apply(no)
-			platform(e.svc.Guarantees.GiveUp(e.ctx, service.GiveUpRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no}))
+			platform(e.svc.Guarantees.GiveUp(e.ctx, service.GiveUpRequest{Origin: service.Origin{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: no}}))
 			return e.apply(no) // a retry of the same baohanapply: answered, unchanged
 		},
 	}

@@ -181,11 +181,11 @@ func TestInvoiceUploadBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.Guarantees.Restore(ctx, service.RestoreRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
+	if err := e.svc.Guarantees.Restore(ctx, service.RestoreRequest{Origin: service.Origin{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo},
 		BaohanNo: a.BaohanNo, KaibiaoTime: "2026-11-27 09:30:00", Key: "eyF5xYB3evZe2Ge+svjKAQ=="}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.Guarantees.Invoice(ctx, service.InvoiceRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
+	if err := e.svc.Guarantees.Invoice(ctx, service.InvoiceRequest{Origin: service.Origin{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo},
 		BaohanNo: a.BaohanNo, BidderName: a.BidderName, BidderCode: a.BidderCode, Amount: a.Premium.String(), Type: "0"}); err != nil {
 		t.Fatal(err)
 	}

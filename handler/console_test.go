@@ -74,7 +74,7 @@ func (e *consoleEnv) officer(username, role string) {
 func (e *consoleEnv) apply(applyNo string) *service.Application {
 	e.t.Helper()
 	ctx := context.Background()
-	_, err := e.svc.Guarantees.Apply(ctx, service.ApplyRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: applyNo,
+	_, err := e.svc.Guarantees.Apply(ctx, service.ApplyRequest{Origin: service.Origin{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: applyNo},
 		BidderName: "吉林省昇喆建筑工程有限公司", BidderCode: "91220101MA17XWY12K", BzjAmount: "20000.00",
 		BiaoduanNo: "3cVYmS+aKfNVGcEtGFSFycOJqqoPUwEQp1mga2xliUE=", BiaoduanName: "zdxk51cpJ9SWylFq/J8gGfrgazqW8+F9YhRDp9DONvo=",
 		Zbr: "/kdDw4lH0u4TMTRNEV8iHhDgpdGZbpy2OLrBtexp0d4="})
@@ -396,11 +396,11 @@ func TestConsoleInvoiceAndResend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.Guarantees.Restore(ctx, service.RestoreRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
+	if err := e.svc.Guarantees.Restore(ctx, service.RestoreRequest{Origin: service.Origin{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo},
 		BaohanNo: a.BaohanNo, KaibiaoTime: "2026-11-27 09:30:00", Key: "eyF5xYB3evZe2Ge+svjKAQ=="}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.Guarantees.Invoice(ctx, service.InvoiceRequest{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
+	if err := e.svc.Guarantees.Invoice(ctx, service.InvoiceRequest{Origin: service.Origin{Platform: appKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo},
 		BaohanNo: a.BaohanNo, BidderName: a.BidderName, BidderCode: a.BidderCode, Amount: a.Premium.String(), Type: "0"}); err != nil {
 		t.Fatal(err)
 	}

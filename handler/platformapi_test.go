@@ -276,33 +276,33 @@ func wantRequests() map[string]call {
 	a, r, i, q, c, cl, g := s[platform.BaohanApply], s[platform.BaohanRestore], s[platform.InvoiceApply], s[platform.QuitApply], s[platform.CancelNotice], s[platform.ClaimsNotice], s[platform.GiveUp]
 	return map[string]call{
 		platform.BaohanApply: {"Apply", service.ApplyRequest{
-			Platform: appKey, PlatformCode: sPlatformCode, ApplyNo: sApplyNo,
+			Origin:     service.Origin{Platform: appKey, PlatformCode: sPlatformCode, ApplyNo: sApplyNo},
 			BidderName: a["biddername"], BidderCode: a["biddercode"], JbrName: a["jbrname"], JbrPhone: a["jbrphone"],
 			BiaoduanNo: a["biaoduanno"], BiaoduanName: a["biaoduanname"], BzjAmount: "20000.00", Zbr: a["zbr"], ZbrOrgNum: a["zbrorgnum"],
 		}},
 		platform.BaohanRestore: {"Restore", service.RestoreRequest{
-			Platform: appKey, PlatformCode: sPlatformCode, ApplyNo: sApplyNo, BaohanNo: sBaohanNo,
+			Origin: service.Origin{Platform: appKey, PlatformCode: sPlatformCode, ApplyNo: sApplyNo}, BaohanNo: sBaohanNo,
 			KaibiaoTime: r["kaibiaotime"], Key: sKey, IV: sIV,
 		}},
 		platform.InvoiceApply: {"Invoice", service.InvoiceRequest{
-			Platform: appKey, PlatformCode: sPlatformCode, ApplyNo: sApplyNo, BaohanNo: sBaohanNo,
+			Origin: service.Origin{Platform: appKey, PlatformCode: sPlatformCode, ApplyNo: sApplyNo}, BaohanNo: sBaohanNo,
 			BidderName: i["biddername"], BidderCode: i["biddercode"], Amount: "140.00", Type: "1",
 			Address: i["address"], Phone: i["phone"], Bank: i["bank"], Account: i["account"], Email: i["email"],
 			Mobile: i["mobile"], ContactName: i["contactname"], ContactAddress: i["contactaddress"],
 		}},
 		platform.QuitApply: {"Quit", service.QuitRequest{
-			Platform: appKey, PlatformCode: sPlatformCode, ApplyNo: sApplyNo, BaohanNo: sBaohanNo, Reason: q["reason"],
+			Origin: service.Origin{Platform: appKey, PlatformCode: sPlatformCode, ApplyNo: sApplyNo}, BaohanNo: sBaohanNo, Reason: q["reason"],
 		}},
 		platform.CancelNotice: {"Cancel", service.CancelRequest{
-			Platform: appKey, PlatformCode: c["platformcode"], ApplyNo: sApplyNo, BaohanNo: sBaohanNo,
+			Origin: service.Origin{Platform: appKey, PlatformCode: c["platformcode"], ApplyNo: sApplyNo}, BaohanNo: sBaohanNo,
 		}},
 		platform.ClaimsNotice: {"Claim", service.ClaimRequest{
-			Platform: appKey, PlatformCode: sPlatformCode, ApplyNo: sApplyNo, BaohanNo: sBaohanNo,
+			Origin: service.Origin{Platform: appKey, PlatformCode: sPlatformCode, ApplyNo: sApplyNo}, BaohanNo: sBaohanNo,
 			PayerAccount: cl["payeraccount"], PayerAmount: "20000.00", FileList: cl["filelist"],
 			ApplyUserName: cl["applyusername"], ApplyUserPhone: cl["applyuserphone"], Reason: cl["Reason"],
 		}},
 		platform.GiveUp: {"GiveUp", service.GiveUpRequest{
-			Platform: appKey, PlatformCode: g["platformcode"], ApplyNo: sApplyNo,
+			Origin: service.Origin{Platform: appKey, PlatformCode: g["platformcode"], ApplyNo: sApplyNo},
 		}},
 	}
 }

@@ -47,7 +47,8 @@ func ParseBody(contentType string, body []byte) (map[string]string, error) {
 }
 
 // Decode copies params into the string fields of the struct dst points to,
-// by their `wire:"name"` tags. Untagged fields are left alone.
+// by their `wire:"name"` tags, those of embedded structs included. Untagged
+// fields are left alone.
 func Decode(params map[string]string, dst any) error {
 	v := reflect.ValueOf(dst)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
@@ -55,31 +56,32 @@ func Decode(params map[string]string, dst any) error {
 	}
 	v = v.Elem()
 	t := v.Type()
-	for i := 0; i < t.NumField(); i++ {
-		name, ok := t.Field(i).Tag.Lookup("wire")
+	for _, f := range reflect.VisibleFields(t) {
+		name, ok := f.Tag.Lookup("wire")
 		if !ok {
 			continue
 		}
-		if t.Field(i).Type.Kind() != reflect.String {
-			return fmt.Errorf("platform.Decode: field %s of %s is not a string", t.Field(i).Name, t)
+		if f.Type.Kind() != reflect.String {
+			return fmt.Errorf("platform.Decode: field %s of %s is not a string", f.Name, t)
 		}
-		v.Field(i).SetString(params[name])
+		v.FieldByIndex(f.Index).SetString(params[name])
 	}
 	return nil
 }
 
 // Encode is the reverse of Decode: the `wire` tagged string fields of the
-// struct v (or pointer to it) as params. Empty values are left out.
+// struct v (or pointer to it), those of embedded structs included, as
+// params. Empty values are left out.
 func Encode(v any) map[string]string {
 	rv := reflect.Indirect(reflect.ValueOf(v))
 	t := rv.Type()
 	out := make(map[string]string, t.NumField())
-	for i := 0; i < t.NumField(); i++ {
-		name, ok := t.Field(i).Tag.Lookup("wire")
-		if !ok || t.Field(i).Type.Kind() != reflect.String {
+	for _, f := range reflect.VisibleFields(t) {
+		name, ok := f.Tag.Lookup("wire")
+		if !ok || f.Type.Kind() != reflect.String {
 			continue
 		}
-		if s := rv.Field(i).String(); s != "" {
+		if s := rv.FieldByIndex(f.Index).String(); s != "" {
 			out[name] = s
 		}
 	}

@@ -84,7 +84,7 @@ func TestStateMachine(t *testing.T) {
 			service.StateRestored: e.restore,
 			service.StateCancelled: func(no string) *service.Application {
 				a := e.restore(no)
-				if err := e.svc.Guarantees.Cancel(e.ctx, service.CancelRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: no, BaohanNo: a.BaohanNo}); err != nil {
+				if err := e.svc.Guarantees.Cancel(e.ctx, service.CancelRequest{Origin: service.Origin{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: no}, BaohanNo: a.BaohanNo}); err != nil {
 					t.Fatal(err)
 				}
 				return e.get(no)
@@ -109,7 +109,7 @@ func TestStateMachine(t *testing.T) {
 			},
 			service.StateAbandoned: func(no string) *service.Application {
 				e.apply(no)
-				if err := e.svc.Guarantees.GiveUp(e.ctx, service.GiveUpRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: no}); err != nil {
+				if err := e.svc.Guarantees.GiveUp(e.ctx, service.GiveUpRequest{Origin: service.Origin{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: no}}); err != nil {
 					t.Fatal(err)
 				}
 				return e.get(no)
@@ -132,7 +132,7 @@ func TestStateMachine(t *testing.T) {
 				return err
 			},
 			service.OpGiveUp: func(a *service.Application) error {
-				return e.svc.Guarantees.GiveUp(e.ctx, service.GiveUpRequest{Platform: appkey, PlatformCode: "OTHER", ApplyNo: a.ApplyNo})
+				return e.svc.Guarantees.GiveUp(e.ctx, service.GiveUpRequest{Origin: service.Origin{Platform: appkey, PlatformCode: "OTHER", ApplyNo: a.ApplyNo}})
 			},
 			service.OpPortal: func(a *service.Application) error {
 				_, err := e.svc.Public.SubmitPortal(e.ctx, a.PortalToken, service.PortalInput{PayerName: a.BidderName, PayerAccount: "6222 0001", AcceptTerms: true})
@@ -155,7 +155,7 @@ func TestStateMachine(t *testing.T) {
 				return e.svc.Guarantees.Restore(e.ctx, r)
 			},
 			service.OpCancel: func(a *service.Application) error {
-				return e.svc.Guarantees.Cancel(e.ctx, service.CancelRequest{Platform: appkey, PlatformCode: "OTHER", ApplyNo: a.ApplyNo, BaohanNo: a.BaohanNo})
+				return e.svc.Guarantees.Cancel(e.ctx, service.CancelRequest{Origin: service.Origin{Platform: appkey, PlatformCode: "OTHER", ApplyNo: a.ApplyNo}, BaohanNo: a.BaohanNo})
 			},
 			service.OpClaim: func(a *service.Application) error {
 				r := claimReq(a)

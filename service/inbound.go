@@ -6,12 +6,20 @@ package service
 // the appkey of the platform that sent it (checked against our configuration
 // before the request gets here).
 
-// ApplyRequest is §4.1 baohanapply. The four sealed fields arrive SM4
-// encrypted and are stored as received.
-type ApplyRequest struct {
+// Origin names what every request from the platform is about: the platform
+// that sent it (Platform, its appkey), the platform's code and the
+// application (applyno). Embedded in each request; its fields read and
+// encode as the request's own.
+type Origin struct {
 	Platform     string `wire:"appkey" json:"-"`
 	PlatformCode string `wire:"platformcode" json:"platformcode"`
 	ApplyNo      string `wire:"applyno" json:"applyno"`
+}
+
+// ApplyRequest is §4.1 baohanapply. The four sealed fields arrive SM4
+// encrypted and are stored as received.
+type ApplyRequest struct {
+	Origin
 	BidderName   string `wire:"biddername" json:"biddername"`
 	BidderCode   string `wire:"biddercode" json:"biddercode"`
 	JbrName      string `wire:"jbrname" json:"jbrname,omitempty"`
@@ -31,20 +39,16 @@ type ApplyResult struct {
 // RestoreRequest is §4.3 baohanrestore: the SM4 key of the sealed fields,
 // sent after (or shortly before) bid opening.
 type RestoreRequest struct {
-	Platform     string `wire:"appkey" json:"-"`
-	PlatformCode string `wire:"platformcode" json:"platformcode"`
-	ApplyNo      string `wire:"applyno" json:"applyno"`
-	BaohanNo     string `wire:"baohanno" json:"baohanno"`
-	KaibiaoTime  string `wire:"kaibiaotime" json:"kaibiaotime"`
-	Key          string `wire:"key" json:"key"`
-	IV           string `wire:"iv" json:"iv,omitempty"`
+	Origin
+	BaohanNo    string `wire:"baohanno" json:"baohanno"`
+	KaibiaoTime string `wire:"kaibiaotime" json:"kaibiaotime"`
+	Key         string `wire:"key" json:"key"`
+	IV          string `wire:"iv" json:"iv,omitempty"`
 }
 
 // InvoiceRequest is §4.5 invoiceapply.
 type InvoiceRequest struct {
-	Platform       string `wire:"appkey" json:"-"`
-	PlatformCode   string `wire:"platformcode" json:"platformcode"`
-	ApplyNo        string `wire:"applyno" json:"applyno"`
+	Origin
 	BaohanNo       string `wire:"baohanno" json:"baohanno"`
 	BidderName     string `wire:"biddername" json:"biddername"`
 	BidderCode     string `wire:"biddercode" json:"biddercode"`
@@ -62,26 +66,20 @@ type InvoiceRequest struct {
 
 // QuitRequest is §4.7 quitapply: a withdrawal before bid opening.
 type QuitRequest struct {
-	Platform     string `wire:"appkey" json:"-"`
-	PlatformCode string `wire:"platformcode" json:"platformcode"`
-	ApplyNo      string `wire:"applyno" json:"applyno"`
-	BaohanNo     string `wire:"baohanno" json:"baohanno"`
-	Reason       string `wire:"reason" json:"reason"`
+	Origin
+	BaohanNo string `wire:"baohanno" json:"baohanno"`
+	Reason   string `wire:"reason" json:"reason"`
 }
 
 // CancelRequest is §4.9 canclenotice: cancel a guarantee after bid opening.
 type CancelRequest struct {
-	Platform     string `wire:"appkey" json:"-"`
-	PlatformCode string `wire:"platformcode" json:"platformcode"`
-	ApplyNo      string `wire:"applyno" json:"applyno"`
-	BaohanNo     string `wire:"baohanno" json:"baohanno"`
+	Origin
+	BaohanNo string `wire:"baohanno" json:"baohanno"`
 }
 
 // ClaimRequest is §4.10 claimsnotice: a demand for payment (见索即付).
 type ClaimRequest struct {
-	Platform       string `wire:"appkey" json:"-"`
-	PlatformCode   string `wire:"platformcode" json:"platformcode"`
-	ApplyNo        string `wire:"applyno" json:"applyno"`
+	Origin
 	BaohanNo       string `wire:"baohanno" json:"baohanno"`
 	PayerAccount   string `wire:"payeraccount" json:"payeraccount,omitempty"`
 	PayerAmount    string `wire:"payeramount" json:"payeramount,omitempty"`
@@ -94,7 +92,5 @@ type ClaimRequest struct {
 // GiveUpRequest is §4.11 giveupapply from the platform: the bidder abandons
 // an application that has not been issued.
 type GiveUpRequest struct {
-	Platform     string `wire:"appkey" json:"-"`
-	PlatformCode string `wire:"platformcode" json:"platformcode"`
-	ApplyNo      string `wire:"applyno" json:"applyno"`
+	Origin
 }

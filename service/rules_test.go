@@ -78,13 +78,13 @@ func TestIdempotentRetries(t *testing.T) {
 		}
 		g := e.apply("TBaoHanIDEM0005")
 		for i := 0; i < 2; i++ {
-			if err := e.svc.Guarantees.GiveUp(e.ctx, service.GiveUpRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: g.ApplyNo}); err != nil {
+			if err := e.svc.Guarantees.GiveUp(e.ctx, service.GiveUpRequest{Origin: service.Origin{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: g.ApplyNo}}); err != nil {
 				t.Fatalf("giveup try %d: %v", i, err)
 			}
 		}
 		d := e.restore("TBaoHanIDEM0006")
 		for i := 0; i < 2; i++ {
-			if err := e.svc.Guarantees.Cancel(e.ctx, service.CancelRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: d.ApplyNo, BaohanNo: d.BaohanNo}); err != nil {
+			if err := e.svc.Guarantees.Cancel(e.ctx, service.CancelRequest{Origin: service.Origin{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: d.ApplyNo}, BaohanNo: d.BaohanNo}); err != nil {
 				t.Fatalf("cancel try %d: %v", i, err)
 			}
 		}
@@ -119,7 +119,7 @@ func TestRestoreRefusals(t *testing.T) {
 		}
 		// Restore before kaibiaotime is accepted (kaibiaotime is tomorrow in restoreReq).
 		e.wantState(a.ApplyNo, service.StateRestored)
-		if err := e.svc.Guarantees.Restore(e.ctx, service.RestoreRequest{Platform: appkey, ApplyNo: "TBaoHanNOSUCH", BaohanNo: "X", KaibiaoTime: "2026-11-28 09:30:00", Key: v2Key}); service.ErrorCode(err) != service.ENOTFOUND {
+		if err := e.svc.Guarantees.Restore(e.ctx, service.RestoreRequest{Origin: service.Origin{Platform: appkey, ApplyNo: "TBaoHanNOSUCH"}, BaohanNo: "X", KaibiaoTime: "2026-11-28 09:30:00", Key: v2Key}); service.ErrorCode(err) != service.ENOTFOUND {
 			t.Fatalf("unknown applyno: %v", err)
 		}
 	})

@@ -59,7 +59,7 @@ func forEachStore(t *testing.T, uw service.Underwriting, fn func(t *testing.T, e
 
 func applyReq(applyNo string) service.ApplyRequest {
 	return service.ApplyRequest{
-		Platform: appkey, PlatformCode: "A3205650121", ApplyNo: applyNo,
+		Origin:     service.Origin{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: applyNo},
 		BidderName: "江苏国泰测试用单位", BidderCode: "91320000MA1MUX8B5X", BzjAmount: "20000.00",
 		BiaoduanNo: v2.no, BiaoduanName: v2.name, Zbr: v2.zbr, ZbrOrgNum: v2.org,
 	}
@@ -93,7 +93,7 @@ func (e *env) approve(applyNo string) *service.Application {
 }
 
 func restoreReq(a *service.Application) service.RestoreRequest {
-	return service.RestoreRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo, BaohanNo: a.BaohanNo,
+	return service.RestoreRequest{Origin: service.Origin{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo}, BaohanNo: a.BaohanNo,
 		KaibiaoTime: "2026-11-28 09:30:00", Key: v2Key}
 }
 
@@ -107,17 +107,17 @@ func (e *env) restore(applyNo string) *service.Application {
 }
 
 func quitReq(a *service.Application, reason string) service.QuitRequest {
-	return service.QuitRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo, BaohanNo: a.BaohanNo, Reason: reason}
+	return service.QuitRequest{Origin: service.Origin{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo}, BaohanNo: a.BaohanNo, Reason: reason}
 }
 
 func claimReq(a *service.Application) service.ClaimRequest {
-	return service.ClaimRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo, BaohanNo: a.BaohanNo,
+	return service.ClaimRequest{Origin: service.Origin{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo}, BaohanNo: a.BaohanNo,
 		PayerAmount: "20000.00", FileList: `[{"fileurl":"https://p.example.com/f/1.pdf"}]`,
 		ApplyUserName: "王五", ApplyUserPhone: "13800000000", Reason: "中标后拒签合同"}
 }
 
 func invoiceReq(a *service.Application) service.InvoiceRequest {
-	return service.InvoiceRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo, BaohanNo: a.BaohanNo,
+	return service.InvoiceRequest{Origin: service.Origin{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo}, BaohanNo: a.BaohanNo,
 		BidderName: a.BidderName, BidderCode: a.BidderCode, Amount: a.Premium.String(), Type: "0", Email: "cw@example.com"}
 }
 
@@ -291,7 +291,7 @@ func TestQuitCancelRejectGiveUp(t *testing.T) {
 
 		// cancel after restore
 		c := e.restore("TBaoHanCANCEL001")
-		if err := e.svc.Guarantees.Cancel(e.ctx, service.CancelRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: c.ApplyNo, BaohanNo: c.BaohanNo}); err != nil {
+		if err := e.svc.Guarantees.Cancel(e.ctx, service.CancelRequest{Origin: service.Origin{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: c.ApplyNo}, BaohanNo: c.BaohanNo}); err != nil {
 			t.Fatal(err)
 		}
 		e.wantState(c.ApplyNo, service.StateCancelled)
@@ -311,7 +311,7 @@ func TestQuitCancelRejectGiveUp(t *testing.T) {
 
 		// give up by the platform (4.11)
 		g := e.apply("TBaoHanGIVEUP001")
-		if err := e.svc.Guarantees.GiveUp(e.ctx, service.GiveUpRequest{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: g.ApplyNo}); err != nil {
+		if err := e.svc.Guarantees.GiveUp(e.ctx, service.GiveUpRequest{Origin: service.Origin{Platform: appkey, PlatformCode: "A3205650121", ApplyNo: g.ApplyNo}}); err != nil {
 			t.Fatal(err)
 		}
 		e.wantState(g.ApplyNo, service.StateAbandoned)

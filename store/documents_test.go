@@ -100,7 +100,7 @@ func TestInvoices(t *testing.T) {
 		inv := &service.Invoice{
 			ApplicationID: app.ID,
 			Request: service.InvoiceRequest{
-				Platform: "jilin", PlatformCode: "JL", ApplyNo: "T001", BaohanNo: "BH-T001",
+				Origin: service.Origin{Platform: "jilin", PlatformCode: "JL", ApplyNo: "T001"}, BaohanNo: "BH-T001",
 				BidderName: "吉林省建设集团有限公司", BidderCode: "91220000123456789X", Amount: "100.00", Type: "1",
 				Address: "长春市", Phone: "0431-1234567", Bank: "吉林银行", Account: "0712345678",
 				Email: "a@example.com", Mobile: "13800000000", ContactName: "李四", ContactAddress: "长春市人民大街 1 号",
@@ -127,7 +127,7 @@ func TestInvoices(t *testing.T) {
 		sameFields(t, got, want)
 
 		// One invoice request per application.
-		e := wantCode(t, s.CreateInvoice(ctx, &service.Invoice{ApplicationID: app.ID, Request: service.InvoiceRequest{ApplyNo: "T001"}}), service.ECONFLICT)
+		e := wantCode(t, s.CreateInvoice(ctx, &service.Invoice{ApplicationID: app.ID, Request: service.InvoiceRequest{Origin: service.Origin{ApplyNo: "T001"}}}), service.ECONFLICT)
 		if e.Message != "业务流水号 T001 已有发票申请" {
 			t.Errorf("got message %q", e.Message)
 		}

@@ -28,33 +28,19 @@ func (invoiceRow) TableName() string { return "invoices" }
 
 func (r *invoiceRow) stamps() stamps { return stamps{id: &r.ID, createdAt: &r.CreatedAt} }
 
-// invoiceRequestJSON is service.InvoiceRequest with every field in its JSON,
-// the appkey included (the service type keeps it out of JSON). Converting
-// between the two stops compiling when the service type gains a field.
+// invoiceRequestJSON is service.InvoiceRequest as stored: its JSON with the
+// appkey too (the service type keeps it out of JSON). A field the service
+// type gains is stored with it.
 type invoiceRequestJSON struct {
-	Platform       string `json:"appkey"`
-	PlatformCode   string `json:"platformcode"`
-	ApplyNo        string `json:"applyno"`
-	BaohanNo       string `json:"baohanno"`
-	BidderName     string `json:"biddername"`
-	BidderCode     string `json:"biddercode"`
-	Amount         string `json:"amount"`
-	Type           string `json:"type"`
-	Address        string `json:"address"`
-	Phone          string `json:"phone"`
-	Bank           string `json:"bank"`
-	Account        string `json:"account"`
-	Email          string `json:"email"`
-	Mobile         string `json:"mobile"`
-	ContactName    string `json:"contactname"`
-	ContactAddress string `json:"contactaddress"`
+	Appkey string `json:"appkey"`
+	service.InvoiceRequest
 }
 
 func invoiceToRow(inv *service.Invoice) invoiceRow {
 	return invoiceRow{
 		ID:            inv.ID,
 		ApplicationID: inv.ApplicationID,
-		Request:       jsonText(invoiceRequestJSON(inv.Request)),
+		Request:       jsonText(invoiceRequestJSON{Appkey: inv.Request.Platform, InvoiceRequest: inv.Request}),
 		Amount:        int64(inv.Amount),
 		Status:        string(inv.Status),
 		InvoiceCode:   inv.InvoiceCode,
@@ -65,6 +51,13 @@ func invoiceToRow(inv *service.Invoice) invoiceRow {
 	}
 }
 
+// request is the stored request with its appkey.
+func (j invoiceRequestJSON) request() service.InvoiceRequest {
+	req := j.InvoiceRequest
+	req.Platform = j.Appkey
+	return req
+}
+
 func (r *invoiceRow) toService() (*service.Invoice, error) {
 	var req invoiceRequestJSON
 	if err := json.Unmarshal([]byte(r.Request), &req); err != nil {
@@ -73,7 +66,7 @@ func (r *invoiceRow) toService() (*service.Invoice, error) {
 	return &service.Invoice{
 		ID:            r.ID,
 		ApplicationID: r.ApplicationID,
-		Request:       service.InvoiceRequest(req),
+		Request:       req.request(),
 		Amount:        service.Money(r.Amount),
 		Status:        service.InvoiceStatus(r.Status),
 		InvoiceCode:   r.InvoiceCode,

@@ -337,7 +337,7 @@ const noticeBidder = "吉林省昇喆建筑工程有限公司"
 // apply stores an application.
 func (e *noticeEnv) apply(applyNo string) *service.Application {
 	e.t.Helper()
-	_, err := e.svc.Guarantees.Apply(e.ctx, service.ApplyRequest{Platform: noticeAppKey, PlatformCode: "A3205650121", ApplyNo: applyNo,
+	_, err := e.svc.Guarantees.Apply(e.ctx, service.ApplyRequest{Origin: service.Origin{Platform: noticeAppKey, PlatformCode: "A3205650121", ApplyNo: applyNo},
 		BidderName: noticeBidder, BidderCode: "91220101MA17XYZ12K", BzjAmount: "20000.00",
 		BiaoduanNo: v2No, BiaoduanName: v2Name, Zbr: v2Zbr, ZbrOrgNum: v2Org})
 	if err != nil {
@@ -366,7 +366,7 @@ func (e *noticeEnv) approve(applyNo string) *service.Application {
 // letter: a restorenotice after the baohannotice.
 func (e *noticeEnv) restore(a *service.Application) {
 	e.t.Helper()
-	err := e.svc.Guarantees.Restore(e.ctx, service.RestoreRequest{Platform: noticeAppKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo,
+	err := e.svc.Guarantees.Restore(e.ctx, service.RestoreRequest{Origin: service.Origin{Platform: noticeAppKey, PlatformCode: "A3205650121", ApplyNo: a.ApplyNo},
 		BaohanNo: a.BaohanNo, KaibiaoTime: "2026-11-28 09:30:00", Key: v2Key})
 	if err != nil {
 		e.t.Fatalf("restore %s: %v", a.ApplyNo, err)

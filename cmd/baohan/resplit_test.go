@@ -99,7 +99,7 @@ func TestResplitNoticeNotSent(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		e := newNoticeEnv(t, st, servicetest.NewClock(noticeT0), service.DispatcherConfig{}, 4096)
 		const bidder, applyNo = "吉林&cost=0.01建筑工程有限公司", "TBaoHanRSP2026112700001"
-		_, err := e.svc.Guarantees.Apply(e.ctx, service.ApplyRequest{Platform: noticeAppKey, PlatformCode: "A3205650121", ApplyNo: applyNo,
+		_, err := e.svc.Guarantees.Apply(e.ctx, service.ApplyRequest{Origin: service.Origin{Platform: noticeAppKey, PlatformCode: "A3205650121", ApplyNo: applyNo},
 			BidderName: bidder, BidderCode: "91220101MA17XYZ12K", BzjAmount: "20000.00",
 			BiaoduanNo: v2No, BiaoduanName: v2Name, Zbr: v2Zbr, ZbrOrgNum: v2Org})
 		if err != nil {
