@@ -214,8 +214,8 @@ func (d *Dispatcher) Owner() string { return d.cfg.Owner }
 // of the letter workers (Handoff), with goroutines of this call that send
 // them under the same context as the notices it claims; a hand-off before
 // Run starts or after it stops is refused and the notice goes by the
-// outbox. Nothing of a call outlives it but the claims it could not release
-// (and a Journal, which it closes), so Run may be called again.
+// outbox. A call keeps its state to itself, so Run may be called again
+// once it has returned (without a Journal: Run closes it).
 func (d *Dispatcher) Run(ctx context.Context) {
 	d.log.Info("notice dispatcher started", "owner", d.cfg.Owner, "workers", d.cfg.Workers, "lease", d.cfg.Lease)
 	// Sends outlive ctx by the drain time: a notice half sent when the
