@@ -110,22 +110,6 @@ type Dispatcher struct {
 	sender  NoticeSender
 	cfg     DispatcherConfig
 	beat    atomic.Int64 // unix nanoseconds of the last turn of Run's loop
-
-	// Fresh notices, handed over by this process's letter workers claimed
-	// already and with their letter in memory (handOff), are sent outside
-	// Run's loop, which may be waiting for the database: at most Workers of
-	// them at once (freshSlots), with Run's send context (sendCtx), and
-	// Run waits for them (freshWG) when it stops. stopped is closed then.
-	freshSlots chan struct{}
-	sendCtx    context.Context
-	mu         sync.Mutex // guards stopping against freshWG.Add
-	stopping   bool
-	freshWG    sync.WaitGroup
-	stopped    chan struct{}
-	// lookAfter is set when Run looked for due notices while fresh ones
-	// were being sent (len(freshSlots) > 0): one it found waiting behind a
-	// fresh notice is due once that is delivered, so Run looks again then.
-	lookAfter atomic.Bool
 }
 
 // outgoing is a claimed notice about to be sent, with what the sender has in
@@ -198,7 +182,7 @@ func NewDispatcher(deps DispatcherDeps, sender NoticeSender, cfg DispatcherConfi
 		cfg.Rand = rand.Float64
 	}
 	return &Dispatcher{store: deps.Store, log: deps.Log, metrics: deps.Metrics, clock: deps.Now, wake: deps.Wake, handoff: deps.Handoff,
-		sender: sender, cfg: cfg, freshSlots: make(chan struct{}, cfg.Workers), stopped: make(chan struct{})}
+		sender: sender, cfg: cfg}
 }
 
 // DefaultOwner names a dispatcher uniquely: host, process and a random part
@@ -225,18 +209,20 @@ func (d *Dispatcher) Owner() string { return d.cfg.Owner }
 // every poll interval. When ctx is done it claims no more, waits up to the
 // drain time for the notices being sent, cuts off the rest and releases its
 // remaining claims so another process need not wait for them to run out.
+//
+// The first dispatcher of the process to run also takes the fresh notices
+// of the letter workers (Handoff), with goroutines of this call that send
+// them under the same context as the notices it claims; a hand-off before
+// Run starts or after it stops is refused and the notice goes by the
+// outbox. A call keeps its state to itself, so Run may be called again
+// once it has returned (without a Journal: Run closes it).
 func (d *Dispatcher) Run(ctx context.Context) {
 	d.log.Info("notice dispatcher started", "owner", d.cfg.Owner, "workers", d.cfg.Workers, "lease", d.cfg.Lease)
 	// Sends outlive ctx by the drain time: a notice half sent when the
 	// process is asked to stop is better finished and recorded.
 	sendCtx, cutOff := context.WithCancel(context.WithoutCancel(ctx))
 	defer cutOff()
-	d.sendCtx = sendCtx
-	// The first dispatcher of the process takes fresh notices from the
-	// letter workers until it stops.
-	if d.handoff != nil && d.handoff.take(d) {
-		defer d.handoff.give(d)
-	}
+	fresh := d.takeFresh(sendCtx)
 	d.ReplayAnswers(ctx)
 	done := make(chan struct{}, d.cfg.Workers)
 	inflight := 0
@@ -248,8 +234,8 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		d.beat.Store(time.Now().UnixNano())
 		free := d.cfg.Workers - inflight
 		if look && free > 0 && (eager || free >= (d.cfg.Workers+1)/2) {
-			if len(d.freshSlots) > 0 {
-				d.lookAfter.Store(true)
+			if fresh.busy() {
+				fresh.lookAfter.Store(true)
 			}
 			batch, err := d.claim(ctx, free)
 			if err != nil && ctx.Err() == nil {
@@ -280,17 +266,9 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		}
 	}
 
-	d.mu.Lock()
-	d.stopping = true
-	d.mu.Unlock()
-	close(d.stopped)
-	freshDone := make(chan struct{})
-	go func() {
-		d.freshWG.Wait()
-		close(freshDone)
-	}()
-	if inflight > 0 || len(d.freshSlots) > 0 {
-		d.log.Info("notice dispatcher stopping: waiting for notices being sent", "owner", d.cfg.Owner, "in_flight", inflight+len(d.freshSlots), "drain", d.cfg.Drain)
+	freshDone := fresh.close()
+	if inflight > 0 || fresh.busy() {
+		d.log.Info("notice dispatcher stopping: waiting for notices being sent", "owner", d.cfg.Owner, "in_flight", inflight+fresh.sending(), "drain", d.cfg.Drain)
 	}
 	deadline := time.NewTimer(d.cfg.Drain)
 	defer deadline.Stop()
@@ -301,7 +279,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		case <-freshDone:
 			freshDone = nil
 		case <-deadline.C:
-			d.log.Warn("notice dispatcher stopping: cutting off sends still going", "owner", d.cfg.Owner, "in_flight", inflight+len(d.freshSlots))
+			d.log.Warn("notice dispatcher stopping: cutting off sends still going", "owner", d.cfg.Owner, "in_flight", inflight+fresh.sending())
 			cutOff() // the sends return promptly; their notices are released below
 		}
 	}

@@ -94,25 +94,25 @@ func (s *env) queue(ctx context.Context, a *Application, m Outbound, docID int64
 	return err
 }
 
-// queueFor queues a notice like queue and, when d is not nil and the notice
+// queueFor queues a notice like queue and, when t is not nil and the notice
 // is the only undelivered one of its application (it would be the next to
-// be claimed), creates it already claimed by d: the caller hands it to d
-// once the transaction has committed (Dispatcher.handOff) and nobody looks
-// it up again. It returns the notice.
-func (s *env) queueFor(ctx context.Context, d *Dispatcher, a *Application, m Outbound, docID int64) (*Notice, error) {
+// be claimed), creates it already claimed by t's dispatcher: the caller
+// hands it to t once the transaction has committed (taker.handOff) and
+// nobody looks it up again. It returns the notice.
+func (s *env) queueFor(ctx context.Context, t *taker, a *Application, m Outbound, docID int64) (*Notice, error) {
 	now := s.now()
 	iface, fields := Encode(m)
 	n := &Notice{
 		ApplicationID: a.ID, Platform: a.Platform, Interface: iface, Fields: fields, DocumentID: docID,
 		Status: NoticePending, NextAttemptAt: now, CreatedAt: now,
 	}
-	if d != nil {
+	if t != nil {
 		waiting, err := s.Store.HasUndeliveredNotice(ctx, a.ID)
 		if err != nil {
 			return nil, err
 		}
 		if !waiting {
-			n.LeaseOwner, n.LeaseUntil = d.cfg.Owner, now.Add(d.cfg.Lease)
+			n.LeaseOwner, n.LeaseUntil = t.lease(now)
 		}
 	}
 	return n, s.Store.CreateNotice(ctx, n)

@@ -160,3 +160,160 @@ func TestRestoreNoticeHandedOver(t *testing.T) {
 		waitDelivered(t, st, d, 5*time.Second)
 	})
 }
+
+// TestHandedOffSendCutOffAfterDrain: a fresh restorenotice handed over to a
+// running dispatcher is sent under Run's context: its send goes on when
+// Run's ctx is cancelled, for the drain time, and is cut off then; the
+// notice is given back unsent.
+func TestHandedOffSendCutOffAfterDrain(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		const drain = 300 * time.Millisecond
+		cs := &readCounting{Store: st}
+		svc := newTestService(cs, time.Now)
+		sender := &servicetest.Sender{}
+		d := svc.NewDispatcher(sender, service.DispatcherConfig{Poll: time.Hour, Drain: drain, Owner: "cutoff"})
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			d.Run(ctx)
+		}()
+
+		a := approveWith(t, svc, "TBaoHanCUT2026112700001")
+		waitDelivered(t, st, a, 5*time.Second)
+		started, cutOff := make(chan struct{}), make(chan time.Time, 1)
+		sender.SetAnswer(func(ctx context.Context, s servicetest.Sent) (service.SendResult, error) {
+			close(started)
+			<-ctx.Done()
+			cutOff <- time.Now()
+			return service.SendResult{Outcome: service.SendUnreachable}, ctx.Err()
+		})
+		reads := cs.docReads.Load()
+		restoreWith(t, svc, a) // returns once the notice is handed over
+		select {
+		case <-started:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the fresh restorenotice was not sent")
+		}
+		if n := cs.docReads.Load() - reads; n != 0 {
+			t.Fatalf("the letter was read back %d times: not handed over", n)
+		}
+		stop := time.Now()
+		cancel()
+		select {
+		case at := <-cutOff:
+			if took := at.Sub(stop); took < drain-50*time.Millisecond || took > drain+3*time.Second {
+				t.Errorf("the handed-over send was cut off %v after Run's ctx ended, want the drain time %v", took, drain)
+			}
+		case <-time.After(drain + 5*time.Second):
+			t.Fatal("the handed-over send was never cut off")
+		}
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("Run did not return")
+		}
+		n := noticeOf(t, st, a, "restorenotice")
+		if n.Status != service.NoticePending || n.Attempts != 0 || n.LeaseOwner != "" {
+			t.Errorf("after the cut-off: %+v, want pending, no attempt, no lease", n)
+		}
+	})
+}
+
+// gatedStore holds the next transaction begun after arm until the test lets
+// it go, and counts the checks for an earlier undelivered notice, which a
+// letter makes only when it has a dispatcher to hand its notice to.
+type gatedStore struct {
+	service.Store
+	gate    atomic.Pointer[txGate]
+	handing atomic.Int64
+}
+
+type txGate struct{ entered, proceed chan struct{} }
+
+func (g *gatedStore) arm() *txGate {
+	gate := &txGate{entered: make(chan struct{}), proceed: make(chan struct{})}
+	g.gate.Store(gate)
+	return gate
+}
+
+func (g *gatedStore) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if gate := g.gate.Swap(nil); gate != nil {
+		close(gate.entered)
+		<-gate.proceed
+	}
+	return g.Store.WithTx(ctx, fn)
+}
+
+func (g *gatedStore) HasUndeliveredNotice(ctx context.Context, id int64) (bool, error) {
+	g.handing.Add(1)
+	return g.Store.HasUndeliveredNotice(ctx, id)
+}
+
+// TestHandOffAfterRunRefused: a letter worker that found the dispatcher
+// running but commits its letter after Run returned has its hand-off
+// refused at once; the claim is given back and the next Run sends the
+// notice by the outbox, reading the letter back.
+func TestHandOffAfterRunRefused(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		bg := context.Background()
+		cs := &readCounting{Store: st}
+		gs := &gatedStore{Store: cs}
+		svc := newTestService(gs, time.Now)
+		sender := &servicetest.Sender{}
+		d := svc.NewDispatcher(sender, service.DispatcherConfig{Poll: time.Hour, Owner: "refusing"})
+		ctx, cancel := context.WithCancel(bg)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			d.Run(ctx)
+		}()
+
+		a := approveWith(t, svc, "TBaoHanLATE2026112700001")
+		waitDelivered(t, st, a, 5*time.Second)
+		if err := svc.Guarantees.Restore(bg, restoreReq(a)); err != nil {
+			t.Fatal(err)
+		}
+		gate := gs.arm()
+		produced := make(chan error, 1)
+		go func() { produced <- svc.Letters.ProducePlainLetter(bg, a.ID) }()
+		select {
+		case <-gate.entered: // the letter is made and its dispatcher chosen
+		case <-time.After(5 * time.Second):
+			t.Fatal("the letter's transaction did not begin")
+		}
+		cancel()
+		<-done
+		start := time.Now()
+		close(gate.proceed)
+		if err := <-produced; err != nil {
+			t.Fatalf("plaintext letter: %v", err)
+		}
+		if took := time.Since(start); took >= time.Second {
+			t.Errorf("the refused hand-off took %v, want at once (not the 2 s wait for a worker)", took)
+		}
+		if gs.handing.Load() == 0 {
+			t.Fatal("the letter did not see a dispatcher to hand its notice to")
+		}
+		n := noticeOf(t, st, a, "restorenotice")
+		if n.Status != service.NoticePending || n.Attempts != 0 || n.LeaseOwner != "" {
+			t.Errorf("after the refused hand-off: %+v, want pending, no attempt, no lease", n)
+		}
+		for _, s := range sender.Sends() {
+			if s.Interface == "restorenotice" {
+				t.Fatal("the restorenotice was sent with no Run under way")
+			}
+		}
+
+		reads := cs.docReads.Load()
+		runDispatcher(t, d) // a new Run claims it from the outbox
+		waitDelivered(t, st, a, 5*time.Second)
+		if cs.docReads.Load() == reads {
+			t.Error("the restorenotice went out without its letter read back: not by the outbox")
+		}
+		if n := noticeOf(t, st, a, "restorenotice"); n.Attempts != 1 {
+			t.Errorf("restorenotice delivered after %d attempts, want 1", n.Attempts)
+		}
+	})
+}

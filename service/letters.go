@@ -14,7 +14,7 @@ import (
 
 // Letters makes the plaintext letters of restored applications in the
 // background (RunLetterWorkers) and hands each fresh restorenotice to the
-// dispatcher of this process through handoff.
+// running dispatcher of this process through handoff.
 type Letters struct {
 	*env
 	handoff *Handoff
@@ -42,9 +42,9 @@ func (s *Letters) ProducePlainLetter(ctx context.Context, id int64) error {
 			return err
 		}
 		printed := noteLetter(a, "明文保函", letter.Notes)
-		// The restorenotice goes straight to this process's dispatcher
-		// when there is one, letter in hand (see queueFor).
-		d := s.handoff.current()
+		// The restorenotice goes straight to the running dispatcher of
+		// this process when there is one, letter in hand (see queueFor).
+		t := s.handoff.current()
 		var n *Notice
 		err = s.Store.WithTx(ctx, func(ctx context.Context) error {
 			a.PlainPending = false
@@ -56,7 +56,7 @@ func (s *Letters) ProducePlainLetter(ctx context.Context, id int64) error {
 			}
 			notice := RestoreNotice{ApplyNo: a.ApplyNo, BaohanNo: a.BaohanNo, BaohanURL: s.DocumentURL(doc)}
 			var err error
-			if n, err = s.queueFor(ctx, d, a, notice, doc.ID); err != nil {
+			if n, err = s.queueFor(ctx, t, a, notice, doc.ID); err != nil {
 				return err
 			}
 			detail := "生成明文保函"
@@ -65,8 +65,8 @@ func (s *Letters) ProducePlainLetter(ctx context.Context, id int64) error {
 			}
 			return s.audit(ctx, a, SystemActor(), "plain_letter", detail+printed)
 		})
-		if err == nil && d != nil && n.LeaseOwner != "" {
-			d.handOff(ctx, outgoing{n: n, doc: doc, restoredAt: a.RestoredAt})
+		if err == nil && t != nil && n.LeaseOwner != "" {
+			t.handOff(ctx, outgoing{n: n, doc: doc, restoredAt: a.RestoredAt})
 		}
 		return err
 	})
