@@ -184,18 +184,11 @@ func (r *applicationRow) toService() (*service.Application, error) {
 	}, nil
 }
 
-// documentRow is a row of documents.
+// documentRow is a row of documents: the document, with its creation time
+// as stored.
 type documentRow struct {
-	ID            int64 `gorm:"primaryKey"`
-	ApplicationID int64
-	Kind          string
-	Token         string
-	FileName      string
-	ContentType   string
-	SM3           string `gorm:"column:sm3"`
-	Size          int64
-	Data          []byte
-	CreatedAt     time.Time `gorm:"autoCreateTime:false"`
+	service.Document
+	CreatedAt time.Time `gorm:"autoCreateTime:false"`
 }
 
 func (documentRow) TableName() string { return "documents" }
@@ -203,36 +196,16 @@ func (documentRow) TableName() string { return "documents" }
 func (r *documentRow) stamps() stamps { return stamps{id: &r.ID, createdAt: &r.CreatedAt} }
 
 func documentToRow(d *service.Document) documentRow {
-	data := d.Data
-	if data == nil {
-		data = []byte{} // the column is NOT NULL
+	r := documentRow{Document: *d, CreatedAt: dbTime(d.CreatedAt)}
+	if r.Data == nil {
+		r.Data = []byte{} // the column is NOT NULL
 	}
-	return documentRow{
-		ID:            d.ID,
-		ApplicationID: d.ApplicationID,
-		Kind:          string(d.Kind),
-		Token:         d.Token,
-		FileName:      d.FileName,
-		ContentType:   d.ContentType,
-		SM3:           d.SM3,
-		Size:          d.Size,
-		Data:          data,
-		CreatedAt:     dbTime(d.CreatedAt),
-	}
+	return r
 }
 
 // toService converts r; Data is nil when the row was read without it.
 func (r *documentRow) toService() *service.Document {
-	return &service.Document{
-		ID:            r.ID,
-		ApplicationID: r.ApplicationID,
-		Kind:          service.DocKind(r.Kind),
-		Token:         r.Token,
-		FileName:      r.FileName,
-		ContentType:   r.ContentType,
-		SM3:           r.SM3,
-		Size:          r.Size,
-		Data:          r.Data,
-		CreatedAt:     r.CreatedAt.UTC(),
-	}
+	d := r.Document
+	d.CreatedAt = r.CreatedAt.UTC()
+	return &d
 }

@@ -9,24 +9,14 @@ import (
 // The rows of the officer console's tables (migration 00002), with the
 // conventions of rows.go.
 
-// officerRow is a row of officers.
+// officerRow is a row of officers: the officer, with its times as stored.
 type officerRow struct {
-	ID                 int64 `gorm:"primaryKey"`
-	Username           string
-	DisplayName        string
-	Role               string
-	PasswordHash       string
-	TOTPSecret         string `gorm:"column:totp_secret"`
-	TOTPPending        string `gorm:"column:totp_pending"`
-	TOTPLastStep       int64  `gorm:"column:totp_last_step"`
-	Disabled           bool
-	MustChangePassword bool
-	FailedLogins       int
-	LockedUntil        *time.Time
-	LastLoginAt        *time.Time
-	PasswordChangedAt  *time.Time
-	CreatedAt          time.Time `gorm:"autoCreateTime:false"`
-	UpdatedAt          time.Time `gorm:"autoUpdateTime:false"`
+	service.Officer
+	LockedUntil       *time.Time
+	LastLoginAt       *time.Time
+	PasswordChangedAt *time.Time
+	CreatedAt         time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt         time.Time `gorm:"autoUpdateTime:false"`
 }
 
 func (officerRow) TableName() string { return "officers" }
@@ -37,56 +27,31 @@ func (r *officerRow) stamps() stamps {
 
 func officerToRow(o *service.Officer) officerRow {
 	return officerRow{
-		ID:                 o.ID,
-		Username:           o.Username,
-		DisplayName:        o.DisplayName,
-		Role:               o.Role,
-		PasswordHash:       o.PasswordHash,
-		TOTPSecret:         o.TOTPSecret,
-		TOTPPending:        o.TOTPPending,
-		TOTPLastStep:       o.TOTPLastStep,
-		Disabled:           o.Disabled,
-		MustChangePassword: o.MustChangePassword,
-		FailedLogins:       o.FailedLogins,
-		LockedUntil:        nullTime(o.LockedUntil),
-		LastLoginAt:        nullTime(o.LastLoginAt),
-		PasswordChangedAt:  nullTime(o.PasswordChangedAt),
-		CreatedAt:          dbTime(o.CreatedAt),
-		UpdatedAt:          dbTime(o.UpdatedAt),
+		Officer:           *o,
+		LockedUntil:       nullTime(o.LockedUntil),
+		LastLoginAt:       nullTime(o.LastLoginAt),
+		PasswordChangedAt: nullTime(o.PasswordChangedAt),
+		CreatedAt:         dbTime(o.CreatedAt),
+		UpdatedAt:         dbTime(o.UpdatedAt),
 	}
 }
 
 func (r *officerRow) toService() *service.Officer {
-	return &service.Officer{
-		ID:                 r.ID,
-		Username:           r.Username,
-		DisplayName:        r.DisplayName,
-		Role:               r.Role,
-		PasswordHash:       r.PasswordHash,
-		TOTPSecret:         r.TOTPSecret,
-		TOTPPending:        r.TOTPPending,
-		TOTPLastStep:       r.TOTPLastStep,
-		Disabled:           r.Disabled,
-		MustChangePassword: r.MustChangePassword,
-		FailedLogins:       r.FailedLogins,
-		LockedUntil:        fromNullTime(r.LockedUntil),
-		LastLoginAt:        fromNullTime(r.LastLoginAt),
-		PasswordChangedAt:  fromNullTime(r.PasswordChangedAt),
-		CreatedAt:          r.CreatedAt.UTC(),
-		UpdatedAt:          r.UpdatedAt.UTC(),
-	}
+	o := r.Officer
+	o.LockedUntil = fromNullTime(r.LockedUntil)
+	o.LastLoginAt = fromNullTime(r.LastLoginAt)
+	o.PasswordChangedAt = fromNullTime(r.PasswordChangedAt)
+	o.CreatedAt = r.CreatedAt.UTC()
+	o.UpdatedAt = r.UpdatedAt.UTC()
+	return &o
 }
 
-// sessionRow is a row of sessions.
+// sessionRow is a row of sessions: the session, with its times as stored.
 type sessionRow struct {
-	ID         int64 `gorm:"primaryKey"`
-	TokenHash  string
-	OfficerID  int64
+	service.Session
 	CreatedAt  time.Time `gorm:"autoCreateTime:false"`
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
-	IP         string `gorm:"column:ip"`
-	UserAgent  string
 }
 
 func (sessionRow) TableName() string { return "sessions" }
@@ -97,28 +62,19 @@ func (r *sessionRow) stamps() stamps { return stamps{id: &r.ID} }
 
 func sessionToRow(s *service.Session) sessionRow {
 	return sessionRow{
-		ID:         s.ID,
-		TokenHash:  s.TokenHash,
-		OfficerID:  s.OfficerID,
+		Session:    *s,
 		CreatedAt:  dbTime(s.CreatedAt),
 		LastSeenAt: dbTime(s.LastSeenAt),
 		ExpiresAt:  dbTime(s.ExpiresAt),
-		IP:         s.IP,
-		UserAgent:  s.UserAgent,
 	}
 }
 
 func (r *sessionRow) toService() *service.Session {
-	return &service.Session{
-		ID:         r.ID,
-		TokenHash:  r.TokenHash,
-		OfficerID:  r.OfficerID,
-		CreatedAt:  r.CreatedAt.UTC(),
-		LastSeenAt: r.LastSeenAt.UTC(),
-		ExpiresAt:  r.ExpiresAt.UTC(),
-		IP:         r.IP,
-		UserAgent:  r.UserAgent,
-	}
+	s := r.Session
+	s.CreatedAt = r.CreatedAt.UTC()
+	s.LastSeenAt = r.LastSeenAt.UTC()
+	s.ExpiresAt = r.ExpiresAt.UTC()
+	return &s
 }
 
 // proposalRow is a row of proposals. OpenID is 0 while the proposal is

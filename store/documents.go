@@ -57,7 +57,7 @@ func (s *Store) insertDocumentPrepared(ctx context.Context, doc newRow, ab about
 			stmt = tx.StmtContext(ctx, stmt)
 			defer stmt.Close() // the transaction's handle; the connection keeps the statement
 		}
-		res, err := stmt.ExecContext(ctx, row.ApplicationID, row.Kind, row.Token, row.FileName, row.ContentType,
+		res, err := stmt.ExecContext(ctx, row.ApplicationID, string(row.Kind), row.Token, row.FileName, row.ContentType,
 			row.SM3, row.Size, row.Data, row.CreatedAt)
 		if err != nil {
 			return err

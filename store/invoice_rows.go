@@ -77,22 +77,11 @@ func (r *invoiceRow) toService() (*service.Invoice, error) {
 	}, nil
 }
 
-// claimRow is a row of claims.
+// claimRow is a row of claims: the claim, with its times as stored.
 type claimRow struct {
-	ID            int64 `gorm:"primaryKey"`
-	ApplicationID int64
-	PayeeAccount  string
-	Amount        int64
-	FileList      string
-	ContactName   string
-	ContactPhone  string
-	Reason        string
-	Status        string
-	PaidAmount    int64
-	PaidAt        *time.Time
-	PaidBy        string
-	PaymentRef    string
-	CreatedAt     time.Time `gorm:"autoCreateTime:false"`
+	service.Claim
+	PaidAt    *time.Time
+	CreatedAt time.Time `gorm:"autoCreateTime:false"`
 }
 
 func (claimRow) TableName() string { return "claims" }
@@ -100,39 +89,12 @@ func (claimRow) TableName() string { return "claims" }
 func (r *claimRow) stamps() stamps { return stamps{id: &r.ID, createdAt: &r.CreatedAt} }
 
 func claimToRow(c *service.Claim) claimRow {
-	return claimRow{
-		ID:            c.ID,
-		ApplicationID: c.ApplicationID,
-		PayeeAccount:  c.PayeeAccount,
-		Amount:        int64(c.Amount),
-		FileList:      c.FileList,
-		ContactName:   c.ContactName,
-		ContactPhone:  c.ContactPhone,
-		Reason:        c.Reason,
-		Status:        string(c.Status),
-		PaidAmount:    int64(c.PaidAmount),
-		PaidAt:        nullTime(c.PaidAt),
-		PaidBy:        c.PaidBy,
-		PaymentRef:    c.PaymentRef,
-		CreatedAt:     dbTime(c.CreatedAt),
-	}
+	return claimRow{Claim: *c, PaidAt: nullTime(c.PaidAt), CreatedAt: dbTime(c.CreatedAt)}
 }
 
 func (r *claimRow) toService() *service.Claim {
-	return &service.Claim{
-		ID:            r.ID,
-		ApplicationID: r.ApplicationID,
-		PayeeAccount:  r.PayeeAccount,
-		Amount:        service.Money(r.Amount),
-		FileList:      r.FileList,
-		ContactName:   r.ContactName,
-		ContactPhone:  r.ContactPhone,
-		Reason:        r.Reason,
-		Status:        service.ClaimStatus(r.Status),
-		PaidAmount:    service.Money(r.PaidAmount),
-		PaidAt:        fromNullTime(r.PaidAt),
-		PaidBy:        r.PaidBy,
-		PaymentRef:    r.PaymentRef,
-		CreatedAt:     r.CreatedAt.UTC(),
-	}
+	c := r.Claim
+	c.PaidAt = fromNullTime(r.PaidAt)
+	c.CreatedAt = r.CreatedAt.UTC()
+	return &c
 }

@@ -9,6 +9,18 @@ import (
 // The rows' conventions, shared by every table: times in UTC at microsecond
 // precision (what DATETIME(6) keeps), the zero time as NULL; optional unique
 // strings as NULL when empty; maps and slices as JSON text, empty when absent.
+//
+// A row whose domain type has only numbers, strings, bools, times and bytes,
+// each named as its column, embeds that type (officerRow, sessionRow,
+// claimRow, documentRow): gorm maps the embedded fields as the row's own.
+// The row declares again the fields stored in another form (every time:
+// dbTime, nullTime), and for a column gorm reads and writes the row's own
+// field, the shallower one, never the embedded one; declaring CreatedAt and
+// UpdatedAt again also keeps gorm from stamping them itself. The other rows
+// copy field by field: gorm cannot parse a type with a map, slice or struct
+// field (it takes them for associations) unless the field is tagged, and the
+// service types carry no gorm tags; nor can it rename an embedded field's
+// column (interface_name, duration_ns, error_text).
 
 // dbTime is t as stored: UTC, truncated to the microsecond.
 func dbTime(t time.Time) time.Time {
