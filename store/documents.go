@@ -38,9 +38,18 @@ const insertDocumentSQL = "INSERT INTO documents (application_id, kind, token, f
 // on MariaDB that was the largest single cost of the server's CPU
 // (Lex_input_stream::get_text and unescape, about a quarter of its
 // samples; the storm of 2,000 letters took 16.0 s, 12.1 s without it). A
-// prepared statement sends the letter as a binary parameter. It is
-// prepared once per pooled connection (database/sql keeps it with the
-// connection), so an insert is one round trip, as with interpolation.
+// prepared statement sends the letter as a binary parameter. The pool's
+// statement is prepared once, by Migrate or by the first insert outside a
+// transaction, and then once per pooled connection (database/sql keeps it
+// with the connection), so an insert is one round trip, as with
+// interpolation.
+//
+// Preparing on the pool takes a connection of its own, so an insert in a
+// transaction never does: before the pool's statement exists it prepares
+// on the transaction's connection for that insert alone. (It once prepared
+// on the pool while holding the transaction's connection: when the first
+// letters of a process were issued by as many transactions as the pool has
+// connections, each waited for a connection the others held, for ever.)
 //
 // It is an inserter (see create) of a *documentRow only.
 func (s *Store) insertDocumentPrepared(ctx context.Context, doc newRow, ab about) error {
@@ -49,13 +58,23 @@ func (s *Store) insertDocumentPrepared(ctx context.Context, doc newRow, ab about
 	var affected int64
 	db := s.conn(ctx)
 	err := func() error {
-		stmt, err := s.docStmt.get(ctx, s.sqlDB, insertDocumentSQL)
+		var stmt *sql.Stmt
+		var err error
+		tx, inTx := db.Statement.ConnPool.(*sql.Tx)
+		switch pooled := s.docStmt.ready(); {
+		case !inTx:
+			stmt, err = s.docStmt.prepare(ctx, s.sqlDB, insertDocumentSQL)
+		case pooled != nil:
+			stmt = tx.StmtContext(ctx, pooled) // prepared on this connection once, kept with it
+			defer stmt.Close()
+		default:
+			stmt, err = tx.PrepareContext(ctx, insertDocumentSQL)
+			if err == nil {
+				defer stmt.Close()
+			}
+		}
 		if err != nil {
 			return err
-		}
-		if tx, ok := db.Statement.ConnPool.(*sql.Tx); ok {
-			stmt = tx.StmtContext(ctx, stmt)
-			defer stmt.Close() // the transaction's handle; the connection keeps the statement
 		}
 		res, err := stmt.ExecContext(ctx, row.ApplicationID, string(row.Kind), row.Token, row.FileName, row.ContentType,
 			row.SM3, row.Size, row.Data, row.CreatedAt)
@@ -75,24 +94,41 @@ func (s *Store) insertDocumentPrepared(ctx context.Context, doc newRow, ab about
 	return translate(err, ab)
 }
 
-// preparedOnce is a statement prepared on a pool at its first use: not at
-// Open, when its table may not exist yet (before Migrate).
+// preparedOnce is a statement prepared on a pool when its table exists: not
+// at Open, which may come before Migrate.
 type preparedOnce struct {
 	mu   sync.Mutex
 	stmt *sql.Stmt
 }
 
-func (p *preparedOnce) get(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+// ready is the statement, or nil if it has not been prepared.
+func (p *preparedOnce) ready() *sql.Stmt {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.stmt == nil {
-		stmt, err := db.PrepareContext(ctx, query)
-		if err != nil {
-			return nil, err
-		}
-		p.stmt = stmt
+	return p.stmt
+}
+
+// prepare returns the statement, preparing it on db if it has not been.
+// Preparing takes a connection of db's: a caller holding one (in a
+// transaction) must not call it. The lock is not held while preparing, so
+// ready never waits for a connection; of two preparing at once, the second
+// closes its own.
+func (p *preparedOnce) prepare(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+	if stmt := p.ready(); stmt != nil {
+		return stmt, nil
 	}
-	return p.stmt, nil
+	stmt, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stmt != nil {
+		stmt.Close()
+		return p.stmt, nil
+	}
+	p.stmt = stmt
+	return stmt, nil
 }
 
 func (p *preparedOnce) close() error {

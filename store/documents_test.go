@@ -5,7 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/baohangateway/baohan/service"
 	"github.com/baohangateway/baohan/store"
@@ -239,4 +242,77 @@ func TestDocumentsInTransactions(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestMySQLDocumentsFromAFullPool: letters issued by as many transactions
+// as the pool has connections, each holding its connection, are stored, on
+// a store just migrated and on one opened without Migrate (its first
+// inserts). The insert once prepared its statement on the pool from inside
+// the transaction; with every connection held that waited for ever, and
+// two replicas' first approvals under load hung.
+func TestMySQLDocumentsFromAFullPool(t *testing.T) {
+	dsn := os.Getenv(storetest.MySQLEnv)
+	if dsn == "" {
+		t.Skip(storetest.MySQLEnv + " not set")
+	}
+	db := storetest.MySQLDatabase(t, dsn)
+	for _, migrate := range []bool{false, true} {
+		t.Run(fmt.Sprintf("migrate=%v", migrate), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			s, err := store.Open(ctx, store.DriverMySQL, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if migrate {
+				if err := s.Migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+			} else { // migrated by another instance
+				m, err := store.Open(ctx, store.DriverMySQL, db)
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = m.Migrate(ctx)
+				m.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			const conns = 2
+			store.LimitPool(s, conns)
+			var inside, wg sync.WaitGroup
+			inside.Add(conns)
+			for i := range conns {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					err := s.WithTx(ctx, func(ctx context.Context) error {
+						app := minimalApplication("jilin", fmt.Sprintf("TPOOL%v%d", migrate, i))
+						if err := s.CreateApplication(ctx, app); err != nil { // the transaction holds its connection
+							inside.Done()
+							return err
+						}
+						inside.Done()
+						inside.Wait() // every connection is held
+						return s.CreateDocument(ctx, &service.Document{ApplicationID: app.ID, Kind: service.DocCipherLetter,
+							Token: fmt.Sprintf("pool-%v-%d", migrate, i), FileName: "保函.pdf", ContentType: "application/pdf",
+							SM3: "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0", Size: 4, Data: []byte("%PDF")})
+					})
+					if err != nil {
+						t.Errorf("transaction %d: %v", i, err)
+					}
+				}()
+			}
+			wg.Wait()
+			// And outside a transaction, on the same pool.
+			app := mustCreateApplication(t, s, minimalApplication("jilin", fmt.Sprintf("TPOOL%vX", migrate)))
+			if err := s.CreateDocument(ctx, &service.Document{ApplicationID: app.ID, Kind: service.DocCipherLetter,
+				Token: fmt.Sprintf("pool-%v-x", migrate), FileName: "保函.pdf", ContentType: "application/pdf",
+				SM3: "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0", Size: 4, Data: []byte("%PDF")}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
 }

@@ -56,6 +56,13 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: migrate %s: %w", s.driver, err)
 	}
+	if s.driver == DriverMySQL {
+		// The documents table exists now: prepare its insert on the pool
+		// while no transaction holds a connection (insertDocumentPrepared).
+		if _, err := s.docStmt.prepare(ctx, s.sqlDB, insertDocumentSQL); err != nil {
+			return fmt.Errorf("store: prepare the document insert: %w", err)
+		}
+	}
 	return nil
 }
 
