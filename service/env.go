@@ -133,6 +133,22 @@ func (s *env) newDocument(a *Application, kind DocKind, name, contentType string
 	}, nil
 }
 
+// applicationIf reads the application with id and returns it when check
+// accepts it, or check's refusal unchanged. It is the read-and-check an
+// operation starts with before it asks anyone else (the platform, a second
+// officer) or changes anything, so that a refusal comes first and in the
+// same words wherever the operation is started.
+func (s *env) applicationIf(ctx context.Context, id int64, check func(*Application) error) (*Application, error) {
+	a, err := s.Store.GetApplication(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := check(a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
 // change runs fn on a fresh copy of the application in a transaction,
 // retrying when another change came first.
 func (s *env) change(ctx context.Context, id int64, fn func(ctx context.Context, a *Application) error) (*Application, error) {

@@ -119,6 +119,17 @@ func (a *Application) may(op Operation) bool {
 	return err == nil
 }
 
+// allowing is the check, for applicationIf, that the table allows op on an
+// application now. Only the refusal matters here: an operation that checks
+// before it acts asks transition again for the state it leaves when it
+// changes the application, which may have moved on meanwhile.
+func allowing(op Operation) func(*Application) error {
+	return func(a *Application) error {
+		_, err := a.transition(op)
+		return err
+	}
+}
+
 // The operations that are no transition of the application but that officers
 // start on its page, for Actions.
 const (

@@ -19,11 +19,8 @@ func (s *Guarantees) Abandon(ctx context.Context, actor Actor, id int64, reason 
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.Store.GetApplication(ctx, id)
+	a, err := s.applicationIf(ctx, id, allowing(OpAbandon))
 	if err != nil {
-		return nil, err
-	}
-	if _, err := a.transition(OpAbandon); err != nil {
 		return nil, err
 	}
 	if s.Caller == nil {

@@ -135,10 +135,7 @@ func (s *Letters) RetryLetter(ctx context.Context, actor Actor, id int64) (*Appl
 	var a *Application
 	err := s.Store.WithTx(ctx, func(ctx context.Context) error {
 		var err error
-		if a, err = s.Store.GetApplication(ctx, id); err != nil {
-			return err
-		}
-		if err := letterRetryable(a); err != nil {
+		if a, err = s.applicationIf(ctx, id, letterRetryable); err != nil {
 			return err
 		}
 		ok, err := s.Store.RetryPlainLetter(ctx, id)

@@ -187,11 +187,8 @@ func (s *Proposals) ProposeApprove(ctx context.Context, actor Actor, id int64, i
 	if err := mayOperate(actor); err != nil {
 		return nil, err
 	}
-	a, err := s.Store.GetApplication(ctx, id)
+	a, err := s.applicationIf(ctx, id, allowing(OpApprove))
 	if err != nil {
-		return nil, err
-	}
-	if _, err := a.transition(OpApprove); err != nil {
 		return nil, err
 	}
 	name, account := strings.TrimSpace(in.PayerName), strings.TrimSpace(in.PayerAccount)
@@ -287,11 +284,8 @@ func (s *Proposals) ProposeRetryLetter(ctx context.Context, actor Actor, id int6
 	if err := mayOperate(actor); err != nil {
 		return nil, err
 	}
-	a, err := s.Store.GetApplication(ctx, id)
+	a, err := s.applicationIf(ctx, id, letterRetryable)
 	if err != nil {
-		return nil, err
-	}
-	if err := letterRetryable(a); err != nil {
 		return nil, err
 	}
 	return s.propose(ctx, actor, a, &Proposal{Action: ActionRetryLetter, Why: "重新生成明文保函须经复核", Note: note,
