@@ -156,11 +156,15 @@ func (t *taker) handOff(ctx context.Context, o outgoing) {
 }
 
 // giveBack clears the claim on the fresh notice n, never sent, and rings
-// the wake so that a dispatcher claims it at once.
+// the wake so that a dispatcher claims it at once. It clears only the
+// claim, and only if it is still this dispatcher's: with a lease shorter
+// than the wait for a worker, another dispatcher may have claimed the
+// notice meanwhile, or even delivered it; clearing its claim (or writing
+// back the notice as it was in hand, pending) would let it be sent again.
 func (d *Dispatcher) giveBack(ctx context.Context, n *Notice) {
 	relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := d.store.UpdateNotice(relCtx, n); err != nil {
+	if err := d.store.ReleaseNotices(relCtx, d.cfg.Owner, n.ID); err != nil {
 		d.log.Error("releasing a fresh notice", "notice_id", n.ID, "applyno", applyNoOf(n), "error", err,
 			"retry_at", n.LeaseUntil)
 		return

@@ -112,8 +112,10 @@ type NoticeStore interface {
 	// RenewNoticeLease extends owner's lease on a pending notice to until;
 	// ECONFLICT when owner does not hold it.
 	RenewNoticeLease(ctx context.Context, id int64, owner string, until time.Time) error
-	// ReleaseNotices gives back owner's leases (graceful shutdown).
-	ReleaseNotices(ctx context.Context, owner string) error
+	// ReleaseNotices gives back owner's leases: all of them (graceful
+	// shutdown), or those of the notices ids (a fresh notice not handed
+	// over). A lease owner no longer holds is left alone.
+	ReleaseNotices(ctx context.Context, owner string, ids ...int64) error
 	// UpdateNotice writes an officer's change (resend) to a notice.
 	UpdateNotice(ctx context.Context, n *Notice) error
 	ListAttempts(ctx context.Context, noticeID int64) ([]*NoticeAttempt, error)

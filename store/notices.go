@@ -176,14 +176,20 @@ func (s *Store) RenewNoticeLease(ctx context.Context, id int64, owner string, un
 	return nil
 }
 
-// ReleaseNotices gives back owner's leases (graceful shutdown), so that
-// another dispatcher need not wait for them to run out.
-func (s *Store) ReleaseNotices(ctx context.Context, owner string) error {
+// ReleaseNotices gives back owner's leases, all of them (graceful
+// shutdown) or those of the notices ids, so that another dispatcher need
+// not wait for them to run out. Only the lease changes, and only where
+// owner still holds it: a notice another dispatcher took over meanwhile
+// (owner's lease ran out), or already delivered, stays as it is.
+func (s *Store) ReleaseNotices(ctx context.Context, owner string, ids ...int64) error {
 	if owner == "" {
 		return nil
 	}
-	err := s.conn(ctx).Model(&noticeRow{}).Where("lease_owner = ?", owner).
-		Updates(map[string]any{"lease_owner": "", "lease_until": nil}).Error
+	q := s.conn(ctx).Model(&noticeRow{}).Where("lease_owner = ?", owner)
+	if len(ids) > 0 {
+		q = q.Where("id IN ?", ids)
+	}
+	err := q.Updates(map[string]any{"lease_owner": "", "lease_until": nil}).Error
 	return translate(err, about{op: "release notices of " + owner})
 }
 

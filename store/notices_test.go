@@ -501,3 +501,43 @@ func TestRenewNoticeLease(t *testing.T) {
 		}
 	})
 }
+
+// TestReleaseNoticesByID: a dispatcher gives back the claim of one notice
+// (a fresh notice not handed over): only that one, and only while the claim
+// is still its own; a notice another dispatcher took over when the claim
+// ran out, or delivered, is left as it is.
+func TestReleaseNoticesByID(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := mustCreateApplication(t, s, minimalApplication("jilin", "A"))
+		b := mustCreateApplication(t, s, minimalApplication("jilin", "B"))
+		na := mustCreateNotice(t, s, a.ID, "restorenotice", t0)
+		nb := mustCreateNotice(t, s, b.ID, "restorenotice", t0)
+		if ids := claim(t, s, "d1", t0); !slices.Equal(ids, []int64{na.ID, nb.ID}) {
+			t.Fatalf("claim: got %v", ids)
+		}
+		if err := s.ReleaseNotices(ctx, "d1", na.ID); err != nil {
+			t.Fatal(err)
+		}
+		if ids := claim(t, s, "d2", t0); !slices.Equal(ids, []int64{na.ID}) {
+			t.Fatalf("after releasing A: d2 claimed %v, want A only (B is still d1's)", ids)
+		}
+		// d2 delivers A; d1's claim on B runs out and d2 takes it over.
+		// d1, late, gives both back: neither changes.
+		finish(t, s, "d2", na, service.NoticeDelivered, t0.Add(30*time.Second))
+		if ids := claim(t, s, "d2", t0.Add(61*time.Second)); !slices.Equal(ids, []int64{nb.ID}) {
+			t.Fatalf("after d1's lease ran out: d2 claimed %v, want B", ids)
+		}
+		if err := s.ReleaseNotices(ctx, "d1", na.ID, nb.ID); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := s.GetNotice(ctx, na.ID)
+		if got.Status != service.NoticeDelivered || got.LeaseOwner != "" {
+			t.Errorf("A after d1's late release: %+v, want delivered", got)
+		}
+		got, _ = s.GetNotice(ctx, nb.ID)
+		if got.Status != service.NoticePending || got.LeaseOwner != "d2" {
+			t.Errorf("B after d1's late release: status %s, lease %q; want still d2's", got.Status, got.LeaseOwner)
+		}
+	})
+}
