@@ -280,6 +280,11 @@ func TestMySQLDocumentsFromAFullPool(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			letter := func(appID int64, token string) *service.Document {
+				return &service.Document{ApplicationID: appID, Kind: service.DocCipherLetter, Token: token,
+					FileName: "保函.pdf", ContentType: "application/pdf", Size: 4, Data: []byte("%PDF"),
+					SM3: "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"}
+			}
 			const conns = 2
 			store.LimitPool(s, conns)
 			var inside, wg sync.WaitGroup
@@ -296,9 +301,7 @@ func TestMySQLDocumentsFromAFullPool(t *testing.T) {
 						}
 						inside.Done()
 						inside.Wait() // every connection is held
-						return s.CreateDocument(ctx, &service.Document{ApplicationID: app.ID, Kind: service.DocCipherLetter,
-							Token: fmt.Sprintf("pool-%v-%d", migrate, i), FileName: "保函.pdf", ContentType: "application/pdf",
-							SM3: "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0", Size: 4, Data: []byte("%PDF")})
+						return s.CreateDocument(ctx, letter(app.ID, fmt.Sprintf("pool-%v-%d", migrate, i)))
 					})
 					if err != nil {
 						t.Errorf("transaction %d: %v", i, err)
@@ -308,9 +311,7 @@ func TestMySQLDocumentsFromAFullPool(t *testing.T) {
 			wg.Wait()
 			// And outside a transaction, on the same pool.
 			app := mustCreateApplication(t, s, minimalApplication("jilin", fmt.Sprintf("TPOOL%vX", migrate)))
-			if err := s.CreateDocument(ctx, &service.Document{ApplicationID: app.ID, Kind: service.DocCipherLetter,
-				Token: fmt.Sprintf("pool-%v-x", migrate), FileName: "保函.pdf", ContentType: "application/pdf",
-				SM3: "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0", Size: 4, Data: []byte("%PDF")}); err != nil {
+			if err := s.CreateDocument(ctx, letter(app.ID, fmt.Sprintf("pool-%v-x", migrate))); err != nil {
 				t.Fatal(err)
 			}
 		})
