@@ -128,7 +128,7 @@ func (g *gateway) call(iface string, fields map[string]string) platform.Reply {
 	}
 	params["sign"] = gmcrypto.Sign(params, serveAppSecret)
 	body, _ := json.Marshal(params)
-	resp, err := http.Post(g.base+"/api/"+iface, "application/json", bytes.NewReader(body))
+	resp, err := testClient.Post(g.base+"/api/"+iface, "application/json", bytes.NewReader(body))
 	if err != nil {
 		g.t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func (g *gateway) admin(method, path string, body any) (int, map[string]any) {
 	}
 	req, _ := http.NewRequest(method, g.base+path, rd)
 	req.Header.Set("Authorization", "Bearer "+serveToken)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := testClient.Do(req)
 	if err != nil {
 		g.t.Fatal(err)
 	}
@@ -162,9 +162,14 @@ func (g *gateway) admin(method, path string, body any) (int, map[string]any) {
 	return resp.StatusCode, out
 }
 
+// testClient bounds each request the gateway tests make: a gateway that
+// hangs fails the test that asked, naming the request, instead of stopping
+// the whole run at its timeout with nothing said.
+var testClient = &http.Client{Timeout: 2 * time.Minute}
+
 func (g *gateway) get(url string) (int, http.Header, []byte) {
 	g.t.Helper()
-	resp, err := http.Get(strings.Replace(url, "http://gateway.test", g.base, 1))
+	resp, err := testClient.Get(strings.Replace(url, "http://gateway.test", g.base, 1))
 	if err != nil {
 		g.t.Fatal(err)
 	}
